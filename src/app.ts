@@ -1,0 +1,66 @@
+import { App, type AppOptions } from '@slack/bolt';
+import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Deps } from './deps.ts';
+import { isUserError } from './errors.ts';
+import { registerHandlers } from './handlers/index.ts';
+import { customRoutes } from './http/routes.ts';
+import { boltLogger } from './log.ts';
+
+/** Web API settings for calls made while a person waits: fail fast rather than retry for minutes. */
+export function interactiveClientOptions(slackApiUrl: string | undefined): WebClientOptions {
+  return {
+    slackApiUrl,
+    timeout: 5_000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000, randomize: true },
+  };
+}
+
+/** Web API settings for the outbox worker: no hidden waiting; it schedules retries itself. */
+export function deliveryClientOptions(slackApiUrl: string | undefined): WebClientOptions {
+  return { slackApiUrl, timeout: 10_000, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+}
+
+/**
+ * The Bolt app: HTTP receiver on /slack/events (or Socket Mode when SLACK_APP_TOKEN is set), with
+ * the webhooks and health checks as custom routes on the same server.
+ */
+export function createApp(deps: Deps): App {
+  const { config } = deps;
+  const routes = customRoutes({
+    db: deps.db,
+    databaseKind: deps.databaseKind,
+    teamId: deps.teamId,
+    financeChannelId: config.FINANCE_CHANNEL_ID,
+    webhookSecret: config.WEBHOOK_SECRET,
+    logger: deps.logger,
+    onQueued: deps.notify,
+  });
+  const common: AppOptions = {
+    token: config.SLACK_BOT_TOKEN,
+    botId: deps.botId,
+    botUserId: deps.botUserId,
+    logger: boltLogger(deps.logger, 'bolt'),
+    clientOptions: interactiveClientOptions(config.SLACK_API_URL),
+    customRoutes: routes,
+    extendedErrorHandler: true,
+  };
+  const app = config.SLACK_APP_TOKEN
+    ? new App({
+        ...common,
+        appToken: config.SLACK_APP_TOKEN,
+        socketMode: true,
+        installerOptions: { port: config.PORT },
+      })
+    : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, port: config.PORT });
+
+  app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
+    const original = (error as { original?: unknown }).original ?? error;
+    if (isUserError(original)) return;
+    const type = (body as { type?: string } | undefined)?.type;
+    deps.logger.error({ err: original, type }, 'Slack listener failed');
+  });
+
+  registerHandlers(app, deps);
+  return app;
+}

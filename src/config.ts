@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+/** Parses "09:00-18:00" into minutes after midnight. */
+const workHours = z
+  .string()
+  .trim()
+  .regex(/^\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}$/, 'use HH:MM-HH:MM, for example 09:00-18:00')
+  .transform((value, ctx) => {
+    const [start, end] = value.split('-').map((part) => {
+      const [h, m] = part.trim().split(':').map(Number);
+      return (h ?? 0) * 60 + (m ?? 0);
+    }) as [number, number];
+    if (start >= end || end > 24 * 60) {
+      ctx.addIssue({ code: 'custom', message: 'the start must be before the end, both within one day' });
+      return z.NEVER;
+    }
+    return { startMinute: start, endMinute: end };
+  });
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/** Parses "Mon-Fri" or "Mon,Wed,Fri" into ISO weekday numbers (0 = Sunday). */
+const workDays = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const index = (name: string) => DAY_NAMES.findIndex((d) => d.toLowerCase() === name.trim().toLowerCase());
+    const days = new Set<number>();
+    for (const part of value.split(',')) {
+      const [from, to] = part.split('-');
+      const a = index(from ?? '');
+      const b = to === undefined ? a : index(to);
+      if (a < 0 || b < 0) {
+        ctx.addIssue({ code: 'custom', message: 'use day names like Mon-Fri or Mon,Tue,Thu' });
+        return z.NEVER;
+      }
+      for (let d = a; ; d = (d + 1) % 7) {
+        days.add(d);
+        if (d === b) break;
+      }
+    }
+    return [...days].sort();
+  });
+
+const hours = z.coerce.number().nonnegative('must be zero or more hours');
+const positiveInt = z.coerce.number().int('must be a whole number').positive('must be 1 or more');
+const dayList = z
+  .string()
+  .trim()
+  .regex(/^\d+(\s*,\s*\d+)*$/, 'use comma-separated whole days, for example 1,15,30,45,60')
+  .transform((v) => [...new Set(v.split(',').map((d) => Number(d.trim())))].sort((a, b) => a - b));
+
+const timeZone = z
+  .string()
+  .trim()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as UTC or America/New_York');
+
+const optionalSecret = z
+  .string()
+  .trim()
+  .min(16, 'must be at least 16 characters (generate one with: openssl rand -hex 32)')
+  .optional();
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
+    .trim()
+    .regex(/^xox[a-z]-/, 'must be a Slack token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^xapp-/, 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)')
+    .optional(),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' })
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(
+      /^postgres(ql)?:\/\//,
+      'must be a postgres:// connection URL (or unset it to use the embedded database)',
+    )
+    .optional(),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535, 'must be a TCP port (0–65535)').default(3000),
+  FINANCE_CHANNEL_ID: z
+    .string({ error: 'is required: the ID of the finance channel (channel details → About → Channel ID)' })
+    .trim()
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not the #name)'),
+  AR_USER_IDS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user IDs such as U0123ABC'))),
+  WEBHOOK_SECRET: optionalSecret,
+  API_TOKEN: optionalSecret,
+  BUSINESS_TIMEZONE: timeZone.default('UTC'),
+  SWEEP_CRON: z.string().trim().default('*/5 * * * *'),
+  NAG_FIRST_AFTER_HOURS: hours.default(24),
+  NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),
+  NAG_MAX: z.coerce.number().int('must be a whole number').min(0).default(3),
+  WORK_HOURS: workHours.default({ startMinute: 9 * 60, endMinute: 18 * 60 }),
+  WORK_DAYS: workDays.default([1, 2, 3, 4, 5]),
+  STANDARD_TERMS_DAYS: positiveInt.max(365).default(30),
+  PAST_DUE_DAYS: dayList.default([1, 15, 30, 45, 60]),
+  ESCALATE_AFTER_DAYS: positiveInt.default(45),
+  CREDIT_HOLD_DAYS: positiveInt.default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.output<typeof envSchema>>;
+
+const MANIFEST_HINT =
+  'Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From a manifest), install it to your workspace, then set the variables above (see README.md → Configuration).';
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super(
+      `AR Bridge cannot start: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        `\n\n${MANIFEST_HINT}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every problem. Empty strings count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const result = envSchema.safeParse(cleaned);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const secret = /TOKEN|SECRET|DATABASE_URL/.test(name);
+        const shown = cleaned[name] === undefined || secret ? '' : ` (got "${cleaned[name]}")`;
+        return `${name} ${issue.message}${shown}`;
+      });
+  // Socket Mode authenticates with the app token; the HTTP receiver verifies requests with the signing secret.
+  if (!cleaned.SLACK_APP_TOKEN && !cleaned.SLACK_SIGNING_SECRET) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is required (Basic Information → App Credentials → Signing Secret), unless SLACK_APP_TOKEN selects Socket Mode',
+    );
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(result.data);
+}

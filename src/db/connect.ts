@@ -1,0 +1,135 @@
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+/** bigint columns hold minor units and counts: well inside Number's safe range. Dates stay strings. */
+const parsers: Record<number, (value: string) => unknown> = { [INT8]: Number, [DATE]: (v) => v };
+
+export function openPostgres(connectionString: string, poolSize = 10): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+export class DataDirLockedError extends Error {
+  constructor(lockPath: string, holder: string) {
+    super(
+      `The embedded database in ${lockPath.replace(/[/\\][^/\\]+$/, '')} is already in use by another AR Bridge process (${holder}). ` +
+        'Stop that process first, or give this one its own DATA_DIR, or set DATABASE_URL to share a PostgreSQL database between processes.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One process per data directory: two PGlite instances on one directory silently lose writes.
+ * The lock file names its holder; a holder that is no longer running (or is this very pid after a
+ * container restart) is stale and taken over.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockPath = join(dataDir, 'ar-bridge.lock');
+  const me = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, JSON.stringify(me), { flag: 'wx' });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let holder: { pid?: number; host?: string; since?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(lockPath, 'utf8'));
+      } catch {
+        // unreadable: treat as stale
+      }
+      const stale =
+        typeof holder.pid !== 'number' ||
+        (holder.host === me.host && (holder.pid === process.pid || !isAlive(holder.pid)));
+      if (!stale)
+        throw new DataDirLockedError(lockPath, `pid ${holder.pid} on ${holder.host}, since ${holder.since}`);
+      unlinkSync(lockPath);
+    }
+  }
+  throw new DataDirLockedError(lockPath, 'unknown');
+}
+
+export interface PgliteOptions {
+  /** Persist under this directory (locked for this process). Omit for an in-memory database. */
+  dataDir?: string;
+  /** Start from a dumpDataDir() snapshot (tests). */
+  loadDataDir?: Blob;
+}
+
+export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseHandle & { pglite: PGlite }> {
+  const release = options.dataDir ? lockDataDir(resolve(options.dataDir)) : () => {};
+  try {
+    const pglite = await PGlite.create({
+      dataDir: options.dataDir ? join(resolve(options.dataDir), 'pgdata') : undefined,
+      loadDataDir: options.loadDataDir,
+      parsers,
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      db,
+      pglite,
+      kind: 'pglite',
+      close: async () => {
+        await db.destroy();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+export async function openDatabase(config: {
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+}): Promise<DatabaseHandle> {
+  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openPglite({ dataDir: config.DATA_DIR });
+}

@@ -1,0 +1,124 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Account, Database, Deal, Handoff, NewDeal } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Inserts the deal unless its CRM id is known; `created` says which happened. */
+export async function insertDeal(db: Db, deal: NewDeal): Promise<{ deal: Deal; created: boolean }> {
+  const inserted = await db
+    .insertInto('deals')
+    .values(deal)
+    .onConflict((oc) => oc.columns(['team_id', 'crm_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { deal: inserted, created: true };
+  const existing = await db
+    .selectFrom('deals')
+    .selectAll()
+    .where('team_id', '=', deal.team_id)
+    .where('crm_id', '=', deal.crm_id)
+    .executeTakeFirstOrThrow();
+  return { deal: existing, created: false };
+}
+
+export async function getDeal(db: Db, teamId: string, id: number): Promise<Deal | undefined> {
+  return db
+    .selectFrom('deals')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function lockDeal(
+  db: Transaction<Database>,
+  teamId: string,
+  id: number,
+): Promise<Deal | undefined> {
+  return db
+    .selectFrom('deals')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setDealOwner(db: Db, dealId: number, userId: string): Promise<void> {
+  await db.updateTable('deals').set({ owner_user_id: userId }).where('id', '=', dealId).execute();
+}
+
+export interface DealContext {
+  deal: Deal;
+  account: Account;
+  handoff: Handoff | undefined;
+}
+
+/** The deal with its account and handoff, all from one workspace. */
+export async function getDealContext(
+  db: Db,
+  teamId: string,
+  dealId: number,
+): Promise<DealContext | undefined> {
+  const deal = await getDeal(db, teamId, dealId);
+  if (!deal) return undefined;
+  const account = await db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', deal.account_id)
+    .executeTakeFirstOrThrow();
+  const handoff = await db
+    .selectFrom('handoffs')
+    .selectAll()
+    .where('deal_id', '=', dealId)
+    .executeTakeFirst();
+  return { deal, account, handoff };
+}
+
+export interface OpenDeal {
+  id: number;
+  name: string;
+  accountName: string;
+  amountCents: number;
+  currency: string;
+  closedAt: Date;
+  hasDraft: boolean;
+}
+
+/** The rep's deals whose handoff is missing or incomplete, most recent first. */
+export async function dealsAwaitingHandoff(
+  db: Db,
+  teamId: string,
+  userId: string,
+  limit = 25,
+): Promise<OpenDeal[]> {
+  const rows = await db
+    .selectFrom('deals')
+    .innerJoin('accounts', 'accounts.id', 'deals.account_id')
+    .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
+    .select([
+      'deals.id',
+      'deals.name',
+      'accounts.name as accountName',
+      'deals.amount_cents',
+      'deals.currency',
+      'deals.closed_at',
+      'handoffs.deal_id as handoffDealId',
+    ])
+    .where('deals.team_id', '=', teamId)
+    .where('deals.owner_user_id', '=', userId)
+    .where((eb) => eb.or([eb('handoffs.deal_id', 'is', null), eb('handoffs.complete', '=', false)]))
+    .orderBy('deals.closed_at', 'desc')
+    .orderBy('deals.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    accountName: r.accountName,
+    amountCents: r.amount_cents,
+    currency: r.currency,
+    closedAt: r.closed_at,
+    hasDraft: r.handoffDealId !== null,
+  }));
+}

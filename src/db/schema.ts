@@ -1,0 +1,167 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Timestamps are read as Date; they may be written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/** Day dates (due dates) stay 'YYYY-MM-DD' strings end to end. */
+type DayDate = ColumnType<string, string, string>;
+/** jsonb columns: written as JSON text, read as parsed values. */
+type Json<T> = ColumnType<T, string, string>;
+
+export type Role = 'rep' | 'ar' | 'manager';
+
+export interface PeopleTable {
+  team_id: string;
+  user_id: string;
+  email: string | null;
+  name: string | null;
+  role: ColumnType<Role, Role | undefined, Role>;
+  manager_user_id: string | null;
+  tz: string | null;
+  tz_checked_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AccountsTable {
+  id: Generated<number>;
+  team_id: string;
+  crm_id: string | null;
+  name: string;
+  name_key: string;
+  domain: string | null;
+  owner_user_id: string | null;
+  credit_limit_cents: number | null;
+  credit_hold: Generated<boolean>;
+  credit_hold_since: Timestamp | null;
+  thread_channel: string | null;
+  thread_ts: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DealsTable {
+  id: Generated<number>;
+  team_id: string;
+  crm_id: string;
+  account_id: number;
+  name: string;
+  amount_cents: number;
+  currency: string;
+  closed_at: Timestamp;
+  owner_user_id: string | null;
+  owner_email: string | null;
+  prefill: Json<Record<string, unknown>>;
+  source: 'webhook' | 'slack';
+  created_at: CreatedAt;
+}
+
+export interface HandoffsTable {
+  deal_id: number;
+  team_id: string;
+  fields: Json<unknown>;
+  complete: boolean;
+  version: Generated<number>;
+  submitted_by: string;
+  submitted_at: Timestamp;
+  completed_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface InvoicesTable {
+  id: Generated<number>;
+  team_id: string;
+  number: string;
+  account_id: number;
+  deal_id: number | null;
+  amount_cents: number;
+  balance_cents: number;
+  currency: string;
+  issued_on: DayDate;
+  due_on: DayDate;
+  status: ColumnType<
+    'open' | 'paid' | 'void',
+    'open' | 'paid' | 'void' | undefined,
+    'open' | 'paid' | 'void'
+  >;
+  dispute_state: ColumnType<
+    'none' | 'open' | 'resolved',
+    'none' | 'open' | 'resolved' | undefined,
+    'none' | 'open' | 'resolved'
+  >;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type CollectionUpdateKind =
+  | 'note'
+  | 'reminder_sent'
+  | 'contacted'
+  | 'promise_to_pay'
+  | 'dispute_opened'
+  | 'dispute_resolved'
+  | 'payment_received'
+  | 'escalated'
+  | 'written_off';
+
+export interface CollectionUpdatesTable {
+  id: Generated<number>;
+  team_id: string;
+  account_id: number;
+  invoice_id: number | null;
+  author_user_id: string | null;
+  kind: CollectionUpdateKind;
+  note: string | null;
+  promise_date: DayDate | null;
+  dispute_reason: string | null;
+  amount_cents: number | null;
+  source_key: string | null;
+  created_at: CreatedAt;
+}
+
+export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  team_id: string;
+  dedupe_key: string;
+  target: Json<unknown>;
+  message: Json<unknown>;
+  status: ColumnType<NotificationStatus, NotificationStatus | undefined, NotificationStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  claimed_until: Timestamp | null;
+  channel: string | null;
+  ts: string | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
+export interface SeenRequestsTable {
+  team_id: string;
+  request_key: string;
+  seen_at: CreatedAt;
+}
+
+export interface Database {
+  people: PeopleTable;
+  accounts: AccountsTable;
+  deals: DealsTable;
+  handoffs: HandoffsTable;
+  invoices: InvoicesTable;
+  collection_updates: CollectionUpdatesTable;
+  notifications: NotificationsTable;
+  seen_requests: SeenRequestsTable;
+}
+
+export type Person = Selectable<PeopleTable>;
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type Deal = Selectable<DealsTable>;
+export type NewDeal = Insertable<DealsTable>;
+export type Handoff = Selectable<HandoffsTable>;
+export type Invoice = Selectable<InvoicesTable>;
+export type Notification = Selectable<NotificationsTable>;
+export type NotificationUpdate = Updateable<NotificationsTable>;

@@ -1,0 +1,18 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Records that a request (a Slack event id, a view submission) was handled. Returns false when it
+ * was seen before: Slack retries and double clicks then do nothing twice.
+ */
+export async function firstSighting(db: Db, teamId: string, requestKey: string): Promise<boolean> {
+  const row = await db
+    .insertInto('seen_requests')
+    .values({ team_id: teamId, request_key: requestKey })
+    .onConflict((oc) => oc.columns(['team_id', 'request_key']).doNothing())
+    .returning('request_key')
+    .executeTakeFirst();
+  return row !== undefined;
+}

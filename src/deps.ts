@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import type { Config } from './config.ts';
+import type { Database } from './db/schema.ts';
+import type { Logger } from './log.ts';
+
+/** What handlers, flows and jobs need; built once at start-up (and by tests with their own parts). */
+export interface Deps {
+  readonly config: Config;
+  readonly db: Kysely<Database>;
+  readonly databaseKind: 'postgres' | 'pglite';
+  readonly logger: Logger;
+  /** The workspace this install belongs to, from auth.test. */
+  readonly teamId: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  /** Wakes the outbox after notifications were committed. */
+  readonly notify: () => void;
+}
+
+export function isArStaff(deps: Pick<Deps, 'config'>, userId: string): boolean {
+  return deps.config.AR_USER_IDS.includes(userId);
+}

@@ -1,0 +1,44 @@
+/** Money is an integer count of the currency's minor units (cents, yen, fils) plus an ISO 4217 code. */
+
+const ISO_CODE = /^[A-Z]{3}$/;
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** True for an uppercase ISO 4217 code this runtime knows, e.g. 'USD'; false for 'usd', 'US$' or 'ZZZ'. */
+export function isCurrencyCode(code: string): boolean {
+  return ISO_CODE.test(code) && currencies.has(code);
+}
+
+/** How many minor-unit digits the currency uses: USD 2, JPY 0, BHD 3. */
+export function minorDigits(currency: string): number {
+  return formatter(currency, 'en-US').resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * Formats integer minor units for people, e.g. formatMoney(123456, 'USD') → '$1,234.56'. The amount is turned
+ * into an exact decimal string before Intl sees it, so no float rounding happens even for huge amounts.
+ */
+export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  if (!Number.isFinite(minor)) throw new RangeError(`Money amount must be finite, got ${minor}`);
+  const format = formatter(currency, locale);
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(toDecimal(BigInt(Math.round(minor)), digits));
+}
+
+function toDecimal(minor: bigint, digits: number): `${number}` {
+  const sign = minor < 0n ? '-' : '';
+  const abs = (minor < 0n ? -minor : minor).toString().padStart(digits + 1, '0');
+  const whole = abs.slice(0, abs.length - digits);
+  const fraction = digits > 0 ? `.${abs.slice(-digits)}` : '';
+  return `${sign}${whole}${fraction}` as `${number}`;
+}
+
+function formatter(currency: string, locale: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formatters.set(key, format);
+  }
+  return format;
+}

@@ -1,0 +1,162 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { upsertAccount } from '../db/accounts.ts';
+import { insertDeal } from '../db/deals.ts';
+import type { Database } from '../db/schema.ts';
+import { emptyHandoff, type HandoffFields, missingFields, parsePrefill } from '../domain/handoff.ts';
+import { isCurrencyCode } from '../domain/money.ts';
+import { enqueue, type OutMessage } from '../outbox/outbox.ts';
+import { describeIssues } from '../validation.ts';
+import { dealClosedDm, ownerNotFound } from '../views/handoff-messages.ts';
+import { withKnown } from './handoff.ts';
+
+const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative().transform(String)]);
+
+export const dealClosedBody = z.object({
+  deal_id: id,
+  deal_name: z.string().trim().min(1, 'must not be empty').max(300),
+  amount_cents: z
+    .number()
+    .int('must be a whole number of minor units (cents)')
+    .nonnegative()
+    .max(Number.MAX_SAFE_INTEGER),
+  currency: z
+    .string()
+    .trim()
+    .transform((c) => c.toUpperCase())
+    .refine(isCurrencyCode, 'must be an ISO 4217 currency code such as USD'),
+  closed_at: z.iso.datetime({
+    offset: true,
+    error: 'must be an ISO 8601 date-time such as 2026-11-20T15:04:05Z',
+  }),
+  owner: z
+    .object({
+      slack_user_id: z
+        .string()
+        .trim()
+        .regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U0123ABC')
+        .optional(),
+      email: z.email('must be an email address').optional(),
+    })
+    .refine((o) => o.slack_user_id || o.email, 'needs slack_user_id or email'),
+  account: z.object({
+    id: id,
+    name: z.string().trim().min(1, 'must not be empty').max(300),
+    domain: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a domain such as example.com')
+      .optional(),
+  }),
+  prefill: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type DealClosedInput = z.output<typeof dealClosedBody> & { prefillFields: Partial<HandoffFields> };
+
+/** Parses the webhook body; every problem is listed, the prefill's included. */
+export function parseDealClosed(
+  body: unknown,
+): { ok: true; value: DealClosedInput } | { ok: false; problems: string[] } {
+  const parsed = dealClosedBody.safeParse(body);
+  const problems = parsed.success ? [] : describeIssues(parsed.error);
+  const rawPrefill = (body as { prefill?: unknown } | null)?.prefill;
+  let prefillFields: Partial<HandoffFields> = {};
+  if (
+    rawPrefill !== undefined &&
+    rawPrefill !== null &&
+    typeof rawPrefill === 'object' &&
+    !Array.isArray(rawPrefill)
+  ) {
+    const prefill = parsePrefill(rawPrefill);
+    if (prefill.ok) prefillFields = prefill.fields;
+    else problems.push(...prefill.problems);
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: { ...parsed.data, prefillFields } };
+}
+
+/** The owner-not-found notice lets the rightful rep take the deal and start its handoff. */
+function withClaimButton(message: OutMessage, dealId: number): OutMessage {
+  return {
+    ...message,
+    blocks: [
+      ...(message.blocks ?? []),
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: 'deal_claim',
+            value: String(dealId),
+            text: { type: 'plain_text', text: 'I own this deal' },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export interface DealClosedDeps {
+  db: Kysely<Database>;
+  teamId: string;
+  financeChannelId: string;
+}
+
+/**
+ * Records a closed deal and queues the owning rep's DM. Idempotent by CRM deal id: a replay
+ * changes nothing and queues nothing.
+ */
+export async function recordClosedDeal(
+  deps: DealClosedDeps,
+  input: DealClosedInput,
+): Promise<{ dealId: number; created: boolean }> {
+  return deps.db.transaction().execute(async (trx) => {
+    const account = await upsertAccount(trx, deps.teamId, {
+      crmId: input.account.id,
+      name: input.account.name,
+      domain: input.account.domain ?? null,
+      ownerUserId: input.owner.slack_user_id ?? null,
+    });
+    const { deal, created } = await insertDeal(trx, {
+      team_id: deps.teamId,
+      crm_id: input.deal_id,
+      account_id: account.id,
+      name: input.deal_name,
+      amount_cents: input.amount_cents,
+      currency: input.currency,
+      closed_at: new Date(input.closed_at),
+      owner_user_id: input.owner.slack_user_id ?? null,
+      owner_email: input.owner.email?.toLowerCase() ?? null,
+      prefill: JSON.stringify(input.prefillFields),
+      source: 'webhook',
+    });
+    if (!created) return { dealId: deal.id, created: false };
+
+    const summary = {
+      dealId: deal.id,
+      dealName: deal.name,
+      accountName: account.name,
+      amountCents: deal.amount_cents,
+      currency: deal.currency,
+    };
+    const known = withKnown({ ...emptyHandoff(), currency: deal.currency }, input.prefillFields);
+    await enqueue(trx, {
+      teamId: deps.teamId,
+      dedupeKey: `deal:${deal.id}:dm`,
+      target: {
+        kind: 'deal_owner',
+        dealId: deal.id,
+        fallback: {
+          channel: deps.financeChannelId,
+          message: withClaimButton(
+            ownerNotFound({ ...summary, ownerEmail: deal.owner_email, ownerSlackId: deal.owner_user_id }),
+            deal.id,
+          ),
+        },
+      },
+      message: dealClosedDm({ ...summary, closedAt: deal.closed_at, missing: missingFields(known) }),
+    });
+    return { dealId: deal.id, created: true };
+  });
+}

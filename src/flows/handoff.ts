@@ -1,0 +1,196 @@
+import type { ModalView } from '@slack/types';
+import type { Transaction } from 'kysely';
+import { type DealContext, getDealContext, lockDeal } from '../db/deals.ts';
+import { getHandoff, writeHandoff } from '../db/handoffs.ts';
+import type { Database } from '../db/schema.ts';
+import { type Deps, isArStaff } from '../deps.ts';
+import {
+  diffHandoff,
+  emptyHandoff,
+  type HandoffFields,
+  isComplete,
+  missingFields,
+  needsTermsApproval,
+  parseStoredFields,
+} from '../domain/handoff.ts';
+import { enqueue, findByKey, type OutMessage, type Target } from '../outbox/outbox.ts';
+import { handoffChanges, handoffStatusDm, handoffSummary } from '../views/handoff-messages.ts';
+import { intakeModal } from '../views/intake-modal.ts';
+
+/** What the intake shows: the saved draft, else the webhook's prefill, over the deal's currency. */
+export function currentFields(ctx: DealContext): HandoffFields {
+  if (ctx.handoff) return parseStoredFields(ctx.handoff.fields);
+  return withKnown({ ...emptyHandoff(), currency: ctx.deal.currency }, parseStoredFields(ctx.deal.prefill));
+}
+
+/** `base` with every value `known` has (non-null) laid over it. */
+export function withKnown(base: HandoffFields, known: Partial<HandoffFields>): HandoffFields {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(known) as [keyof HandoffFields, unknown][]) {
+    if (value !== null && value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/** The owner fills the handoff; AR staff may too. A deal nobody owns is claimed first. */
+export function mayEditHandoff(deps: Pick<Deps, 'config'>, userId: string, ctx: DealContext): boolean {
+  return ctx.deal.owner_user_id === userId || isArStaff(deps, userId);
+}
+
+export function intakeViewFor(
+  deps: Pick<Deps, 'config'>,
+  ctx: DealContext,
+  fields = currentFields(ctx),
+): ModalView {
+  return intakeModal({
+    dealId: ctx.deal.id,
+    dealName: ctx.deal.name,
+    accountName: ctx.account.name,
+    amountCents: ctx.deal.amount_cents,
+    currency: ctx.deal.currency,
+    fields,
+    standardTermsDays: deps.config.STANDARD_TERMS_DAYS,
+  });
+}
+
+export type SaveResult =
+  | { status: 'saved'; complete: boolean; missing: string[]; version: number }
+  | { status: 'unchanged'; complete: boolean; missing: string[]; version: number }
+  | { status: 'not_found' }
+  | { status: 'forbidden'; ownerUserId: string | null };
+
+/**
+ * Saves a handoff submission. The deal row is locked, so double clicks and concurrent submissions
+ * serialise; a submission identical to what is saved changes nothing and posts nothing.
+ */
+export async function saveHandoff(
+  deps: Pick<Deps, 'db' | 'config'>,
+  input: { teamId: string; userId: string; dealId: number; fields: HandoffFields; now: Date },
+): Promise<SaveResult> {
+  const result = await deps.db.transaction().execute(async (trx): Promise<SaveResult> => {
+    const deal = await lockDeal(trx, input.teamId, input.dealId);
+    if (!deal) return { status: 'not_found' };
+    const ctx = await getDealContext(trx, input.teamId, input.dealId);
+    if (!ctx) return { status: 'not_found' };
+    if (!mayEditHandoff(deps, input.userId, ctx))
+      return { status: 'forbidden', ownerUserId: deal.owner_user_id };
+
+    const previous = await getHandoff(trx, deal.id);
+    const before = previous ? parseStoredFields(previous.fields) : null;
+    const complete = isComplete(input.fields);
+    const missing = missingFields(input.fields);
+    if (previous && before && diffHandoff(before, input.fields).length === 0) {
+      return { status: 'unchanged', complete: previous.complete, missing, version: previous.version };
+    }
+    const saved = await writeHandoff(
+      trx,
+      {
+        teamId: input.teamId,
+        dealId: deal.id,
+        fields: input.fields,
+        complete,
+        submittedBy: input.userId,
+        at: input.now,
+      },
+      previous,
+    );
+    await announce(deps, trx, {
+      ctx,
+      before,
+      after: input.fields,
+      version: saved.version,
+      userId: input.userId,
+      now: input.now,
+    });
+    return { status: 'saved', complete, missing, version: saved.version };
+  });
+  return result;
+}
+
+/** Queues the finance-thread post and the rep's DM status for one saved version. */
+async function announce(
+  deps: Pick<Deps, 'config'>,
+  trx: Transaction<Database>,
+  a: {
+    ctx: DealContext;
+    before: HandoffFields | null;
+    after: HandoffFields;
+    version: number;
+    userId: string;
+    now: Date;
+  },
+): Promise<void> {
+  const { deal, account } = a.ctx;
+  const teamId = deal.team_id;
+  const complete = isComplete(a.after);
+  const missing = missingFields(a.after);
+  const termsApproval = needsTermsApproval(a.after, deps.config.STANDARD_TERMS_DAYS);
+  const repUserId = deal.owner_user_id ?? a.userId;
+  const base = {
+    dealId: deal.id,
+    dealName: deal.name,
+    accountName: account.name,
+    amountCents: deal.amount_cents,
+    currency: deal.currency,
+  };
+
+  const threadMessage: OutMessage = a.before
+    ? handoffChanges({
+        dealName: deal.name,
+        repUserId,
+        changes: diffHandoff(a.before, a.after),
+        complete,
+        missing,
+        termsApproval,
+        becameComplete: complete && !isComplete(a.before),
+      })
+    : handoffSummary({
+        ...base,
+        closedAt: deal.closed_at,
+        repUserId,
+        fields: a.after,
+        complete,
+        missing,
+        termsApproval,
+        standardTermsDays: deps.config.STANDARD_TERMS_DAYS,
+      });
+  await enqueue(trx, {
+    teamId,
+    dedupeKey: `handoff:${deal.id}:v${a.version}:thread`,
+    target: { kind: 'account_thread', accountId: account.id, channel: deps.config.FINANCE_CHANNEL_ID },
+    message: threadMessage,
+  });
+
+  const statusDm = handoffStatusDm({ ...base, complete, missing, termsApproval, updatedAt: a.now });
+  await enqueue(trx, {
+    teamId,
+    dedupeKey: `handoff:${deal.id}:v${a.version}:dm`,
+    target: await statusDmTarget(trx, teamId, deal.id, repUserId, a.version),
+    message: statusDm,
+  });
+}
+
+/**
+ * The rep's DM about the deal is edited in place: the deal-closed DM when there was one, else the
+ * first status DM. A deal-closed message that went to the finance channel (owner not found) is left.
+ */
+async function statusDmTarget(
+  trx: Transaction<Database>,
+  teamId: string,
+  dealId: number,
+  repUserId: string,
+  version: number,
+): Promise<Target> {
+  const closedDm = await findByKey(trx, teamId, `deal:${dealId}:dm`);
+  const closedDmIsDm =
+    closedDm &&
+    closedDm.status !== 'cancelled' &&
+    closedDm.status !== 'failed' &&
+    (closedDm.channel ?? 'D').startsWith('D');
+  if (closedDmIsDm) return { kind: 'update', of: `deal:${dealId}:dm` };
+  if (version === 1) return { kind: 'user', userId: repUserId };
+  const firstStatus = await findByKey(trx, teamId, `handoff:${dealId}:v1:dm`);
+  return firstStatus
+    ? { kind: 'update', of: `handoff:${dealId}:v1:dm` }
+    : { kind: 'user', userId: repUserId };
+}

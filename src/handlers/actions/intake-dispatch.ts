@@ -1,0 +1,38 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { getDealContext } from '../../db/deals.ts';
+import type { Deps } from '../../deps.ts';
+import { intakeViewFor } from '../../flows/handoff.ts';
+import { platformError } from '../../outbox/worker.ts';
+import { readIntakeState } from '../../views/intake-modal.ts';
+import { dealIdFromMetadata } from '../views/intake-submit.ts';
+
+/**
+ * An answer that changes which questions apply (terms, PO, delivery, discounts, tax): redraw the
+ * modal with what the rep has typed so far, adding or removing the dependent fields.
+ */
+export function intakeDispatch(deps: Deps) {
+  return async function intakeDispatchListener({
+    ack,
+    body,
+    client,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    const dealId = dealIdFromMetadata(view.private_metadata);
+    const ctx =
+      dealId === null ? undefined : await getDealContext(deps.db, body.team?.id ?? deps.teamId, dealId);
+    if (!ctx) return;
+    const fields = readIntakeState(view.state.values as Record<string, Record<string, unknown>>);
+    try {
+      await client.views.update({
+        view_id: view.id,
+        hash: view.hash,
+        view: intakeViewFor(deps, ctx, fields),
+      });
+    } catch (error) {
+      // A newer redraw is already on its way; this one is moot.
+      if (platformError(error) !== 'hash_conflict') throw error;
+    }
+  };
+}

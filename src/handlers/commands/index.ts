@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../deps.ts';
+import { handoffCommand } from './handoff.ts';
+
+export function register(app: App, deps: Deps): void {
+  app.command('/handoff', handoffCommand(deps));
+}

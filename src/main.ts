@@ -1,0 +1,78 @@
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from './config.ts';
+import { DataDirLockedError, openDatabase } from './db/connect.ts';
+import { createLogger } from './log.ts';
+import { startServer } from './server.ts';
+import { fetchIdentity, SlackAuthError } from './slack-identity.ts';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = await openDatabase(config);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  try {
+    const identity = await fetchIdentity(config);
+    const running = await startServer({ config, database, logger, identity });
+    logger.info(
+      {
+        port: (running.server?.address() as AddressInfo | null)?.port ?? config.PORT,
+        socketMode: Boolean(config.SLACK_APP_TOKEN),
+        database: database.kind,
+        team: identity.teamId,
+        webhooks: Boolean(config.WEBHOOK_SECRET),
+        api: Boolean(config.API_TOKEN),
+      },
+      'AR Bridge is running',
+    );
+    if (!config.WEBHOOK_SECRET)
+      logger.warn('WEBHOOK_SECRET is not set: POST /webhooks/deal-closed answers 503');
+
+    let signals = 0;
+    const shutdown = (signal: string) => {
+      signals += 1;
+      if (signals > 1) process.exit(1);
+      logger.info({ signal }, 'shutting down: finishing deliveries in progress');
+      running
+        .stop()
+        .then(() => database.close())
+        .then(() => process.exit(0))
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        });
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  } catch (error) {
+    await database.close().catch(() => {});
+    if (error instanceof SlackAuthError) {
+      process.stderr.write(`AR Bridge cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `AR Bridge failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

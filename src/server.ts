@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import type { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { createApp, deliveryClientOptions } from './app.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/connect.ts';
+import { migrateOrThrow } from './db/migrate.ts';
+import type { Deps } from './deps.ts';
+import type { Logger } from './log.ts';
+import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from './outbox/worker.ts';
+import type { SlackIdentity } from './slack-identity.ts';
+
+export interface Running {
+  deps: Deps;
+  app: App;
+  outbox: OutboxWorker;
+  /** The HTTP server (HTTP mode), for its port. */
+  server: Server | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  identity: SlackIdentity;
+  outbox?: WorkerOptions;
+}
+
+/**
+ * Migrates, builds the app and its outbox worker, and starts listening. Used by `npm start` and by
+ * the end-to-end tests, so both run the same code.
+ */
+export async function startServer(options: StartOptions): Promise<Running> {
+  const { config, database, logger, identity } = options;
+  await migrateOrThrow(database.db);
+  const outbox = createOutboxWorker(
+    {
+      db: database.db,
+      client: new WebClient(config.SLACK_BOT_TOKEN, {
+        ...deliveryClientOptions(config.SLACK_API_URL),
+      }),
+      logger,
+    },
+    options.outbox,
+  );
+  const deps: Deps = {
+    config,
+    db: database.db,
+    databaseKind: database.kind,
+    logger,
+    teamId: identity.teamId,
+    botUserId: identity.botUserId,
+    botId: identity.botId,
+    notify: () => outbox.kick(),
+  };
+  const app = createApp(deps);
+  const started = await app.start(config.PORT);
+  const server =
+    started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
+  outbox.start();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await app.stop();
+      await outbox.stop();
+    })();
+    return stopping;
+  };
+  return { deps, app, outbox, server, stop };
+}

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
+
+/** `npm start` as a user runs it: the real entry point in its own process. */
+function start(
+  env: Record<string, string>,
+): ChildProcess & { output: () => string; exited: Promise<number | null> } {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(SLACK_|DATABASE_URL|FINANCE_|AR_USER|WEBHOOK_|API_TOKEN|PORT|DATA_DIR)/.test(k),
+    ),
+  );
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return Object.assign(child, { output: () => output, exited });
+}
+
+async function waitForOutput(
+  child: ReturnType<typeof start>,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(child.output());
+    if (match) return match;
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`no ${pattern} in:\n${child.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('npm start', () => {
+  it('without Slack settings, names every missing variable and the manifest, and exits 1', async () => {
+    const child = start({});
+    expect(await child.exited).toBe(1);
+    const out = child.output();
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'FINANCE_CHANNEL_ID', 'manifest.yml'])
+      expect(out).toContain(name);
+  });
+
+  it('lists invalid values with how to fix them', async () => {
+    const child = start({
+      SLACK_BOT_TOKEN: 'not-a-token',
+      SLACK_SIGNING_SECRET: 'x',
+      FINANCE_CHANNEL_ID: '#finance',
+      NAG_MAX: 'three',
+      WORK_HOURS: '18:00-09:00',
+      BUSINESS_TIMEZONE: 'Mars/Olympus',
+    });
+    expect(await child.exited).toBe(1);
+    const out = child.output();
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'FINANCE_CHANNEL_ID',
+      'NAG_MAX',
+      'WORK_HOURS',
+      'BUSINESS_TIMEZONE',
+    ])
+      expect(out).toContain(name);
+    expect(out).not.toContain('not-a-token');
+  });
+
+  describe('on the embedded database', () => {
+    let fake: FakeSlack;
+    let dataDir: string;
+    beforeAll(async () => {
+      fake = await startFakeSlack();
+      dataDir = mkdtempSync(join(tmpdir(), 'arbridge-main-'));
+    });
+    afterAll(async () => {
+      await fake.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('runs on PGlite, and a second process on the same DATA_DIR refuses to start', async () => {
+      const env = {
+        SLACK_BOT_TOKEN: 'xoxb-main-test',
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: fake.url,
+        FINANCE_CHANNEL_ID: 'C0FINANCE',
+        DATA_DIR: dataDir,
+        PORT: '0',
+      };
+      const first = start(env);
+      try {
+        const [, port] = await waitForOutput(first, /"port":(\d+).*AR Bridge is running/);
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(await ready.json()).toEqual({ ok: true, database: 'pglite' });
+        expect(existsSync(join(dataDir, 'ar-bridge.lock'))).toBe(true);
+
+        const second = start(env);
+        expect(await second.exited).toBe(1);
+        expect(second.output()).toMatch(/already in use by another AR Bridge process/);
+      } finally {
+        first.kill('SIGTERM');
+      }
+      expect(await first.exited).toBe(0);
+      expect(existsSync(join(dataDir, 'ar-bridge.lock'))).toBe(false);
+    });
+  });
+});

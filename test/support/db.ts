@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type DatabaseHandle, openPglite, openPostgres } from '../../src/db/connect.ts';
+import { adminUrl } from './global-setup.ts';
+
+/**
+ * A migrated database of this test file's own: a clone of the run's template on PostgreSQL
+ * (DATABASE_URL set), or an in-memory PGlite loaded from the run's snapshot.
+ */
+export async function openTestDatabase(): Promise<DatabaseHandle> {
+  const template = inject('postgresTemplate');
+  const databaseUrl = process.env.DATABASE_URL;
+  if (template && databaseUrl) {
+    const name = `${template}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl(databaseUrl) });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${name} template ${template}`);
+    } finally {
+      await admin.end();
+    }
+    const handle = openPostgres(adminUrl(databaseUrl, name));
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        const dropper = new pg.Client({ connectionString: adminUrl(databaseUrl) });
+        await dropper.connect();
+        await dropper.query(`drop database if exists ${name} with (force)`);
+        await dropper.end();
+      },
+    };
+  }
+  const snapshot = inject('pgliteSnapshot');
+  if (!snapshot) throw new Error('global setup provided no database');
+  return openPglite({ loadDataDir: new Blob([readFileSync(snapshot)]) });
+}
+
+export const usingPostgres = Boolean(process.env.DATABASE_URL);

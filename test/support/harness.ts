@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import { type Config, loadConfig } from '../../src/config.ts';
+import type { DatabaseHandle } from '../../src/db/connect.ts';
+import { createLogger } from '../../src/log.ts';
+import { type Running, startServer } from '../../src/server.ts';
+import { fetchIdentity } from '../../src/slack-identity.ts';
+import { openTestDatabase } from './db.ts';
+import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
+import { type SlackTarget, signWebhook } from './slack-request.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+export const API_TOKEN = 'test-api-token-0123456789abcdef';
+export const FINANCE_CHANNEL = 'C0FINANCE';
+export const AR_USER = 'U0AR0001';
+
+export interface Harness {
+  fake: FakeSlack;
+  database: DatabaseHandle;
+  running: Running;
+  config: Config;
+  baseUrl: string;
+  slack: SlackTarget;
+  /** POSTs a JSON body to one of the app's own endpoints, signed like a CRM would. */
+  postSigned(
+    path: string,
+    body: unknown,
+    options?: { timestamp?: number; secret?: string },
+  ): Promise<HttpResult>;
+  close(): Promise<void>;
+}
+
+export interface HttpResult {
+  status: number;
+  json: unknown;
+}
+
+/**
+ * The whole app as `npm start` runs it (same start-up code), on a database of the test file's own,
+ * talking to a fake Slack on loopback. `env` overrides the environment.
+ */
+export async function startHarness(
+  env: Record<string, string> = {},
+  outbox = { pollMs: 25, channelGapMs: 0 },
+): Promise<Harness> {
+  const fake = await startFakeSlack();
+  const database = await openTestDatabase();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    FINANCE_CHANNEL_ID: FINANCE_CHANNEL,
+    AR_USER_IDS: AR_USER,
+    WEBHOOK_SECRET,
+    API_TOKEN,
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const logger = createLogger(config.LOG_LEVEL, false);
+  const identity = await fetchIdentity(config);
+  const running = await startServer({ config, database, logger, identity, outbox });
+  if (!running.server) throw new Error('the harness runs the HTTP receiver');
+  const port = (running.server.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    fake,
+    database,
+    running,
+    config,
+    baseUrl,
+    slack: { baseUrl, signingSecret: SIGNING_SECRET },
+    async postSigned(path, body, options = {}) {
+      const raw = typeof body === 'string' ? body : JSON.stringify(body);
+      const res = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: signWebhook(options.secret ?? WEBHOOK_SECRET, raw, options.timestamp),
+        body: raw,
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      await running.stop();
+      await database.close();
+      await fake.close();
+    },
+  };
+}
+
+/** Waits until `check` stops throwing (for state the app reaches asynchronously). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** Waits a while and proves nothing more arrived (for "sends nothing twice"). */
+export async function settle(ms = 300): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
