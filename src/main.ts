@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    database = await openDatabase(config);
+    database = await openDatabase(config, (error) =>
+      logger.warn({ err: error }, 'a pooled database connection failed; it will be replaced'),
+    );
   } catch (error) {
     if (error instanceof DataDirLockedError) {
       process.stderr.write(`${error.message}\n`);

@@ -19,7 +19,15 @@ const DATE = 1082;
 /** bigint columns hold minor units and counts: well inside Number's safe range. Dates stay strings. */
 const parsers: Record<number, (value: string) => unknown> = { [INT8]: Number, [DATE]: (v) => v };
 
-export function openPostgres(connectionString: string, poolSize = 10): DatabaseHandle {
+/**
+ * `onIdleError` hears about connections that fail while idle in the pool (a database restart, an
+ * administrator ending the session); the pool replaces them, so they must never crash the process.
+ */
+export function openPostgres(
+  connectionString: string,
+  poolSize = 10,
+  onIdleError: (error: Error) => void = () => {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -30,6 +38,7 @@ export function openPostgres(connectionString: string, poolSize = 10): DatabaseH
         parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
     },
   });
+  pool.on('error', onIdleError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
@@ -127,9 +136,11 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
   }
 }
 
-export async function openDatabase(config: {
-  DATABASE_URL?: string | undefined;
-  DATA_DIR: string;
-}): Promise<DatabaseHandle> {
-  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL) : openPglite({ dataDir: config.DATA_DIR });
+export async function openDatabase(
+  config: { DATABASE_URL?: string | undefined; DATA_DIR: string },
+  onIdleError?: (error: Error) => void,
+): Promise<DatabaseHandle> {
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, 10, onIdleError)
+    : openPglite({ dataDir: config.DATA_DIR });
 }

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', FINANCE_CHANNEL_ID: 'C0FIN' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('applies PRODUCT.md defaults and freezes the result', () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: './data',
+      BUSINESS_TIMEZONE: 'UTC',
+      SWEEP_CRON: '*/5 * * * *',
+      NAG_FIRST_AFTER_HOURS: 24,
+      NAG_EVERY_HOURS: 24,
+      NAG_MAX: 3,
+      WORK_HOURS: { startMinute: 540, endMinute: 1080 },
+      WORK_DAYS: [1, 2, 3, 4, 5],
+      STANDARD_TERMS_DAYS: 30,
+      PAST_DUE_DAYS: [1, 15, 30, 45, 60],
+      ESCALATE_AFTER_DAYS: 45,
+      CREDIT_HOLD_DAYS: 60,
+      AR_USER_IDS: [],
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses policy values, fractional hours included', () => {
+    const config = loadConfig({
+      ...base,
+      NAG_FIRST_AFTER_HOURS: '0.5',
+      WORK_HOURS: '08:30-17:15',
+      WORK_DAYS: 'Sun-Thu',
+      PAST_DUE_DAYS: '30, 1,15',
+      AR_USER_IDS: 'U01, U02 ,',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api',
+    });
+    expect(config.NAG_FIRST_AFTER_HOURS).toBe(0.5);
+    expect(config.WORK_HOURS).toEqual({ startMinute: 510, endMinute: 1035 });
+    expect(config.WORK_DAYS).toEqual([0, 1, 2, 3, 4]);
+    expect(config.PAST_DUE_DAYS).toEqual([1, 15, 30]);
+    expect(config.AR_USER_IDS).toEqual(['U01', 'U02']);
+    expect(config.SLACK_API_URL).toBe('http://127.0.0.1:9999/api/');
+  });
+
+  it('lists every problem at once, never echoing secrets', () => {
+    const found = problems({
+      SLACK_BOT_TOKEN: 'secret-value',
+      FINANCE_CHANNEL_ID: 'finance',
+      NAG_EVERY_HOURS: '0',
+      WORK_DAYS: 'Funday',
+      PAST_DUE_DAYS: 'soon',
+      DATABASE_URL: 'mysql://x',
+    });
+    const text = found.join('\n');
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'FINANCE_CHANNEL_ID',
+      'NAG_EVERY_HOURS',
+      'WORK_DAYS',
+      'PAST_DUE_DAYS',
+      'DATABASE_URL',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).not.toContain('secret-value');
+    expect(text).not.toContain('mysql://x');
+  });
+
+  it('needs no signing secret in Socket Mode, and treats empty values as unset', () => {
+    expect(
+      problems({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_APP_TOKEN: 'xapp-1',
+        FINANCE_CHANNEL_ID: 'C0FIN',
+        DATABASE_URL: '',
+      }),
+    ).toEqual([]);
+  });
+});
