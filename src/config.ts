@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /** Parses "09:00-18:00" into minutes after midnight. */
@@ -110,7 +111,14 @@ const envSchema = z.object({
   WEBHOOK_SECRET: optionalSecret,
   API_TOKEN: optionalSecret,
   BUSINESS_TIMEZONE: timeZone.default('UTC'),
-  SWEEP_CRON: z.string().trim().default('*/5 * * * *'),
+  SWEEP_CRON: z
+    .string()
+    .trim()
+    .refine(
+      (expression) => cron.validate(expression),
+      'must be a cron expression such as */5 * * * * (seconds field allowed)',
+    )
+    .default('*/5 * * * *'),
   NAG_FIRST_AFTER_HOURS: hours.default(24),
   NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),
   NAG_MAX: z.coerce.number().int('must be a whole number').min(0).default(3),

@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import type { Database } from './db/schema.ts';
@@ -13,6 +14,8 @@ export interface Deps {
   readonly teamId: string;
   readonly botUserId: string;
   readonly botId: string;
+  /** For reads a job needs (users.info); every message goes through the outbox instead. */
+  readonly slack: WebClient;
   /** Wakes the outbox after notifications were committed. */
   readonly notify: () => void;
 }

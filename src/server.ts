@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { createApp, deliveryClientOptions } from './app.ts';
+import { createApp, deliveryClientOptions, interactiveClientOptions } from './app.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
+import { startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from './outbox/worker.ts';
 import type { SlackIdentity } from './slack-identity.ts';
@@ -25,6 +26,8 @@ export interface StartOptions {
   logger: Logger;
   identity: SlackIdentity;
   outbox?: WorkerOptions;
+  /** Run the sweeps on SWEEP_CRON (default); tests call them with a fixed `now` instead. */
+  schedule?: boolean;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
     teamId: identity.teamId,
     botUserId: identity.botUserId,
     botId: identity.botId,
+    slack: new WebClient(config.SLACK_BOT_TOKEN, interactiveClientOptions(config.SLACK_API_URL)),
     notify: () => outbox.kick(),
   };
   const app = createApp(deps);
@@ -59,10 +63,12 @@ export async function startServer(options: StartOptions): Promise<Running> {
   const server =
     started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
   outbox.start();
+  const scheduler = options.schedule === false ? undefined : startScheduler(deps);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      await scheduler?.stop();
       await app.stop();
       await outbox.stop();
     })();

@@ -1,48 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
-
-/** `npm start` as a user runs it: the real entry point in its own process. */
-function start(
-  env: Record<string, string>,
-): ChildProcess & { output: () => string; exited: Promise<number | null> } {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !/^(SLACK_|DATABASE_URL|FINANCE_|AR_USER|WEBHOOK_|API_TOKEN|PORT|DATA_DIR)/.test(k),
-    ),
-  );
-  const child = spawn(process.execPath, ['src/main.ts'], {
-    env: { ...clean, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return Object.assign(child, { output: () => output, exited });
-}
-
-async function waitForOutput(
-  child: ReturnType<typeof start>,
-  pattern: RegExp,
-  timeoutMs = 30_000,
-): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(child.output());
-    if (match) return match;
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`no ${pattern} in:\n${child.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { startApp as start, waitForOutput } from './support/process.ts';
 
 describe('npm start', () => {
   it('without Slack settings, names every missing variable and the manifest, and exits 1', async () => {

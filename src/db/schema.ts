@@ -55,6 +55,12 @@ export interface DealsTable {
   prefill: Json<Record<string, unknown>>;
   source: 'webhook' | 'slack';
   created_at: CreatedAt;
+  nags_sent: Generated<number>;
+  last_nag_at: Timestamp | null;
+  snoozed_until: Timestamp | null;
+  nag_escalated_at: Timestamp | null;
+  nag_cycle: Generated<number>;
+  dm_key: string | null;
 }
 
 export interface HandoffsTable {
@@ -137,6 +143,7 @@ export interface NotificationsTable {
   last_error: string | null;
   created_at: CreatedAt;
   sent_at: Timestamp | null;
+  guard: Json<unknown> | null;
 }
 
 export interface SeenRequestsTable {

@@ -5,7 +5,7 @@ import { insertDeal } from '../db/deals.ts';
 import type { Database } from '../db/schema.ts';
 import { emptyHandoff, type HandoffFields, missingFields, parsePrefill } from '../domain/handoff.ts';
 import { isCurrencyCode } from '../domain/money.ts';
-import { enqueue, type OutMessage } from '../outbox/outbox.ts';
+import { enqueue } from '../outbox/outbox.ts';
 import { describeIssues } from '../validation.ts';
 import { dealClosedDm, ownerNotFound } from '../views/handoff-messages.ts';
 import { withKnown } from './handoff.ts';
@@ -76,27 +76,6 @@ export function parseDealClosed(
   return { ok: true, value: { ...parsed.data, prefillFields } };
 }
 
-/** The owner-not-found notice lets the rightful rep take the deal and start its handoff. */
-function withClaimButton(message: OutMessage, dealId: number): OutMessage {
-  return {
-    ...message,
-    blocks: [
-      ...(message.blocks ?? []),
-      {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: 'deal_claim',
-            value: String(dealId),
-            text: { type: 'plain_text', text: 'I own this deal' },
-          },
-        ],
-      },
-    ],
-  };
-}
-
 export interface DealClosedDeps {
   db: Kysely<Database>;
   teamId: string;
@@ -141,18 +120,21 @@ export async function recordClosedDeal(
       currency: deal.currency,
     };
     const known = withKnown({ ...emptyHandoff(), currency: deal.currency }, input.prefillFields);
+    const dmKey = `deal:${deal.id}:dm`;
+    await trx.updateTable('deals').set({ dm_key: dmKey }).where('id', '=', deal.id).execute();
     await enqueue(trx, {
       teamId: deps.teamId,
-      dedupeKey: `deal:${deal.id}:dm`,
+      dedupeKey: dmKey,
       target: {
         kind: 'deal_owner',
         dealId: deal.id,
         fallback: {
           channel: deps.financeChannelId,
-          message: withClaimButton(
-            ownerNotFound({ ...summary, ownerEmail: deal.owner_email, ownerSlackId: deal.owner_user_id }),
-            deal.id,
-          ),
+          message: ownerNotFound({
+            ...summary,
+            ownerEmail: deal.owner_email,
+            ownerSlackId: deal.owner_user_id,
+          }),
         },
       },
       message: dealClosedDm({ ...summary, closedAt: deal.closed_at, missing: missingFields(known) }),

@@ -2,7 +2,7 @@ import type { ModalView } from '@slack/types';
 import type { Transaction } from 'kysely';
 import { type DealContext, getDealContext, lockDeal } from '../db/deals.ts';
 import { getHandoff, writeHandoff } from '../db/handoffs.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, Deal, Handoff } from '../db/schema.ts';
 import { type Deps, isArStaff } from '../deps.ts';
 import {
   diffHandoff,
@@ -13,14 +13,17 @@ import {
   needsTermsApproval,
   parseStoredFields,
 } from '../domain/handoff.ts';
-import { enqueue, findByKey, type OutMessage, type Target } from '../outbox/outbox.ts';
+import { enqueue, type OutMessage, type Target } from '../outbox/outbox.ts';
 import { handoffChanges, handoffStatusDm, handoffSummary } from '../views/handoff-messages.ts';
 import { intakeModal } from '../views/intake-modal.ts';
 
 /** What the intake shows: the saved draft, else the webhook's prefill, over the deal's currency. */
-export function currentFields(ctx: DealContext): HandoffFields {
-  if (ctx.handoff) return parseStoredFields(ctx.handoff.fields);
-  return withKnown({ ...emptyHandoff(), currency: ctx.deal.currency }, parseStoredFields(ctx.deal.prefill));
+export function currentFields(
+  deal: Pick<Deal, 'currency' | 'prefill'>,
+  handoff: Pick<Handoff, 'fields'> | undefined,
+): HandoffFields {
+  if (handoff) return parseStoredFields(handoff.fields);
+  return withKnown({ ...emptyHandoff(), currency: deal.currency }, parseStoredFields(deal.prefill));
 }
 
 /** `base` with every value `known` has (non-null) laid over it. */
@@ -40,7 +43,7 @@ export function mayEditHandoff(deps: Pick<Deps, 'config'>, userId: string, ctx: 
 export function intakeViewFor(
   deps: Pick<Deps, 'config'>,
   ctx: DealContext,
-  fields = currentFields(ctx),
+  fields = currentFields(ctx.deal, ctx.handoff),
 ): ModalView {
   return intakeModal({
     dealId: ctx.deal.id,
@@ -162,35 +165,26 @@ async function announce(
   });
 
   const statusDm = handoffStatusDm({ ...base, complete, missing, termsApproval, updatedAt: a.now });
+  const dmKey = `handoff:${deal.id}:v${a.version}:dm`;
   await enqueue(trx, {
     teamId,
-    dedupeKey: `handoff:${deal.id}:v${a.version}:dm`,
-    target: await statusDmTarget(trx, teamId, deal.id, repUserId, a.version),
+    dedupeKey: dmKey,
+    target: await statusDmTarget(trx, deal, repUserId, dmKey),
     message: statusDm,
   });
 }
 
 /**
- * The rep's DM about the deal is edited in place: the deal-closed DM when there was one, else the
- * first status DM. A deal-closed message that went to the finance channel (owner not found) is left.
+ * The rep's DM about the deal is edited in place: the deal-closed DM, or the DM of whoever the deal
+ * was passed to, or the first status DM. Without one, a new DM is sent and becomes the one to edit.
  */
 async function statusDmTarget(
   trx: Transaction<Database>,
-  teamId: string,
-  dealId: number,
+  deal: { id: number; dm_key: string | null },
   repUserId: string,
-  version: number,
+  dedupeKey: string,
 ): Promise<Target> {
-  const closedDm = await findByKey(trx, teamId, `deal:${dealId}:dm`);
-  const closedDmIsDm =
-    closedDm &&
-    closedDm.status !== 'cancelled' &&
-    closedDm.status !== 'failed' &&
-    (closedDm.channel ?? 'D').startsWith('D');
-  if (closedDmIsDm) return { kind: 'update', of: `deal:${dealId}:dm` };
-  if (version === 1) return { kind: 'user', userId: repUserId };
-  const firstStatus = await findByKey(trx, teamId, `handoff:${dealId}:v1:dm`);
-  return firstStatus
-    ? { kind: 'update', of: `handoff:${dealId}:v1:dm` }
-    : { kind: 'user', userId: repUserId };
+  if (deal.dm_key) return { kind: 'update', of: deal.dm_key };
+  await trx.updateTable('deals').set({ dm_key: dedupeKey }).where('id', '=', deal.id).execute();
+  return { kind: 'user', userId: repUserId };
 }

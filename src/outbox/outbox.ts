@@ -20,12 +20,18 @@ export interface OutMessage {
   blocks?: KnownBlock[];
 }
 
+/** A condition checked just before delivery; a message whose guard no longer holds is not sent. */
+export type Guard =
+  /** A reminder: only while the handoff is incomplete and the deal still belongs to this rep. */
+  { kind: 'handoff_incomplete'; dealId: number; ownerUserId: string };
+
 export interface NewNotification {
   teamId: string;
   dedupeKey: string;
   target: Target;
   message: OutMessage;
   notBefore?: Date;
+  guard?: Guard;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -42,6 +48,7 @@ export async function enqueue(db: Db, n: NewNotification): Promise<boolean> {
       dedupe_key: n.dedupeKey,
       target: JSON.stringify(n.target),
       message: JSON.stringify(n.message),
+      guard: n.guard ? JSON.stringify(n.guard) : null,
       next_attempt_at: n.notBefore ?? (sql<Date>`now()` as never),
     })
     .onConflict((oc) => oc.columns(['team_id', 'dedupe_key']).doNothing())

@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import {
   claimDue,
   findByKey,
+  type Guard,
   markFinal,
   markSent,
   type OutMessage,
@@ -180,7 +181,35 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
     await markSent(trx, row.id, channel, ts);
   }
 
+  /** Why the row's message became moot, or null when it should still go out. */
+  async function mootReason(row: Notification): Promise<string | null> {
+    const guard = row.guard as Guard | null;
+    if (!guard) return null;
+    switch (guard.kind) {
+      case 'handoff_incomplete': {
+        const deal = await db
+          .selectFrom('deals')
+          .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
+          .select(['deals.owner_user_id', 'handoffs.complete'])
+          .where('deals.id', '=', guard.dealId)
+          .executeTakeFirst();
+        if (!deal) return 'the deal no longer exists';
+        if (deal.complete) return 'the handoff was completed';
+        if (deal.owner_user_id !== guard.ownerUserId) return 'the deal was reassigned';
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
   async function deliver(row: Notification): Promise<void> {
+    const moot = await mootReason(row);
+    if (moot) {
+      await markFinal(db, row.id, 'cancelled', `moot: ${moot}`);
+      log.info({ id: row.id, key: row.dedupe_key, reason: moot }, 'notification no longer needed');
+      return;
+    }
     const d = await resolve(row);
     switch (d.kind) {
       case 'cancel':

@@ -12,6 +12,7 @@ import {
   termsApprovalReason,
 } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
+import { roughDuration } from '../domain/working-time.ts';
 import {
   context,
   listItems,
@@ -163,7 +164,7 @@ export function handoffChanges(input: HandoffChangesInput): SlackMessage {
 
 /** For the finance channel: a closed deal whose CRM owner matches nobody in Slack. */
 export function ownerNotFound(
-  input: Deal & { ownerEmail: string | null; ownerSlackId: string | null },
+  input: Deal & { dealId: number; ownerEmail: string | null; ownerSlackId: string | null },
 ): SlackMessage {
   const { deal, account, amount } = describeDeal(input);
   const owner = [
@@ -179,11 +180,139 @@ export function ownerNotFound(
           'asked for the billing handoff yet.',
       ),
       section(
-        '*What to do:* ask the rep who owns the deal to run `/handoff` in Slack, or fix the deal owner in the CRM ' +
-          'so it matches their Slack account’s email.',
+        '*What to do:* the rep who owns the deal presses *I own this deal* below and fills the handoff; or fix the ' +
+          'deal owner in the CRM so it matches their Slack account’s email.',
+      ),
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: DEAL_CLAIM_ACTION_ID,
+            value: String(input.dealId),
+            text: plainText('I own this deal', SLACK_LIMITS.buttonText),
+          },
+        ],
+      },
+    ],
+  );
+}
+
+export const DEAL_CLAIM_ACTION_ID = 'deal_claim';
+export const HANDOFF_SNOOZE_ACTION_ID = 'handoff_snooze';
+export const HANDOFF_NOT_MINE_ACTION_ID = 'handoff_not_mine';
+
+/** The reminder DM about an incomplete handoff: what is missing, and three ways to act. */
+export function handoffReminderDm(
+  input: Deal & {
+    dealId: number;
+    closedAt: Date;
+    now: Date;
+    missing: FieldKey[];
+    n: number;
+    max: number;
+    hasDraft: boolean;
+  },
+): SlackMessage {
+  const { deal, account, amount } = describeDeal(input);
+  const ago = roughDuration(input.now.getTime() - input.closedAt.getTime());
+  const needs =
+    input.missing.length > 0
+      ? `Finance still needs: ${missingList(input.missing)}.`
+      : 'Everything is filled in: open it and press Save to send it to finance.';
+  const last =
+    input.n >= input.max ? ' This is the last reminder before finance is told in the account thread.' : '';
+  return message(`⏰ Reminder: the billing handoff for ${deal} (${account}) is not finished yet.`, [
+    section(
+      `⏰ *The billing handoff for ${deal} is not finished yet*\n${account} · ${amount} · closed ${ago} ago`,
+    ),
+    section(`${needs}${last}`),
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: HANDOFF_OPEN_ACTION_ID,
+          value: String(input.dealId),
+          style: 'primary',
+          text: plainText(
+            input.hasDraft ? 'Finish billing handoff' : 'Start billing handoff',
+            SLACK_LIMITS.buttonText,
+          ),
+        },
+        {
+          type: 'button',
+          action_id: HANDOFF_SNOOZE_ACTION_ID,
+          value: String(input.dealId),
+          text: plainText('Snooze a day', SLACK_LIMITS.buttonText),
+        },
+        {
+          type: 'button',
+          action_id: HANDOFF_NOT_MINE_ACTION_ID,
+          value: String(input.dealId),
+          text: plainText('Not my deal', SLACK_LIMITS.buttonText),
+        },
+      ],
+    },
+    context(`Reminder ${input.n} of ${input.max}`),
+  ]);
+}
+
+/** What the reminder turns into once the rep snoozes it. */
+export function handoffSnoozedDm(input: Deal & { dealId: number; until: Date }): SlackMessage {
+  const { deal, account } = describeDeal(input);
+  return message(
+    `😴 Snoozed: the next reminder about ${deal} comes ${slackDate(input.until, '{date_short_pretty} at {time}')}.`,
+    [
+      section(
+        `😴 *Snoozed.* The next reminder about the billing handoff for ${deal} (${account}) comes ` +
+          `${slackDate(input.until, '{date_short_pretty} at {time}')}.`,
+      ),
+      openButton(input.dealId, 'Finish billing handoff now', false),
+    ],
+  );
+}
+
+/** After the last reminder: finance is told in the account thread, with the rep and their manager. */
+export function handoffEscalation(
+  input: Deal & {
+    repUserId: string;
+    managerUserId: string | null;
+    reminders: number;
+    closedAt: Date;
+    missing: FieldKey[];
+  },
+): SlackMessage {
+  const { deal, account, amount } = describeDeal(input);
+  const who = input.managerUserId
+    ? `${mention(input.repUserId)} (cc ${mention(input.managerUserId)})`
+    : mention(input.repUserId);
+  const missing = input.missing.length > 0 ? missingList(input.missing) : 'a final save';
+  return message(
+    `🚩 The billing handoff for ${deal} is still incomplete after ${plural(input.reminders, 'reminder')}.`,
+    [
+      section(
+        `🚩 *The billing handoff for ${deal} is still incomplete* after ${plural(input.reminders, 'reminder')}.\n` +
+          `${account} · ${amount} · closed ${slackDate(input.closedAt)}\n${who}, finance cannot invoice without: ${missing}.`,
       ),
     ],
   );
+}
+
+/** The DM to the rep a deal was handed to with "Not my deal". */
+export function dealReassignedDm(
+  input: Deal & { dealId: number; fromUserId: string; missing: FieldKey[] },
+): SlackMessage {
+  const { deal, account, amount } = describeDeal(input);
+  const needs =
+    input.missing.length > 0 ? `Finance needs: ${missingList(input.missing)}.` : 'Please check it and save.';
+  return message(`📨 ${deal} (${account}) was passed to you for the billing handoff.`, [
+    section(
+      `📨 *${mention(input.fromUserId)} passed you the billing handoff for ${deal}*\n${account} · ${amount}`,
+    ),
+    section(needs),
+    openButton(input.dealId, 'Start billing handoff', true),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -173,6 +173,60 @@ describe('outbox', () => {
     expect(await row(n.dedupeKey)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
+  it('does not deliver a reminder that became moot: handoff completed or deal reassigned', async () => {
+    const account = await upsertAccount(database.db, TEAM, { crmId: `G-${++key}`, name: `Guard Co ${key}` });
+    const deal = await database.db
+      .insertInto('deals')
+      .values({
+        team_id: TEAM,
+        crm_id: `G-D-${key}`,
+        account_id: account.id,
+        name: 'Guarded',
+        amount_cents: 1,
+        currency: 'USD',
+        closed_at: new Date(),
+        owner_user_id: 'U0OLD',
+        prefill: '{}',
+        source: 'webhook',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const reminder = (suffix: string, owner: string) => ({
+      teamId: TEAM,
+      dedupeKey: `guard:${deal.id}:${suffix}`,
+      target: { kind: 'user' as const, userId: owner },
+      guard: { kind: 'handoff_incomplete' as const, dealId: deal.id, ownerUserId: owner },
+      message: { text: `reminder ${suffix}` },
+    });
+    await enqueue(database.db, reminder('still-due', 'U0OLD'));
+    await enqueue(database.db, reminder('reassigned', 'U0SOMEONE'));
+    await drain(worker());
+    expect(fake.callsTo('chat.postMessage').map((c) => c.args.text)).toEqual(['reminder still-due']);
+    expect(await row(`guard:${deal.id}:reassigned`)).toMatchObject({
+      status: 'cancelled',
+      last_error: 'moot: the deal was reassigned',
+    });
+
+    await database.db
+      .insertInto('handoffs')
+      .values({
+        deal_id: deal.id,
+        team_id: TEAM,
+        fields: '{}',
+        complete: true,
+        submitted_by: 'U0OLD',
+        submitted_at: new Date(),
+      })
+      .execute();
+    await enqueue(database.db, reminder('after-completion', 'U0OLD'));
+    await drain(worker());
+    expect(await row(`guard:${deal.id}:after-completion`)).toMatchObject({
+      status: 'cancelled',
+      last_error: 'moot: the handoff was completed',
+    });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
   it.runIf(usingPostgres)(
     'delivers each row exactly once with several workers racing (PostgreSQL)',
     async () => {

@@ -9,7 +9,7 @@ import { adminUrl } from './global-setup.ts';
  * A migrated database of this test file's own: a clone of the run's template on PostgreSQL
  * (DATABASE_URL set), or an in-memory PGlite loaded from the run's snapshot.
  */
-export async function openTestDatabase(): Promise<DatabaseHandle> {
+export async function openTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   const template = inject('postgresTemplate');
   const databaseUrl = process.env.DATABASE_URL;
   if (template && databaseUrl) {
@@ -24,6 +24,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
     const handle = openPostgres(adminUrl(databaseUrl, name));
     return {
       ...handle,
+      url: adminUrl(databaseUrl, name),
       close: async () => {
         await handle.close();
         const dropper = new pg.Client({ connectionString: adminUrl(databaseUrl) });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
+import { runSweeps } from '../../src/jobs/sweeps.ts';
 import { createLogger } from '../../src/log.ts';
 import { type Running, startServer } from '../../src/server.ts';
 import { fetchIdentity } from '../../src/slack-identity.ts';
@@ -21,6 +22,8 @@ export interface Harness {
   config: Config;
   baseUrl: string;
   slack: SlackTarget;
+  /** Runs every sweep once at `now`, as the scheduler would. */
+  sweep(now: Date): Promise<Record<string, unknown>>;
   /** POSTs a JSON body to one of the app's own endpoints, signed like a CRM would. */
   postSigned(
     path: string,
@@ -43,6 +46,7 @@ export async function startHarness(
   env: Record<string, string> = {},
   outbox = { pollMs: 25, channelGapMs: 0 },
 ): Promise<Harness> {
+  // Tests run the sweeps themselves, with a fixed `now`.
   const fake = await startFakeSlack();
   const database = await openTestDatabase();
   const config = loadConfig({
@@ -59,7 +63,7 @@ export async function startHarness(
   });
   const logger = createLogger(config.LOG_LEVEL, false);
   const identity = await fetchIdentity(config);
-  const running = await startServer({ config, database, logger, identity, outbox });
+  const running = await startServer({ config, database, logger, identity, outbox, schedule: false });
   if (!running.server) throw new Error('the harness runs the HTTP receiver');
   const port = (running.server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -70,6 +74,7 @@ export async function startHarness(
     config,
     baseUrl,
     slack: { baseUrl, signingSecret: SIGNING_SECRET },
+    sweep: (now) => runSweeps(running.deps, now),
     async postSigned(path, body, options = {}) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body);
       const res = await fetch(`${baseUrl}${path}`, {

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { diffHandoff, emptyHandoff, type FieldKey, type HandoffFields } from '../../src/domain/handoff.ts';
 import {
   dealClosedDm,
+  dealReassignedDm,
   handoffChanges,
+  handoffEscalation,
+  handoffReminderDm,
+  handoffSnoozedDm,
   handoffStatusDm,
   handoffSummary,
   ownerNotFound,
@@ -363,7 +367,7 @@ describe('ownerNotFound', () => {
     const message = ownerNotFound({ ...deal, ownerEmail: 'pat@acme.example', ownerSlackId: null });
     const json = JSON.stringify(message.blocks);
     expect(json).toContain('matches its CRM owner (email pat@acme.example)');
-    expect(json).toContain('`/handoff`');
+    expect(json).toContain('"action_id":"deal_claim","value":"42"');
     expect(message.text).toContain('no Slack user matches its owner');
     expect(JSON.stringify(ownerNotFound({ ...deal, ownerEmail: null, ownerSlackId: null }))).toContain(
       'no owner given',
@@ -429,6 +433,25 @@ describe('Slack limits and escaping', () => {
           becameComplete: x.complete,
         }),
         ownerNotFound({ ...d, ownerEmail: x.owner, ownerSlackId: x.owner }),
+        handoffReminderDm({
+          ...d,
+          closedAt,
+          now: updatedAt,
+          missing: x.missing,
+          n: 2,
+          max: 3,
+          hasDraft: x.complete,
+        }),
+        handoffSnoozedDm({ ...d, until: updatedAt }),
+        handoffEscalation({
+          ...d,
+          closedAt,
+          missing: x.missing,
+          repUserId: 'U0REP',
+          managerUserId: 'U0BOSS',
+          reminders: 3,
+        }),
+        dealReassignedDm({ ...d, fromUserId: 'U0REP', missing: x.missing }),
       ];
     });
 
@@ -474,3 +497,32 @@ function mrkdwnTexts(value: unknown): string[] {
   const own = node.type === 'mrkdwn' && typeof node.text === 'string' ? [node.text] : [];
   return [...own, ...Object.values(node).flatMap(mrkdwnTexts)];
 }
+
+describe('reminders', () => {
+  it('names what is missing and offers the three actions', () => {
+    const message = handoffReminderDm({
+      ...deal,
+      closedAt,
+      now: new Date(closedAt.getTime() + 30 * 3_600_000),
+      missing: ['legalEntity', 'apContactEmail'],
+      n: 3,
+      max: 3,
+      hasDraft: true,
+    });
+    const json = JSON.stringify(message.blocks);
+    expect(json).toContain('Legal entity to invoice');
+    expect(json).toContain('AP contact email');
+    expect(json).toContain('closed 30 hours ago');
+    expect(json).toContain('last reminder');
+    expect(json.match(/"action_id":"(handoff_open|handoff_snooze|handoff_not_mine)"/g)).toHaveLength(3);
+    expect(json).toContain('Finish billing handoff');
+  });
+
+  it('escalates mentioning the rep and, when known, the manager', () => {
+    const base = { ...deal, closedAt, missing: ['poNumber' as const], repUserId: 'U0REP', reminders: 3 };
+    expect(JSON.stringify(handoffEscalation({ ...base, managerUserId: 'U0BOSS' }).blocks)).toMatch(
+      /<@U0REP>.*cc <@U0BOSS>/,
+    );
+    expect(JSON.stringify(handoffEscalation({ ...base, managerUserId: null }).blocks)).not.toContain('cc');
+  });
+});

@@ -2,10 +2,13 @@ import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
 import { INTAKE_CALLBACK_ID } from '../../views/intake-modal.ts';
 import { NEW_DEAL_CALLBACK_ID } from '../../views/new-deal.ts';
+import { REASSIGN_CALLBACK_ID } from '../../views/reassign.ts';
 import { intakeSubmit } from './intake-submit.ts';
 import { newDealSubmit } from './new-deal-submit.ts';
+import { reassignSubmit } from './reassign-submit.ts';
 
 export function register(app: App, deps: Deps): void {
   app.view({ callback_id: INTAKE_CALLBACK_ID, type: 'view_submission' }, intakeSubmit(deps));
   app.view({ callback_id: NEW_DEAL_CALLBACK_ID, type: 'view_submission' }, newDealSubmit(deps));
+  app.view({ callback_id: REASSIGN_CALLBACK_ID, type: 'view_submission' }, reassignSubmit(deps));
 }

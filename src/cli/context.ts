@@ -1,0 +1,32 @@
+import { WebClient } from '@slack/web-api';
+import { interactiveClientOptions } from '../app.ts';
+import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { type DatabaseHandle, DataDirLockedError, openDatabase } from '../db/connect.ts';
+import { migrateOrThrow } from '../db/migrate.ts';
+import { createLogger, type Logger } from '../log.ts';
+
+export interface CliContext {
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  slack: WebClient;
+  close(): Promise<void>;
+}
+
+/** What a command-line tool needs: the same settings and database as the bot. Exits 1 on a clear problem. */
+export async function openCliContext(): Promise<CliContext> {
+  try {
+    const config = loadConfig();
+    const logger = createLogger(config.LOG_LEVEL);
+    const database = await openDatabase(config);
+    await migrateOrThrow(database.db);
+    const slack = new WebClient(config.SLACK_BOT_TOKEN, interactiveClientOptions(config.SLACK_API_URL));
+    return { config, database, logger, slack, close: () => database.close() };
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DataDirLockedError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { findPersonByEmail, upsertPerson } from '../db/people.ts';
+import { openCliContext } from './context.ts';
+
+/**
+ * npm run import:people -- people.csv [--dry-run]
+ *
+ * Records who manages whom (escalations mention the rep's manager) and people's roles. Columns
+ * (header row, any order): `user` (Slack user id or email), `manager` (id or email, optional),
+ * `role` (rep, ar or manager, optional). A file with any bad row is rejected whole.
+ */
+const args = process.argv.slice(2);
+const file = args.find((a) => !a.startsWith('--'));
+const dryRun = args.includes('--dry-run');
+if (!file) {
+  process.stderr.write('usage: npm run import:people -- people.csv [--dry-run]\n');
+  process.exit(2);
+}
+
+const person = z
+  .string()
+  .refine(
+    (v) => /^[UW][A-Z0-9]{2,}$/.test(v) || z.email().safeParse(v).success,
+    'must be a Slack user id (U…) or an email address',
+  );
+const row = z.object({
+  user: person,
+  manager: z
+    .union([z.literal(''), person], { error: 'must be a Slack user id (U…), an email address, or empty' })
+    .default(''),
+  role: z.enum(['', 'rep', 'ar', 'manager'], { error: 'must be rep, ar, manager or empty' }).default(''),
+});
+
+let records: Record<string, string>[];
+try {
+  records = parse(readFileSync(file, 'utf8'), {
+    columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+    trim: true,
+    skip_empty_lines: true,
+    bom: true,
+  });
+} catch (error) {
+  process.stderr.write(`${file}: not a readable CSV file: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+const problems: string[] = [];
+const rows = records.map((r, i) => {
+  const parsed = row.safeParse(r);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues)
+      problems.push(`row ${i + 2}, ${String(issue.path[0])}: ${issue.message}`);
+  return parsed.data;
+});
+if (problems.length > 0) {
+  process.stderr.write(
+    `${file} was not imported: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}\n`,
+  );
+  process.exit(1);
+}
+
+const ctx = await openCliContext();
+try {
+  const team = (await ctx.slack.auth.test()).team_id as string;
+  const ids = new Map<string, string>();
+  const resolve = async (who: string, line: number): Promise<string> => {
+    if (!who.includes('@')) return who;
+    const known = ids.get(who) ?? (await findPersonByEmail(ctx.database.db, team, who))?.user_id;
+    if (known) return known;
+    try {
+      const found = await ctx.slack.users.lookupByEmail({ email: who });
+      if (found.user?.id) {
+        ids.set(who, found.user.id);
+        return found.user.id;
+      }
+    } catch {
+      // reported below
+    }
+    problems.push(`row ${line}: no Slack user has the email ${who}`);
+    return '';
+  };
+  const resolved: {
+    userId: string;
+    managerId: string | null;
+    email?: string;
+    role?: 'rep' | 'ar' | 'manager';
+  }[] = [];
+  for (const [i, r] of rows.entries()) {
+    if (!r) continue;
+    const userId = await resolve(r.user, i + 2);
+    const managerId = r.manager ? await resolve(r.manager, i + 2) : null;
+    resolved.push({
+      userId,
+      managerId,
+      email: r.user.includes('@') ? r.user : undefined,
+      role: r.role || undefined,
+    });
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`${file} was not imported:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    process.exitCode = 1;
+  } else if (dryRun) {
+    process.stdout.write(`${file}: ${resolved.length} people are valid (dry run: nothing stored)\n`);
+  } else {
+    await ctx.database.db.transaction().execute(async (trx) => {
+      for (const p of resolved) {
+        await upsertPerson(trx, team, {
+          userId: p.userId,
+          ...(p.email ? { email: p.email } : {}),
+          ...(p.role ? { role: p.role } : {}),
+        });
+        await trx
+          .updateTable('people')
+          .set({ manager_user_id: p.managerId })
+          .where('team_id', '=', team)
+          .where('user_id', '=', p.userId)
+          .execute();
+      }
+    });
+    process.stdout.write(`${file}: imported ${resolved.length} people\n`);
+  }
+} finally {
+  await ctx.close();
+}

@@ -1,0 +1,20 @@
+import { getDealContext } from '../../db/deals.ts';
+import type { Deps } from '../../deps.ts';
+import { mayEditHandoff } from '../../flows/handoff.ts';
+import { noticeModal } from '../../views/common.ts';
+import { reassignModal } from '../../views/reassign.ts';
+import type { ButtonArgs } from './open-handoff.ts';
+
+/** "Not my deal": asks who owns it. */
+export function notMyDeal(deps: Deps) {
+  return async function notMyDealListener({ ack, body, action, client }: ButtonArgs): Promise<void> {
+    await ack();
+    const ctx = await getDealContext(deps.db, body.team?.id ?? deps.teamId, Number(action.value));
+    const view = !ctx
+      ? noticeModal('Deal not found', 'That deal no longer exists in AR Bridge.')
+      : !mayEditHandoff(deps, body.user.id, ctx)
+        ? noticeModal('Not your deal', 'This deal already belongs to someone else.')
+        : reassignModal({ dealId: ctx.deal.id, dealName: ctx.deal.name, accountName: ctx.account.name });
+    await client.views.open({ trigger_id: body.trigger_id, view });
+  };
+}
