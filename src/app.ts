@@ -28,13 +28,16 @@ export function deliveryClientOptions(slackApiUrl: string | undefined): WebClien
 export function createApp(deps: Deps): App {
   const { config } = deps;
   const routes = customRoutes({
+    config,
     db: deps.db,
     databaseKind: deps.databaseKind,
     teamId: deps.teamId,
     financeChannelId: config.FINANCE_CHANNEL_ID,
     webhookSecret: config.WEBHOOK_SECRET,
+    apiToken: config.API_TOKEN,
     logger: deps.logger,
     onQueued: deps.notify,
+    onInvoicesChanged: deps.sweepSoon,
   });
   const common: AppOptions = {
     token: config.SLACK_BOT_TOKEN,

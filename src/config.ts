@@ -128,6 +128,10 @@ const envSchema = z.object({
   PAST_DUE_DAYS: dayList.default([1, 15, 30, 45, 60]),
   ESCALATE_AFTER_DAYS: positiveInt.default(45),
   CREDIT_HOLD_DAYS: positiveInt.default(60),
+  COMMISSION_ON_COLLECTION: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => ['true', '1', 'yes'].includes(v))
+    .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

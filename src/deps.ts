@@ -18,6 +18,8 @@ export interface Deps {
   readonly slack: WebClient;
   /** Wakes the outbox after notifications were committed. */
   readonly notify: () => void;
+  /** Asks for the sweeps to run soon (after invoices changed), instead of at the next SWEEP_CRON tick. */
+  readonly sweepSoon: () => void;
 }
 
 export function isArStaff(deps: Pick<Deps, 'config'>, userId: string): boolean {

@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
-import { startScheduler } from './jobs/scheduler.ts';
+import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from './outbox/worker.ts';
 import type { SlackIdentity } from './slack-identity.ts';
@@ -47,6 +47,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
     },
     options.outbox,
   );
+  let scheduler: Scheduler | undefined;
   const deps: Deps = {
     config,
     db: database.db,
@@ -57,13 +58,14 @@ export async function startServer(options: StartOptions): Promise<Running> {
     botId: identity.botId,
     slack: new WebClient(config.SLACK_BOT_TOKEN, interactiveClientOptions(config.SLACK_API_URL)),
     notify: () => outbox.kick(),
+    sweepSoon: () => scheduler?.runSoon(),
   };
   const app = createApp(deps);
   const started = await app.start(config.PORT);
   const server =
     started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
   outbox.start();
-  const scheduler = options.schedule === false ? undefined : startScheduler(deps);
+  scheduler = options.schedule === false ? undefined : startScheduler(deps);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -11,7 +11,13 @@ import { openCliContext } from './context.ts';
 const ctx = await openCliContext();
 try {
   const result = await runSweeps(
-    { db: ctx.database.db, config: ctx.config, logger: ctx.logger, slack: ctx.slack, notify: () => {} },
+    {
+      db: ctx.database.db,
+      config: ctx.config,
+      logger: ctx.logger,
+      slack: ctx.slack,
+      notify: () => {},
+    },
     new Date(),
   );
   const outbox = createOutboxWorker({

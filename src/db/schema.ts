@@ -35,6 +35,8 @@ export interface AccountsTable {
   credit_limit_cents: number | null;
   credit_hold: Generated<boolean>;
   credit_hold_since: Timestamp | null;
+  credit_limit_currency: string | null;
+  credit_hold_changes: Generated<number>;
   thread_channel: string | null;
   thread_ts: string | null;
   created_at: CreatedAt;
@@ -98,6 +100,11 @@ export interface InvoicesTable {
   >;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  pinged_threshold: Generated<number>;
+  promise_date: DayDate | null;
+  promise_broken_pinged: Generated<boolean>;
+  past_hold: Generated<boolean>;
+  paid_at: Timestamp | null;
 }
 
 export type CollectionUpdateKind =

@@ -1,21 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { type Kysely, sql } from 'kysely';
+import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
+import { dayIn } from '../domain/dates.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
+import { parseInvoicesBody } from '../flows/invoice-body.ts';
+import { upsertInvoices } from '../flows/invoices.ts';
 import type { Logger } from '../log.ts';
 import { BodyTooLargeError, readBody, sendJson, sendProblems } from './respond.ts';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.ts';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
 
 export interface RouteDeps {
+  config: Config;
   db: Kysely<Database>;
   databaseKind: string;
   teamId: string;
   financeChannelId: string;
   webhookSecret: string | undefined;
+  apiToken: string | undefined;
   logger: Logger;
   /** Called after new notifications are committed. */
   onQueued: () => void;
+  /** Called after invoices changed, so the sweeps look at them soon. */
+  onInvoicesChanged: () => void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -32,6 +40,38 @@ function safely(logger: Logger, name: string, handler: Handler): CustomRoute['ha
   };
 }
 
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Reads the raw body; answers 413 itself when it is too large. */
+async function readRaw(req: IncomingMessage, res: ServerResponse, limit?: number): Promise<string | null> {
+  try {
+    return await readBody(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      sendProblems(res, 413, 'request body too large', [error.message]);
+      return null;
+    }
+    throw error;
+  }
+}
+
+function parseJson(raw: string, res: ServerResponse): { ok: true; body: unknown } | { ok: false } {
+  try {
+    return { ok: true, body: JSON.parse(raw) };
+  } catch (error) {
+    sendProblems(res, 400, 'malformed JSON', [(error as Error).message]);
+    return { ok: false };
+  }
+}
+
+async function readJson(req: IncomingMessage, res: ServerResponse, limit?: number) {
+  const raw = await readRaw(req, res, limit);
+  return raw === null ? ({ ok: false } as const) : parseJson(raw, res);
+}
+
 async function readSignedJson(
   deps: RouteDeps,
   req: IncomingMessage,
@@ -41,35 +81,18 @@ async function readSignedJson(
     sendProblems(res, 503, 'webhooks are disabled', ['set WEBHOOK_SECRET to accept signed webhooks']);
     return { ok: false };
   }
-  let raw: string;
-  try {
-    raw = await readBody(req);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      sendProblems(res, 413, 'request body too large', [error.message]);
-      return { ok: false };
-    }
-    throw error;
-  }
-  const header = (name: string) => {
-    const v = req.headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
+  const raw = await readRaw(req, res);
+  if (raw === null) return { ok: false };
   const check = verifySignature(
     deps.webhookSecret,
-    { timestamp: header(TIMESTAMP_HEADER), signature: header(SIGNATURE_HEADER) },
+    { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) },
     raw,
   );
   if (!check.ok) {
     sendProblems(res, 401, 'invalid signature', [check.problem]);
     return { ok: false };
   }
-  try {
-    return { ok: true, body: JSON.parse(raw) };
-  } catch (error) {
-    sendProblems(res, 400, 'malformed JSON', [(error as Error).message]);
-    return { ok: false };
-  }
+  return parseJson(raw, res);
 }
 
 export function customRoutes(deps: RouteDeps): CustomRoute[] {
@@ -95,6 +118,43 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         } catch (error) {
           sendJson(res, 503, { ok: false, database: deps.databaseKind, error: (error as Error).message });
         }
+      }),
+    },
+    {
+      path: '/api/invoices',
+      method: 'POST',
+      handler: safely(log, 'invoices', async (req, res) => {
+        if (!deps.apiToken) {
+          sendProblems(res, 503, 'the invoices API is disabled', ['set API_TOKEN to accept invoices']);
+          return;
+        }
+        if (!tokenMatches(deps.apiToken, header(req, 'authorization'))) {
+          sendProblems(res, 401, 'unauthorized', ['send the header Authorization: Bearer <API_TOKEN>']);
+          return;
+        }
+        const read = await readJson(req, res, 20_000_000);
+        if (!read.ok) return;
+        const parsed = parseInvoicesBody(read.body);
+        if (!parsed.ok) {
+          sendProblems(res, 400, 'invalid invoices: nothing was stored', parsed.problems);
+          return;
+        }
+        const today = dayIn(deps.config.BUSINESS_TIMEZONE, new Date());
+        const result = await deps.db
+          .transaction()
+          .execute((trx) => upsertInvoices(deps, trx, deps.teamId, parsed.rows, today));
+        log.info({ ...result, received: parsed.rows.length }, 'invoices received');
+        deps.onQueued();
+        if (result.created + result.updated > 0) deps.onInvoicesChanged();
+        sendJson(res, 200, {
+          received: parsed.rows.length,
+          created: result.created,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          payments: result.payments,
+          paid: result.paid,
+          accounts_created: result.accountsCreated,
+        });
       }),
     },
     {

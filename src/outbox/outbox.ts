@@ -8,8 +8,11 @@ export type Target =
   | { kind: 'channel'; channel: string; threadTs?: string }
   /** A direct message from the app to a user. */
   | { kind: 'user'; userId: string }
-  /** The account's thread in the finance channel: the first message becomes the thread's root. */
-  | { kind: 'account_thread'; accountId: number; channel: string }
+  /**
+   * The account's thread in the finance channel: the first message becomes the thread's root.
+   * `rootOnly`: a message that only makes sense as the root (dropped when the thread exists).
+   */
+  | { kind: 'account_thread'; accountId: number; channel: string; rootOnly?: boolean }
   /** The deal's owning rep, by Slack id or, failing that, by email; `fallback` when nobody matches. */
   | { kind: 'deal_owner'; dealId: number; fallback: { channel: string; message: OutMessage } }
   /** Replace the message an earlier notification (by dedupe key) delivered. */

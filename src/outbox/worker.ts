@@ -52,7 +52,14 @@ const TRANSIENT = new Set([
 ]);
 
 type Delivery =
-  | { kind: 'post'; channel: string; threadTs?: string; message: OutMessage; rootOfAccount?: number }
+  | {
+      kind: 'post';
+      channel: string;
+      threadTs?: string;
+      message: OutMessage;
+      rootOfAccount?: number;
+      rootOnly?: boolean;
+    }
   | { kind: 'update'; channel: string; ts: string; message: OutMessage }
   | { kind: 'defer'; ms: number; reason: string }
   | { kind: 'cancel'; reason: string };
@@ -96,9 +103,16 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
           .executeTakeFirst();
         if (!account) return { kind: 'cancel', reason: 'account no longer exists' };
         if (account.thread_channel && account.thread_ts) {
+          if (target.rootOnly) return { kind: 'cancel', reason: 'the account already has a thread' };
           return { kind: 'post', channel: account.thread_channel, threadTs: account.thread_ts, message };
         }
-        return { kind: 'post', channel: target.channel, message, rootOfAccount: account.id };
+        return {
+          kind: 'post',
+          channel: target.channel,
+          message,
+          rootOfAccount: account.id,
+          rootOnly: target.rootOnly,
+        };
       }
       case 'deal_owner': {
         const owner = await resolveDealOwner(row.team_id, target.dealId);
@@ -242,6 +256,10 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
             .forUpdate()
             .executeTakeFirstOrThrow();
           if (account.thread_channel && account.thread_ts) {
+            if (d.rootOnly) {
+              await markFinal(trx, row.id, 'cancelled', 'the account already has a thread');
+              return;
+            }
             return post(trx, row, {
               ...d,
               channel: account.thread_channel,

@@ -27,6 +27,13 @@ export function fillModal(
     };
     let state: Record<string, unknown>;
     switch (type) {
+      case 'external_select':
+        state = {
+          type,
+          selected_option:
+            typeof answer === 'string' ? { text: { type: 'plain_text', text: answer }, value: answer } : null,
+        };
+        break;
       case 'static_select':
       case 'radio_buttons':
         state = { type, selected_option: typeof answer === 'string' ? option(answer) : null };

@@ -1,7 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
+import { AR_KIND_ACTION_ID } from '../../views/ar-update-modal.ts';
 import { INTAKE_DISPATCH_ACTION_PREFIX } from '../../views/intake-modal.ts';
+import { arKindChanged } from './ar-kind.ts';
 import { claimDeal } from './claim-deal.ts';
+import { askArButton, contactedButton } from './collections-buttons.ts';
 import { intakeDispatch } from './intake-dispatch.ts';
 import { notMyDeal } from './not-my-deal.ts';
 import { openHandoff } from './open-handoff.ts';
@@ -12,5 +15,8 @@ export function register(app: App, deps: Deps): void {
   app.action('deal_claim', claimDeal(deps));
   app.action('handoff_snooze', snoozeHandoff(deps));
   app.action('handoff_not_mine', notMyDeal(deps));
+  app.action(AR_KIND_ACTION_ID, arKindChanged(deps));
+  app.action('collections_contacted', contactedButton(deps));
+  app.action('collections_ask_ar', askArButton(deps));
   app.action(new RegExp(`^${INTAKE_DISPATCH_ACTION_PREFIX}`), intakeDispatch(deps));
 }

@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
+import { AR_UPDATE_CALLBACK_ID } from '../../views/ar-update-modal.ts';
 import { INTAKE_CALLBACK_ID } from '../../views/intake-modal.ts';
 import { NEW_DEAL_CALLBACK_ID } from '../../views/new-deal.ts';
 import { REASSIGN_CALLBACK_ID } from '../../views/reassign.ts';
+import { arUpdateSubmit } from './ar-update-submit.ts';
 import { intakeSubmit } from './intake-submit.ts';
 import { newDealSubmit } from './new-deal-submit.ts';
 import { reassignSubmit } from './reassign-submit.ts';
@@ -11,4 +13,5 @@ export function register(app: App, deps: Deps): void {
   app.view({ callback_id: INTAKE_CALLBACK_ID, type: 'view_submission' }, intakeSubmit(deps));
   app.view({ callback_id: NEW_DEAL_CALLBACK_ID, type: 'view_submission' }, newDealSubmit(deps));
   app.view({ callback_id: REASSIGN_CALLBACK_ID, type: 'view_submission' }, reassignSubmit(deps));
+  app.view({ callback_id: AR_UPDATE_CALLBACK_ID, type: 'view_submission' }, arUpdateSubmit(deps));
 }
