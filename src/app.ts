@@ -4,6 +4,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Deps } from './deps.ts';
 import { isUserError } from './errors.ts';
 import { registerHandlers } from './handlers/index.ts';
+import { dedupeEvents } from './handlers/middleware/dedupe-events.ts';
 import { customRoutes } from './http/routes.ts';
 import { boltLogger } from './log.ts';
 
@@ -64,6 +65,7 @@ export function createApp(deps: Deps): App {
     deps.logger.error({ err: original, type }, 'Slack listener failed');
   });
 
+  app.use(dedupeEvents(deps));
   registerHandlers(app, deps);
   return app;
 }

@@ -14,6 +14,8 @@ export interface Deps {
   readonly teamId: string;
   readonly botUserId: string;
   readonly botId: string;
+  /** https://<workspace>.slack.com/ from auth.test, for message links. */
+  readonly teamUrl: string | null;
   /** For reads a job needs (users.info); every message goes through the outbox instead. */
   readonly slack: WebClient;
   /** Wakes the outbox after notifications were committed. */

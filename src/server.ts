@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
+import { renderHome } from './flows/home.ts';
 import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from './outbox/worker.ts';
@@ -44,6 +45,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
         ...deliveryClientOptions(config.SLACK_API_URL),
       }),
       logger,
+      renderHome: (teamId, userId) => renderHome({ db: database.db, config }, teamId, userId),
     },
     options.outbox,
   );
@@ -56,6 +58,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
     teamId: identity.teamId,
     botUserId: identity.botUserId,
     botId: identity.botId,
+    teamUrl: identity.teamUrl,
     slack: new WebClient(config.SLACK_BOT_TOKEN, interactiveClientOptions(config.SLACK_API_URL)),
     notify: () => outbox.kick(),
     sweepSoon: () => scheduler?.runSoon(),

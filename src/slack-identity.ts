@@ -6,6 +6,8 @@ export interface SlackIdentity {
   teamId: string;
   botUserId: string;
   botId: string;
+  /** The workspace's URL (https://acme.slack.com/), for links to messages without an API call. */
+  teamUrl: string | null;
 }
 
 export class SlackAuthError extends Error {}
@@ -17,7 +19,12 @@ export async function fetchIdentity(config: Config): Promise<SlackIdentity> {
     const auth = await client.auth.test();
     if (!auth.team_id || !auth.user_id)
       throw new SlackAuthError('auth.test did not name the workspace or bot user');
-    return { teamId: auth.team_id, botUserId: auth.user_id, botId: auth.bot_id ?? '' };
+    return {
+      teamId: auth.team_id,
+      botUserId: auth.user_id,
+      botId: auth.bot_id ?? '',
+      teamUrl: auth.url ?? null,
+    };
   } catch (error) {
     if (error instanceof SlackAuthError) throw error;
     const code = (error as { data?: { error?: string } }).data?.error;

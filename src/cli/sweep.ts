@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { deliveryClientOptions } from '../app.ts';
+import { renderHome } from '../flows/home.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import { createOutboxWorker } from '../outbox/worker.ts';
 import { openCliContext } from './context.ts';
@@ -24,6 +25,7 @@ try {
     db: ctx.database.db,
     client: new WebClient(ctx.config.SLACK_BOT_TOKEN, deliveryClientOptions(ctx.config.SLACK_API_URL)),
     logger: ctx.logger,
+    renderHome: (teamId, userId) => renderHome({ db: ctx.database.db, config: ctx.config }, teamId, userId),
   });
   let delivered = 0;
   for (let claimed = await outbox.runOnce(); claimed > 0; claimed = await outbox.runOnce())

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
@@ -119,6 +120,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
       dataDir: options.dataDir ? join(resolve(options.dataDir), 'pgdata') : undefined,
       loadDataDir: options.loadDataDir,
       parsers,
+      extensions: { pg_trgm },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     return {

@@ -3,12 +3,14 @@ import { type Migration, type MigrationProvider, type MigrationResultSet, Migrat
 import * as initial from '../../migrations/2026-11-23T00-00-initial.ts';
 import * as reminders from '../../migrations/2026-11-23T01-00-reminders.ts';
 import * as collections from '../../migrations/2026-11-23T02-00-collections.ts';
+import * as search from '../../migrations/2026-11-23T03-00-search.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T00-00-initial': initial,
   '2026-11-23T01-00-reminders': reminders,
   '2026-11-23T02-00-collections': collections,
+  '2026-11-23T03-00-search': search,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

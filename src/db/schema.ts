@@ -20,6 +20,7 @@ export interface PeopleTable {
   manager_user_id: string | null;
   tz: string | null;
   tz_checked_at: Timestamp | null;
+  home_opened_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -10,6 +10,7 @@ import {
 } from '../views/collections-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
+import { refreshHomes } from './home.ts';
 import { recordPayment } from './invoices.ts';
 
 export interface CollectionUpdateInput {
@@ -79,6 +80,7 @@ export async function applyCollectionUpdate(
       note: u.note,
     });
     await recomputeCreditHold(deps, trx, [account.id], today);
+    await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
     return true;
   }
 
@@ -167,6 +169,7 @@ export async function applyCollectionUpdate(
     target: await accountThreadTarget(deps, trx, account),
     message,
   });
+  await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
   if (u.kind === 'written_off') {
     await recomputeCreditHold(deps, trx, [account.id], today);
   }

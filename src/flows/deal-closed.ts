@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { Config } from '../config.ts';
 import { upsertAccount } from '../db/accounts.ts';
 import { insertDeal } from '../db/deals.ts';
 import type { Database } from '../db/schema.ts';
@@ -9,6 +10,7 @@ import { enqueue } from '../outbox/outbox.ts';
 import { describeIssues } from '../validation.ts';
 import { dealClosedDm, ownerNotFound } from '../views/handoff-messages.ts';
 import { withKnown } from './handoff.ts';
+import { refreshHomes } from './home.ts';
 
 const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative().transform(String)]);
 
@@ -77,6 +79,7 @@ export function parseDealClosed(
 }
 
 export interface DealClosedDeps {
+  config: Config;
   db: Kysely<Database>;
   teamId: string;
   financeChannelId: string;
@@ -139,6 +142,7 @@ export async function recordClosedDeal(
       },
       message: dealClosedDm({ ...summary, closedAt: deal.closed_at, missing: missingFields(known) }),
     });
+    await refreshHomes(deps, trx, deps.teamId, [deal.owner_user_id]);
     return { dealId: deal.id, created: true };
   });
 }

@@ -16,6 +16,7 @@ import {
 import { enqueue, type OutMessage, type Target } from '../outbox/outbox.ts';
 import { handoffChanges, handoffStatusDm, handoffSummary } from '../views/handoff-messages.ts';
 import { intakeModal } from '../views/intake-modal.ts';
+import { refreshHomes } from './home.ts';
 
 /** What the intake shows: the saved draft, else the webhook's prefill, over the deal's currency. */
 export function currentFields(
@@ -105,6 +106,7 @@ export async function saveHandoff(
       userId: input.userId,
       now: input.now,
     });
+    await refreshHomes(deps, trx, input.teamId, [deal.owner_user_id, input.userId]);
     return { status: 'saved', complete, missing, version: saved.version };
   });
   return result;

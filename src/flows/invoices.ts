@@ -6,6 +6,7 @@ import { enqueue } from '../outbox/outbox.ts';
 import { invoicePaidDm, invoicePaidPost, paymentRecordedPost } from '../views/collections-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
+import { refreshHomes } from './home.ts';
 
 /** One invoice as the API or a CSV import gives it, already validated. */
 export interface InvoiceInput {
@@ -165,6 +166,21 @@ export async function upsertInvoices(
     onProgress?.(Math.min(i + CHUNK, rows.length));
   }
   await recomputeCreditHold(deps, trx, [...touched], today);
+  if (touched.size > 0) {
+    const owners = await trx
+      .selectFrom('accounts')
+      .select('owner_user_id')
+      .distinct()
+      .where('id', 'in', [...touched])
+      .where('owner_user_id', 'is not', null)
+      .execute();
+    await refreshHomes(
+      deps,
+      trx,
+      teamId,
+      owners.map((o) => o.owner_user_id),
+    );
+  }
   return result;
 }
 

@@ -16,7 +16,9 @@ export type Target =
   /** The deal's owning rep, by Slack id or, failing that, by email; `fallback` when nobody matches. */
   | { kind: 'deal_owner'; dealId: number; fallback: { channel: string; message: OutMessage } }
   /** Replace the message an earlier notification (by dedupe key) delivered. */
-  | { kind: 'update'; of: string };
+  | { kind: 'update'; of: string }
+  /** Publish the user's App Home, rendered at delivery time. */
+  | { kind: 'home'; userId: string };
 
 export interface OutMessage {
   text: string;

@@ -1,3 +1,4 @@
+import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Kysely, Transaction } from 'kysely';
 import { setAccountThread } from '../db/accounts.ts';
@@ -21,6 +22,8 @@ export interface WorkerDeps {
   /** A client that rejects rate-limited calls instead of waiting (rejectRateLimitedCalls, no retries). */
   client: WebClient;
   logger: Logger;
+  /** Renders a user's App Home at delivery time (for `home` targets). */
+  renderHome?: (teamId: string, userId: string) => Promise<HomeView>;
 }
 
 export interface WorkerOptions {
@@ -61,6 +64,7 @@ type Delivery =
       rootOnly?: boolean;
     }
   | { kind: 'update'; channel: string; ts: string; message: OutMessage }
+  | { kind: 'publish'; userId: string }
   | { kind: 'defer'; ms: number; reason: string }
   | { kind: 'cancel'; reason: string };
 
@@ -121,6 +125,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
           return { kind: 'post', channel: target.fallback.channel, message: target.fallback.message };
         return { kind: 'post', channel: owner, message };
       }
+      case 'home':
+        return { kind: 'publish', userId: target.userId };
       case 'update': {
         const original = await findByKey(db, row.team_id, target.of);
         if (!original || original.status === 'failed' || original.status === 'cancelled') {
@@ -232,6 +238,16 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
         return;
       case 'defer':
         throw new Deferred(d.ms, d.reason);
+      case 'publish': {
+        if (!deps.renderHome) {
+          await markFinal(db, row.id, 'cancelled', 'no App Home renderer in this process');
+          return;
+        }
+        const view = await deps.renderHome(row.team_id, d.userId);
+        await client.views.publish({ user_id: d.userId, view });
+        await markSent(db, row.id, d.userId, '');
+        return;
+      }
       case 'update': {
         pace(d.channel);
         lastPostAt.set(d.channel, Date.now());

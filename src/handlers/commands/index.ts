@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
+import { arStatusCommand } from './ar-status.ts';
 import { arUpdateCommand } from './ar-update.ts';
 import { handoffCommand } from './handoff.ts';
 
 export function register(app: App, deps: Deps): void {
   app.command('/handoff', handoffCommand(deps));
   app.command('/ar-update', arUpdateCommand(deps));
+  app.command('/ar-status', arStatusCommand(deps));
 }

@@ -1,0 +1,72 @@
+import type { AllMiddlewareArgs, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { type Deps, isArStaff } from '../../deps.ts';
+import { dayIn } from '../../domain/dates.ts';
+import {
+  loadAccountStatus,
+  loadLedgerHeadline,
+  loadRepBook,
+  resolveStatusQuery,
+} from '../../flows/status.ts';
+import {
+  accountStatusMessage,
+  ledgerHeadlineMessage,
+  noMatchMessage,
+  pickListMessage,
+  repBookMessage,
+  statusUsage,
+} from '../../views/ar-status.ts';
+import type { SlackMessage } from '../../views/handoff-messages.ts';
+
+/** Slack waits 3 seconds for the answer; past this, say "looking" and answer through response_url. */
+const INLINE_BUDGET_MS = 2_000;
+
+/** What `/ar-status <text>` answers, for this person. */
+export async function statusAnswer(
+  deps: Deps,
+  teamId: string,
+  userId: string,
+  text: string,
+  share: boolean,
+): Promise<SlackMessage> {
+  const today = dayIn(deps.config.BUSINESS_TIMEZONE, new Date());
+  if (!text) {
+    return isArStaff(deps, userId)
+      ? ledgerHeadlineMessage(await loadLedgerHeadline(deps.db, teamId, today))
+      : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
+  }
+  if (/^(help|\?)$/i.test(text)) return statusUsage();
+  const found = await resolveStatusQuery(deps.db, teamId, text);
+  if (found.kind === 'pick') return pickListMessage(text, found.candidates);
+  if (found.kind === 'none') return noMatchMessage(text, found.closest);
+  const status = await loadAccountStatus(deps, teamId, found.accountId, today);
+  return status ? accountStatusMessage(status, { shareable: !share }) : noMatchMessage(text, []);
+}
+
+/**
+ * /ar-status [name | domain | invoice number] [share]: answered in the command's own response
+ * (ephemeral unless shared), within Slack's 3 seconds; no Slack API call on the way.
+ */
+export function arStatusCommand(deps: Deps) {
+  return async function arStatusListener({
+    ack,
+    command,
+    respond,
+  }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> {
+    const words = command.text.trim();
+    const share = /(^|\s)share$/i.test(words);
+    const text = share ? words.replace(/\s*share$/i, '').trim() : words;
+    const work = statusAnswer(deps, command.team_id, command.user_id, text, share);
+    const inTime = await Promise.race([
+      work,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), INLINE_BUDGET_MS).unref()),
+    ]);
+    const responseType = share ? ('in_channel' as const) : ('ephemeral' as const);
+    if (inTime) {
+      await ack({ response_type: responseType, ...inTime });
+      return;
+    }
+    await ack({ response_type: 'ephemeral', text: 'Looking that up…' });
+    const late = await work;
+    await respond({ response_type: responseType, replace_original: true, ...late } as RespondArguments);
+  };
+}

@@ -1,0 +1,29 @@
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { firstSighting } from '../../db/seen.ts';
+import type { Deps } from '../../deps.ts';
+
+/**
+ * Slack retries an event it thinks was not received (X-Slack-Retry-Num), and Bolt does not dedupe:
+ * the first delivery of each event id runs the listeners, every later one is acknowledged and dropped.
+ * A retry whose first delivery never arrived is the first sighting and runs normally.
+ */
+export function dedupeEvents(deps: Deps): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, context, next }) => {
+    const envelope = body as { type?: string; event_id?: string; team_id?: string };
+    if (envelope.type === 'event_callback' && envelope.event_id) {
+      const first = await firstSighting(
+        deps.db,
+        envelope.team_id ?? deps.teamId,
+        `event:${envelope.event_id}`,
+      );
+      if (!first) {
+        deps.logger.debug(
+          { eventId: envelope.event_id, retryNum: context.retryNum },
+          'duplicate event dropped',
+        );
+        return;
+      }
+    }
+    await next();
+  };
+}
