@@ -9,9 +9,16 @@ export function isCurrencyCode(code: string): boolean {
   return ISO_CODE.test(code) && currencies.has(code);
 }
 
+const digitsByCurrency = new Map<string, number>();
+
 /** How many minor-unit digits the currency uses: USD 2, JPY 0, BHD 3. */
 export function minorDigits(currency: string): number {
-  return formatter(currency, 'en-US').resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = formatter(currency, 'en-US').resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /**

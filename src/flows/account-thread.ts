@@ -1,10 +1,30 @@
 import type { Transaction } from 'kysely';
 import type { Account, Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { enqueue, type Target } from '../outbox/outbox.ts';
+import { enqueue, type NewNotification, type Target } from '../outbox/outbox.ts';
 import { accountThreadRoot } from '../views/collections-messages.ts';
 
 type ThreadAccount = Pick<Account, 'id' | 'team_id' | 'name' | 'owner_user_id' | 'thread_ts'>;
+
+/** The account's thread in the finance channel, as an outbox target. */
+export function accountThread(deps: Pick<Deps, 'config'>, account: Pick<Account, 'id'>): Target {
+  return { kind: 'account_thread', accountId: account.id, channel: deps.config.FINANCE_CHANNEL_ID };
+}
+
+/** A short root message for an account whose thread a collections event starts. */
+export function threadRootNotification(deps: Pick<Deps, 'config'>, account: ThreadAccount): NewNotification {
+  return {
+    teamId: account.team_id,
+    dedupeKey: `account:${account.id}:root`,
+    target: {
+      kind: 'account_thread',
+      accountId: account.id,
+      channel: deps.config.FINANCE_CHANNEL_ID,
+      rootOnly: true,
+    },
+    message: accountThreadRoot({ accountName: account.name, repUserId: account.owner_user_id }),
+  };
+}
 
 /**
  * The target for a collections post in the account's thread. An account without a thread gets a
@@ -15,18 +35,6 @@ export async function accountThreadTarget(
   trx: Transaction<Database>,
   account: ThreadAccount,
 ): Promise<Target> {
-  const target: Target = {
-    kind: 'account_thread',
-    accountId: account.id,
-    channel: deps.config.FINANCE_CHANNEL_ID,
-  };
-  if (!account.thread_ts) {
-    await enqueue(trx, {
-      teamId: account.team_id,
-      dedupeKey: `account:${account.id}:root`,
-      target: { ...target, rootOnly: true },
-      message: accountThreadRoot({ accountName: account.name, repUserId: account.owner_user_id }),
-    });
-  }
-  return target;
+  if (!account.thread_ts) await enqueue(trx, threadRootNotification(deps, account));
+  return accountThread(deps, account);
 }

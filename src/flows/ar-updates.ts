@@ -11,7 +11,7 @@ import {
 import { accountThreadTarget } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
-import { recordPayment } from './invoices.ts';
+import { recordPayments } from './invoices.ts';
 
 export interface CollectionUpdateInput {
   teamId: string;
@@ -71,14 +71,16 @@ export async function applyCollectionUpdate(
       })
       .where('id', '=', inv.id)
       .execute();
-    await recordPayment(deps, trx, {
-      invoice: { ...inv, balance_cents: balance, status },
-      account,
-      amountCents: u.amountCents,
-      byUserId: u.authorUserId,
-      sourceKey: u.sourceKey,
-      note: u.note,
-    });
+    await recordPayments(deps, trx, [
+      {
+        invoice: { ...inv, balance_cents: balance, status },
+        account,
+        amountCents: u.amountCents,
+        byUserId: u.authorUserId,
+        sourceKey: u.sourceKey,
+        note: u.note,
+      },
+    ]);
     await recomputeCreditHold(deps, trx, [account.id], today);
     await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
     return true;

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { creditHoldReasons } from '../domain/collections.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { creditHoldPost } from '../views/collections-messages.ts';
 
 /**
@@ -41,6 +41,8 @@ export async function recomputeCreditHold(
       .where('status', '=', 'open')
       .execute();
     const byAccount = Map.groupBy(invoices, (inv) => inv.account_id);
+    const changes: Array<{ id: number; on: boolean; change: number }> = [];
+    const posts: NewNotification[] = [];
     for (const account of accounts) {
       const reasons = creditHoldReasons(
         {
@@ -59,24 +61,30 @@ export async function recomputeCreditHold(
       const on = reasons.length > 0;
       if (on === account.credit_hold) continue;
       const change = account.credit_hold_changes + 1;
-      await trx
-        .updateTable('accounts')
-        .set({
-          credit_hold: on,
-          credit_hold_since: on ? new Date() : null,
-          credit_hold_changes: change,
-          updated_at: new Date(),
-        })
-        .where('id', '=', account.id)
-        .execute();
-      await enqueue(trx, {
+      changes.push({ id: account.id, on, change });
+      posts.push({
         teamId: account.team_id,
         dedupeKey: `credithold:${account.id}:${change}:${on ? 'on' : 'off'}`,
         target: { kind: 'account_thread', accountId: account.id, channel: deps.config.FINANCE_CHANNEL_ID },
         message: creditHoldPost({ accountName: account.name, repUserId: account.owner_user_id, on, reasons }),
       });
-      transitions += 1;
     }
+    for (const on of [true, false]) {
+      const ids = changes.filter((c) => c.on === on).map((c) => c.id);
+      if (ids.length === 0) continue;
+      await trx
+        .updateTable('accounts')
+        .set((eb) => ({
+          credit_hold: on,
+          credit_hold_since: on ? new Date() : null,
+          credit_hold_changes: eb('credit_hold_changes', '+', 1),
+          updated_at: new Date(),
+        }))
+        .where('id', 'in', ids)
+        .execute();
+    }
+    await enqueueMany(trx, posts);
+    transitions += changes.length;
   }
   return transitions;
 }

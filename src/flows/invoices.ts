@@ -1,10 +1,10 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { nameKey } from '../db/accounts.ts';
 import type { Account, Database, Invoice } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { invoicePaidDm, invoicePaidPost, paymentRecordedPost } from '../views/collections-messages.ts';
-import { accountThreadTarget } from './account-thread.ts';
+import { accountThread, threadRootNotification } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
 
@@ -30,7 +30,8 @@ export interface UpsertResult {
   accountsCreated: number;
 }
 
-const CHUNK = 1_000;
+const CHUNK = 2_000;
+const ANALYZE_EVERY_CHUNKS = 5;
 
 type Deps_ = Pick<Deps, 'config'>;
 
@@ -152,18 +153,24 @@ export async function upsertInvoices(
         )
         .execute();
     }
-    for (const p of paymentsMade) {
-      await recordPayment(deps, trx, {
+    await recordPayments(
+      deps,
+      trx,
+      paymentsMade.map((p) => ({
         invoice: { ...p.before, balance_cents: p.after.balanceCents, status: statusOf(p.after) },
         account: p.account,
         amountCents: p.before.balance_cents - p.after.balanceCents,
         byUserId: null,
         sourceKey: `import:${p.before.number}:${p.after.balanceCents}:${p.before.updated_at.getTime()}`,
-      });
-      result.payments += 1;
-      if (statusOf(p.after) === 'paid') result.paid += 1;
-    }
+      })),
+    );
+    result.payments += paymentsMade.length;
+    result.paid += paymentsMade.filter((p) => statusOf(p.after) === 'paid').length;
     onProgress?.(Math.min(i + CHUNK, rows.length));
+    // Keep the planner's statistics current during a large import, so the lookups above keep
+    // using the (team_id, number) index instead of scanning the workspace's invoices.
+    if ((i / CHUNK) % ANALYZE_EVERY_CHUNKS === ANALYZE_EVERY_CHUNKS - 1)
+      await sql`analyze invoices`.execute(trx);
   }
   await recomputeCreditHold(deps, trx, [...touched], today);
   if (touched.size > 0) {
@@ -184,83 +191,98 @@ export async function upsertInvoices(
   return result;
 }
 
+export interface PaymentRecord {
+  invoice: Pick<
+    Invoice,
+    'id' | 'number' | 'amount_cents' | 'balance_cents' | 'currency' | 'due_on' | 'issued_on' | 'status'
+  >;
+  account: Pick<Account, 'id' | 'team_id' | 'name' | 'owner_user_id' | 'thread_ts'>;
+  amountCents: number;
+  byUserId: string | null;
+  sourceKey: string | null;
+  note?: string | null;
+}
+
 /**
- * Logs a payment on an invoice (whose balance is already updated) and posts it in the account's
- * thread; when it clears the invoice, the rep hears it in the thread and by DM.
+ * Logs payments on invoices (whose balances are already updated) and posts them in the accounts'
+ * threads; a payment that clears an invoice tells the rep in the thread and by DM. In bulk: one
+ * insert for the log and one for the notifications, whatever the count.
  */
-export async function recordPayment(
+export async function recordPayments(
   deps: Deps_,
   trx: Transaction<Database>,
-  p: {
-    invoice: Pick<
-      Invoice,
-      'id' | 'number' | 'amount_cents' | 'balance_cents' | 'currency' | 'due_on' | 'issued_on' | 'status'
-    >;
-    account: Pick<Account, 'id' | 'team_id' | 'name' | 'owner_user_id' | 'thread_ts'>;
-    amountCents: number;
-    byUserId: string | null;
-    sourceKey: string | null;
-    note?: string | null;
-  },
+  payments: readonly PaymentRecord[],
 ): Promise<void> {
-  const teamId = p.account.team_id;
-  await trx
-    .insertInto('collection_updates')
-    .values({
-      team_id: teamId,
-      account_id: p.account.id,
-      invoice_id: p.invoice.id,
-      author_user_id: p.byUserId,
-      kind: 'payment_received',
-      amount_cents: p.amountCents,
-      note: p.note ?? null,
-      source_key: p.sourceKey,
-    })
-    .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
-    .execute();
-  const invoice = {
-    number: p.invoice.number,
-    amountCents: p.invoice.amount_cents,
-    balanceCents: p.invoice.balance_cents,
-    currency: p.invoice.currency,
-    dueOn: p.invoice.due_on,
-    issuedOn: p.invoice.issued_on,
-  };
-  const target = await accountThreadTarget(deps, trx, p.account);
-  if (p.invoice.status !== 'paid') {
-    await enqueue(trx, {
+  if (payments.length === 0) return;
+  for (let i = 0; i < payments.length; i += 1_000) {
+    await trx
+      .insertInto('collection_updates')
+      .values(
+        payments.slice(i, i + 1_000).map((p) => ({
+          team_id: p.account.team_id,
+          account_id: p.account.id,
+          invoice_id: p.invoice.id,
+          author_user_id: p.byUserId,
+          kind: 'payment_received' as const,
+          amount_cents: p.amountCents,
+          note: p.note ?? null,
+          source_key: p.sourceKey,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
+      .execute();
+  }
+  const roots: NewNotification[] = [];
+  const posts: NewNotification[] = [];
+  const commissionEligible = deps.config.COMMISSION_ON_COLLECTION;
+  for (const p of payments) {
+    const teamId = p.account.team_id;
+    const target = accountThread(deps, p.account);
+    if (!p.account.thread_ts) roots.push(threadRootNotification(deps, p.account));
+    const invoice = {
+      number: p.invoice.number,
+      amountCents: p.invoice.amount_cents,
+      balanceCents: p.invoice.balance_cents,
+      currency: p.invoice.currency,
+      dueOn: p.invoice.due_on,
+      issuedOn: p.invoice.issued_on,
+    };
+    if (p.invoice.status !== 'paid') {
+      posts.push({
+        teamId,
+        dedupeKey: `payment:${p.invoice.number}:${p.invoice.balance_cents}`,
+        target,
+        message: paymentRecordedPost({
+          invoice,
+          accountName: p.account.name,
+          amountCents: p.amountCents,
+          byUserId: p.byUserId,
+        }),
+      });
+      continue;
+    }
+    posts.push({
       teamId,
-      dedupeKey: `payment:${p.invoice.number}:${p.invoice.balance_cents}`,
+      dedupeKey: `paid:${p.invoice.number}`,
       target,
-      message: paymentRecordedPost({
+      message: invoicePaidPost({
         invoice,
         accountName: p.account.name,
-        amountCents: p.amountCents,
-        byUserId: p.byUserId,
+        repUserId: p.account.owner_user_id,
+        commissionEligible,
       }),
     });
-    return;
+    if (p.account.owner_user_id) {
+      posts.push({
+        teamId,
+        dedupeKey: `paid:${p.invoice.number}:dm`,
+        target: { kind: 'user', userId: p.account.owner_user_id },
+        message: invoicePaidDm({ invoice, accountName: p.account.name, commissionEligible }),
+      });
+    }
   }
-  const commissionEligible = deps.config.COMMISSION_ON_COLLECTION;
-  await enqueue(trx, {
-    teamId,
-    dedupeKey: `paid:${p.invoice.number}`,
-    target,
-    message: invoicePaidPost({
-      invoice,
-      accountName: p.account.name,
-      repUserId: p.account.owner_user_id,
-      commissionEligible,
-    }),
-  });
-  if (p.account.owner_user_id) {
-    await enqueue(trx, {
-      teamId,
-      dedupeKey: `paid:${p.invoice.number}:dm`,
-      target: { kind: 'user', userId: p.account.owner_user_id },
-      message: invoicePaidDm({ invoice, accountName: p.account.name, commissionEligible }),
-    });
-  }
+  // Roots first: a new thread's root is delivered before the replies to it.
+  await enqueueMany(trx, [...roots, ...posts]);
 }
 
 function accountKey(row: InvoiceInput): string {

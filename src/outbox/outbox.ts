@@ -46,20 +46,31 @@ type Db = Kysely<Database> | Transaction<Database>;
  * returns false: this is what makes retries, replays and concurrent sweeps send once.
  */
 export async function enqueue(db: Db, n: NewNotification): Promise<boolean> {
-  const inserted = await db
-    .insertInto('notifications')
-    .values({
-      team_id: n.teamId,
-      dedupe_key: n.dedupeKey,
-      target: JSON.stringify(n.target),
-      message: JSON.stringify(n.message),
-      guard: n.guard ? JSON.stringify(n.guard) : null,
-      next_attempt_at: n.notBefore ?? (sql<Date>`now()` as never),
-    })
-    .onConflict((oc) => oc.columns(['team_id', 'dedupe_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+  return (await enqueueMany(db, [n])) === 1;
+}
+
+/** Many notifications in one statement (bulk imports); returns how many were new. */
+export async function enqueueMany(db: Db, list: readonly NewNotification[]): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < list.length; i += 1_000) {
+    const rows = await db
+      .insertInto('notifications')
+      .values(
+        list.slice(i, i + 1_000).map((n) => ({
+          team_id: n.teamId,
+          dedupe_key: n.dedupeKey,
+          target: JSON.stringify(n.target),
+          message: JSON.stringify(n.message),
+          guard: n.guard ? JSON.stringify(n.guard) : null,
+          next_attempt_at: n.notBefore ?? (sql<Date>`now()` as never),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['team_id', 'dedupe_key']).doNothing())
+      .returning('id')
+      .execute();
+    inserted += rows.length;
+  }
+  return inserted;
 }
 
 /** How long a claimed row stays ours before another worker may assume we crashed. */

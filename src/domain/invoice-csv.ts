@@ -1,0 +1,585 @@
+/**
+ * Reading an AR aging export (CSV) into invoices, as `npm run import:invoices` does. Pure: text or
+ * parsed records in, `InvoiceInput` rows or every problem out. No I/O.
+ *
+ * Columns are recognised by their header (the first non-blank line), ignoring case, spaces and
+ * punctuation ("Invoice #", "invoice no.", "INVOICE_NO" all work). Unknown columns (transaction
+ * type, aging buckets, memo…) are ignored. When several headers name the same field, the one listed
+ * first below wins and the others are ignored (so "Due Date" beats "Due").
+ *
+ * | Field          | Required | Headers recognised                                                    |
+ * | -------------- | -------- | --------------------------------------------------------------------- |
+ * | invoice number | yes      | Invoice Number, Invoice No, Invoice #, Invoice, Doc Number,           |
+ * |                |          | Document No, Document Number, Num                                     |
+ * | customer       | yes      | Customer, Customer Name, Client, Account Name, Bill To, Contact,      |
+ * |                |          | Contact Name, Name, Account                                           |
+ * | customer id    | no       | Customer ID, Account ID, Customer Number, CRM ID                      |
+ * | invoice date   | yes      | Invoice Date, Issue Date, Txn Date, Doc Date, Issued, Date            |
+ * | due date       | yes      | Due Date, Payment Due, Due On, Due                                    |
+ * | amount         | yes      | Invoice Amount, Original Amount, Orig. Amount, Amount, Total          |
+ * | balance        | yes      | Open Balance, Balance Due, Amount Due, Open Amount, Amount Remaining, |
+ * |                |          | Balance, Outstanding                                                  |
+ * | currency       | no       | Currency, Curr, CCY (when absent or empty: `--currency`, default USD) |
+ * | status         | no       | Status, Invoice Status: open, paid (or Closed), void (or Voided)      |
+ * | deal id        | no       | Deal ID, Opportunity ID                                               |
+ *
+ * Values:
+ * - Amounts are decimals in the row's currency, converted exactly to minor units: "1,234.50",
+ *   "$1,234.50", "1234.5"; a leading $ € £ ¥ is allowed (€ only for EUR, £ for GBP, ¥ for JPY or
+ *   CNY). Negative amounts, written "-12.00", "(12.00)" or "12.00-", are refused: credit notes are not
+ *   invoices. More decimals than the currency has ("12.345" in USD) are refused, never rounded.
+ * - Dates are `YYYY-MM-DD` unless `--date-format` names another: MM/DD/YYYY, M/D/YYYY, DD/MM/YYYY,
+ *   D/M/YYYY, DD.MM.YYYY, D.M.YYYY or YYYY/MM/DD (day and month may have one or two digits in all of
+ *   these but the ISO default). Impossible days (02/30/2026) are refused.
+ * - The rules of `POST /api/invoices` hold: the balance is at most the amount, the due date is not
+ *   before the invoice date, a paid invoice has no balance, the currency is ISO 4217, and an invoice
+ *   number appears once per file. A customer cell may be empty when the row has a customer id.
+ * - Fully blank lines are skipped. A value past the header's last column is a problem (usually a
+ *   comma inside an unquoted value); missing trailing cells count as empty.
+ *
+ * A problem is reported as `row R, column C (Header): message`, R being the line in the file (the
+ * header is line 1, a quoted value spanning lines counts every line) and C the 1-based column.
+ */
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { InvoiceInput } from '../flows/invoices.ts';
+import { parseDecimalAmount } from './decimal.ts';
+import { isCurrencyCode, minorDigits } from './money.ts';
+
+export type InvoiceField =
+  | 'number'
+  | 'customer'
+  | 'customerId'
+  | 'issuedOn'
+  | 'dueOn'
+  | 'amount'
+  | 'balance'
+  | 'currency'
+  | 'status'
+  | 'dealId';
+
+export interface ColumnSpec {
+  readonly field: InvoiceField;
+  /** How problems name the field: "invoice date". */
+  readonly label: string;
+  readonly required: boolean;
+  /** Recognised headers, best first. */
+  readonly headers: readonly string[];
+}
+
+/** The table above, as data. */
+export const INVOICE_COLUMNS: readonly ColumnSpec[] = [
+  {
+    field: 'number',
+    label: 'invoice number',
+    required: true,
+    headers: [
+      'Invoice Number',
+      'Invoice No',
+      'Invoice #',
+      'Invoice',
+      'Doc Number',
+      'Document No',
+      'Document Number',
+      'Num',
+    ],
+  },
+  {
+    field: 'customer',
+    label: 'customer',
+    required: true,
+    headers: [
+      'Customer',
+      'Customer Name',
+      'Client',
+      'Account Name',
+      'Bill To',
+      'Contact',
+      'Contact Name',
+      'Name',
+      'Account',
+    ],
+  },
+  {
+    field: 'customerId',
+    label: 'customer id',
+    required: false,
+    headers: ['Customer ID', 'Account ID', 'Customer Number', 'CRM ID'],
+  },
+  {
+    field: 'issuedOn',
+    label: 'invoice date',
+    required: true,
+    headers: ['Invoice Date', 'Issue Date', 'Txn Date', 'Doc Date', 'Issued', 'Date'],
+  },
+  {
+    field: 'dueOn',
+    label: 'due date',
+    required: true,
+    headers: ['Due Date', 'Payment Due', 'Due On', 'Due'],
+  },
+  {
+    field: 'amount',
+    label: 'amount',
+    required: true,
+    headers: ['Invoice Amount', 'Original Amount', 'Orig. Amount', 'Amount', 'Total'],
+  },
+  {
+    field: 'balance',
+    label: 'balance',
+    required: true,
+    headers: [
+      'Open Balance',
+      'Balance Due',
+      'Amount Due',
+      'Open Amount',
+      'Amount Remaining',
+      'Balance',
+      'Outstanding',
+    ],
+  },
+  { field: 'currency', label: 'currency', required: false, headers: ['Currency', 'Curr', 'CCY'] },
+  { field: 'status', label: 'status', required: false, headers: ['Status', 'Invoice Status'] },
+  { field: 'dealId', label: 'deal id', required: false, headers: ['Deal ID', 'Opportunity ID'] },
+];
+
+/** A header compared without case, spaces or punctuation: "Invoice #" → "invoice", "Orig. Amount" → "origamount". */
+export function headerKey(header: string): string {
+  return header
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+const byKey = new Map<string, { field: InvoiceField; rank: number }>();
+for (const spec of INVOICE_COLUMNS)
+  for (const [rank, header] of spec.headers.entries())
+    byKey.set(headerKey(header), { field: spec.field, rank });
+
+export interface Column {
+  /** 0-based position in the record. */
+  readonly index: number;
+  /** The header as the file writes it. */
+  readonly header: string;
+}
+
+export type ColumnMap = Readonly<Partial<Record<InvoiceField, Column>>>;
+
+/** Which column holds which field, or a file-level problem naming the missing fields and the headers found. */
+export function recognizeColumns(
+  header: readonly string[],
+): { ok: true; columns: ColumnMap } | { ok: false; problem: string } {
+  const best = new Map<InvoiceField, { column: Column; rank: number }>();
+  for (const [index, text] of header.entries()) {
+    const match = byKey.get(headerKey(text));
+    if (!match) continue;
+    const current = best.get(match.field);
+    if (!current || match.rank < current.rank)
+      best.set(match.field, { column: { index, header: text.trim() }, rank: match.rank });
+  }
+  const missing = INVOICE_COLUMNS.filter((spec) => spec.required && !best.has(spec.field));
+  if (missing.length > 0) {
+    const found = header.map((h) => h.trim()).filter(Boolean);
+    return {
+      ok: false,
+      problem:
+        `no ${missing.map((spec) => `${spec.label} column (one of: ${spec.headers.join(', ')})`).join('; no ')}. ` +
+        `The header row has: ${found.length > 0 ? found.map((h) => `"${h}"`).join(', ') : 'no names'}` +
+        (best.size === 0
+          ? ' (the first non-blank line must name the columns: remove report titles above it)'
+          : ''),
+    };
+  }
+  return { ok: true, columns: Object.fromEntries([...best].map(([field, { column }]) => [field, column])) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dates
+
+export const DATE_FORMATS = [
+  'YYYY-MM-DD',
+  'MM/DD/YYYY',
+  'M/D/YYYY',
+  'DD/MM/YYYY',
+  'D/M/YYYY',
+  'DD.MM.YYYY',
+  'D.M.YYYY',
+  'YYYY/MM/DD',
+] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+const DAY_MONTH = String.raw`(\d{1,2})`;
+const datePatterns: Record<DateFormat, { pattern: RegExp; order: 'ymd' | 'mdy' | 'dmy' }> = {
+  'YYYY-MM-DD': { pattern: /^(\d{4})-(\d{2})-(\d{2})$/, order: 'ymd' },
+  'MM/DD/YYYY': { pattern: new RegExp(`^${DAY_MONTH}/${DAY_MONTH}/(\\d{4})$`), order: 'mdy' },
+  'M/D/YYYY': { pattern: new RegExp(`^${DAY_MONTH}/${DAY_MONTH}/(\\d{4})$`), order: 'mdy' },
+  'DD/MM/YYYY': { pattern: new RegExp(`^${DAY_MONTH}/${DAY_MONTH}/(\\d{4})$`), order: 'dmy' },
+  'D/M/YYYY': { pattern: new RegExp(`^${DAY_MONTH}/${DAY_MONTH}/(\\d{4})$`), order: 'dmy' },
+  'DD.MM.YYYY': { pattern: new RegExp(`^${DAY_MONTH}\\.${DAY_MONTH}\\.(\\d{4})$`), order: 'dmy' },
+  'D.M.YYYY': { pattern: new RegExp(`^${DAY_MONTH}\\.${DAY_MONTH}\\.(\\d{4})$`), order: 'dmy' },
+  'YYYY/MM/DD': { pattern: new RegExp(`^(\\d{4})/${DAY_MONTH}/${DAY_MONTH}$`), order: 'ymd' },
+};
+
+/** A `--date-format` value, in any case ("mm/dd/yyyy"), or null when it is not one we read. */
+export function parseDateFormat(text: string): DateFormat | null {
+  const wanted = text.trim().toUpperCase();
+  return DATE_FORMATS.find((f) => f === wanted) ?? null;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** A day written in `format` as 'YYYY-MM-DD'; impossible days (February 30th) are problems. */
+export function parseDay(text: string, format: DateFormat): Parsed<string> {
+  const value = text.trim();
+  if (value === '') return { ok: false, message: `must be a date written ${format}` };
+  const { pattern, order } = datePatterns[format];
+  const match = pattern.exec(value);
+  if (!match) {
+    const hint = format === 'YYYY-MM-DD' ? ' (name another format with --date-format)' : '';
+    return { ok: false, message: `must be a date written ${format}${hint}, got ${quote(value)}` };
+  }
+  const [a, b, c] = match.slice(1) as [string, string, string];
+  const [y, m, d] = order === 'ymd' ? [a, b, c] : order === 'mdy' ? [c, a, b] : [c, b, a];
+  const year = Number(y);
+  const month = Number(m);
+  const day = Number(d);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return { ok: false, message: `is not a real date (${format}), got ${quote(value)}` };
+  }
+  return { ok: true, value: `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}` };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Amounts
+
+const SYMBOLS: Record<string, readonly string[] | null> = {
+  $: null,
+  '€': ['EUR'],
+  '£': ['GBP'],
+  '¥': ['JPY', 'CNY'],
+};
+const DIGITS = /^(?:(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.(\d+))$/;
+
+/**
+ * An amount as an export writes it ("1,234.50", "$1,234.50", "(12.00)", "1500") in `currency`'s
+ * minor units, exactly (no floating point). Negative amounts, extra decimals and misplaced
+ * thousands separators are problems.
+ */
+export function parseAmount(text: string, currency: string): Parsed<number> {
+  let rest = text.trim();
+  if (rest === '') return { ok: false, message: 'must not be empty' };
+  let negative = false;
+  if (rest.startsWith('(') && rest.endsWith(')')) {
+    negative = true;
+    rest = rest.slice(1, -1).trim();
+  }
+  if (rest.endsWith('-')) {
+    negative = true;
+    rest = rest.slice(0, -1).trim();
+  }
+  let symbol: string | null = null;
+  for (let i = 0; i < 2; i++) {
+    if (rest.startsWith('-') || rest.startsWith('+')) {
+      negative ||= rest.startsWith('-');
+      rest = rest.slice(1).trim();
+    }
+    const first = rest.charAt(0);
+    if (symbol === null && first in SYMBOLS) {
+      symbol = first;
+      rest = rest.slice(1).trim();
+    }
+  }
+  const match = DIGITS.exec(rest);
+  if (!match) return { ok: false, message: `must be an amount such as 1,234.50, got ${quote(text.trim())}` };
+  const [, whole = '0', fraction = '', bareFraction] = match;
+  const decimal = `${whole.replaceAll(',', '')}.${bareFraction ?? fraction}`;
+  const digits = digitsOf(currency);
+  const minor = parseDecimalAmount(decimal, digits);
+  if (minor === null) {
+    const decimals = (bareFraction ?? fraction).replace(/0+$/, '').length;
+    return decimals > digits
+      ? {
+          ok: false,
+          message: `has more decimals than ${currency} allows (${digits}), got ${quote(text.trim())}`,
+        }
+      : { ok: false, message: `is too large, got ${quote(text.trim())}` };
+  }
+  if (negative && minor !== 0)
+    return {
+      ok: false,
+      message: `must not be negative (credit notes are not invoices), got ${quote(text.trim())}`,
+    };
+  const allowed = symbol === null ? null : SYMBOLS[symbol];
+  if (symbol !== null && allowed && !allowed.includes(currency))
+    return { ok: false, message: `is written in ${symbol} but the currency is ${currency}` };
+  return { ok: true, value: minor };
+}
+
+/**
+ * `minorDigits` per currency, remembered: it asks Intl every time, which is most of the cost of
+ * reading 100,000 amounts. Same answer as `decimalToMinor`, which is `parseDecimalAmount(text, minorDigits(c))`.
+ */
+const digitsByCurrency = new Map<string, number>();
+function digitsOf(currency: string): number {
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = minorDigits(currency);
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
+}
+
+function quote(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rows
+
+const STATUSES = {
+  '': undefined,
+  open: 'open',
+  paid: 'paid',
+  closed: 'paid',
+  void: 'void',
+  voided: 'void',
+} as const satisfies Record<string, InvoiceInput['status']>;
+
+/** Each cell is parsed by a zod schema, so a bad value names its own column. */
+const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+const cells = {
+  number: text(200).min(1, 'must not be empty'),
+  customer: text(300),
+  customerId: text(200),
+  dealId: text(200),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isCurrencyCode, 'must be an ISO 4217 currency code such as USD'),
+  status: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['', 'open', 'paid', 'closed', 'void', 'voided'], { error: 'must be open, paid or void' }))
+    .transform((s) => STATUSES[s]),
+} as const;
+
+function raw(record: readonly string[], column: Column | undefined): string {
+  return column ? (record[column.index] ?? '').trim() : '';
+}
+
+function fromParsed<T>(parse: (value: string) => Parsed<T>) {
+  return z.string().transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  });
+}
+
+const daySchemas = new Map(DATE_FORMATS.map((format) => [format, fromParsed((v) => parseDay(v, format))]));
+const amountSchemas = new Map<string, z.ZodType<number, string>>();
+function amountSchema(currency: string): z.ZodType<number, string> {
+  let schema = amountSchemas.get(currency);
+  if (!schema) {
+    schema = fromParsed((v) => parseAmount(v, currency));
+    amountSchemas.set(currency, schema);
+  }
+  return schema;
+}
+
+export interface InvoiceCsvOptions {
+  /** How dates are written; default 'YYYY-MM-DD'. */
+  readonly dateFormat?: DateFormat;
+  /** For rows without a currency cell; an ISO 4217 code, default 'USD'. */
+  readonly currency?: string;
+}
+
+export interface CsvProblem {
+  /** Line in the file, 1-based (the header is line 1). */
+  readonly row: number;
+  /** 1-based. */
+  readonly column: number;
+  /** The column's header as the file writes it; null past the header's last column. */
+  readonly header: string | null;
+  readonly message: string;
+}
+
+export type InvoiceCsvResult =
+  | { ok: true; rows: InvoiceInput[] }
+  | {
+      ok: false;
+      /** Set when the file cannot be read as an aging export at all (no header, missing columns). */
+      fileProblem: string | null;
+      /** Every bad cell, in file order. */
+      problems: CsvProblem[];
+    };
+
+export interface InvoiceCsvReader {
+  /** One CSV record (as csv-parse gives it, cells untrimmed), in file order; the first non-blank one is the header. */
+  push(record: readonly string[]): void;
+  finish(): InvoiceCsvResult;
+}
+
+/** How the import reads CSV with csv-parse (sync or streaming): untrimmed cells, ragged rows allowed. */
+export const CSV_PARSE_OPTIONS = {
+  bom: true,
+  relax_column_count: true,
+  skip_empty_lines: false,
+} as const;
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+function lineBreaks(record: readonly string[]): number {
+  let count = 0;
+  for (const cell of record) {
+    if (cell.includes('\n') || cell.includes('\r')) count += cell.match(LINE_BREAK)?.length ?? 0;
+  }
+  return count;
+}
+
+/**
+ * Reads an export record by record (so a large file can be streamed), checking every cell; one bad
+ * row rejects the file, and every problem is kept.
+ */
+export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): InvoiceCsvReader {
+  const dateFormat = options.dateFormat ?? 'YYYY-MM-DD';
+  const fallbackCurrency = options.currency ?? 'USD';
+  if (!isCurrencyCode(fallbackCurrency))
+    throw new RangeError(`Not an ISO 4217 currency: ${fallbackCurrency}`);
+  const day = daySchemas.get(dateFormat) as z.ZodType<string, string>;
+  let line = 1;
+  let columns: ColumnMap | null = null;
+  let headerLength = 0;
+  let fileProblem: string | null = null;
+  const problems: CsvProblem[] = [];
+  const rows: InvoiceInput[] = [];
+  const seen = new Map<string, number>();
+
+  const push = (record: readonly string[]) => {
+    const row = line;
+    line += 1 + lineBreaks(record);
+    if (fileProblem !== null || record.every((cell) => cell.trim() === '')) return;
+    if (columns === null) {
+      const recognized = recognizeColumns(record);
+      if (recognized.ok) {
+        columns = recognized.columns;
+        headerLength = record.length;
+      } else fileProblem = recognized.problem;
+      return;
+    }
+    const rowProblems: CsvProblem[] = [];
+    const cols = columns;
+    const problem = (field: InvoiceField, message: string) => {
+      const column = cols[field] as Column;
+      rowProblems.push({ row, column: column.index + 1, header: column.header, message });
+    };
+    const cell = <T>(field: InvoiceField, schema: z.ZodType<T, string>): T | undefined => {
+      const column = cols[field];
+      if (!column) return undefined;
+      const parsed = schema.safeParse(record[column.index] ?? '');
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) problem(field, issue.message);
+      return undefined;
+    };
+
+    const extra = record.findIndex((value, i) => i >= headerLength && value.trim() !== '');
+    if (extra !== -1) {
+      rowProblems.push({
+        row,
+        column: extra + 1,
+        header: null,
+        message: `has a value past the last column of the header, got ${quote(
+          (record[extra] as string).trim(),
+        )} (is there a comma inside an unquoted value?)`,
+      });
+    }
+    const number = cell('number', cells.number);
+    const customer = cell('customer', cells.customer) ?? '';
+    const customerId = cell('customerId', cells.customerId) ?? '';
+    if (raw(record, cols.customer) === '' && raw(record, cols.customerId) === '')
+      problem(
+        'customer',
+        cols.customerId ? 'must not be empty (or give a customer id)' : 'must not be empty',
+      );
+    const issuedOn = cell('issuedOn', day);
+    const dueOn = cell('dueOn', day);
+    const currency = raw(record, cols.currency) === '' ? fallbackCurrency : cell('currency', cells.currency);
+    const amount = currency ? cell('amount', amountSchema(currency)) : undefined;
+    const balance = currency ? cell('balance', amountSchema(currency)) : undefined;
+    const status = cell('status', cells.status);
+    const dealId = cell('dealId', cells.dealId) ?? '';
+
+    if (amount !== undefined && balance !== undefined && balance > amount)
+      problem('balance', 'must not be more than the amount');
+    if (issuedOn !== undefined && dueOn !== undefined && dueOn < issuedOn)
+      problem('dueOn', `must not be before the invoice date (${issuedOn})`);
+    if (status === 'paid' && balance !== undefined && balance > 0)
+      problem('status', 'is paid but the balance is not 0');
+    if (number !== undefined) {
+      const first = seen.get(number);
+      if (first !== undefined) problem('number', `${number} is also on row ${first}`);
+      else seen.set(number, row);
+    }
+
+    if (rowProblems.length > 0) {
+      problems.push(...rowProblems.sort((a, b) => a.column - b.column));
+      return;
+    }
+    if (problems.length > 0) return; // the file is rejected anyway: keep checking, stop collecting
+    rows.push({
+      number: number as string,
+      account: { crmId: customerId || null, name: customer || null },
+      amountCents: amount as number,
+      balanceCents: balance as number,
+      currency: currency as string,
+      issuedOn: issuedOn as string,
+      dueOn: dueOn as string,
+      ...(status ? { status } : {}),
+      dealCrmId: dealId || null,
+    });
+  };
+
+  const finish = (): InvoiceCsvResult => {
+    if (fileProblem !== null) return { ok: false, fileProblem, problems: [] };
+    if (columns === null)
+      return {
+        ok: false,
+        fileProblem: 'the file is empty: expected a header row, then one invoice per row',
+        problems: [],
+      };
+    if (problems.length > 0) return { ok: false, fileProblem: null, problems };
+    if (rows.length === 0)
+      return { ok: false, fileProblem: 'the file has a header row but no invoices', problems: [] };
+    return { ok: true, rows };
+  };
+
+  return { push, finish };
+}
+
+/** The whole export as text (tests, small files); large files go through `createInvoiceCsvReader`. */
+export function parseInvoiceCsv(csv: string, options: InvoiceCsvOptions = {}): InvoiceCsvResult {
+  let records: string[][];
+  try {
+    records = parse(csv, CSV_PARSE_OPTIONS);
+  } catch (error) {
+    return { ok: false, fileProblem: `not readable as CSV: ${(error as Error).message}`, problems: [] };
+  }
+  const reader = createInvoiceCsvReader(options);
+  for (const record of records) reader.push(record);
+  return reader.finish();
+}
+
+/** `row R, column C (Header): message`. */
+export function describeProblem(p: CsvProblem): string {
+  return `row ${p.row}, column ${p.column}${p.header ? ` (${p.header})` : ''}: ${p.message}`;
+}
+
+/** At most `limit` problems, then "…and N more". */
+export function describeProblems(problems: readonly CsvProblem[], limit = 100): string[] {
+  const shown = problems.slice(0, limit).map(describeProblem);
+  if (problems.length > limit) shown.push(`…and ${problems.length - limit} more`);
+  return shown;
+}

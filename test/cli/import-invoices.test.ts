@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../../src/db/connect.ts';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
+import { runCli } from '../support/process.ts';
+
+const CLI = 'src/cli/import-invoices.ts';
+
+let fake: FakeSlack;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  dir = mkdtempSync(join(tmpdir(), 'arbridge-invoices-'));
+  env = {
+    SLACK_BOT_TOKEN: 'xoxb-cli',
+    SLACK_SIGNING_SECRET: 'secret',
+    SLACK_API_URL: fake.url,
+    FINANCE_CHANNEL_ID: 'C0FINANCE',
+    DATA_DIR: join(dir, 'data'),
+    LOG_LEVEL: 'warn',
+  };
+});
+afterAll(async () => {
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function csvFile(name: string, lines: string[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
+  return file;
+}
+
+/** What the import left in the embedded database (opened after the CLI process has exited). */
+async function stored() {
+  const db = await openPglite({ dataDir: env.DATA_DIR as string });
+  try {
+    const invoices = await db.db
+      .selectFrom('invoices')
+      .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
+      .select([
+        'invoices.team_id',
+        'invoices.number',
+        'accounts.name as account',
+        'invoices.amount_cents',
+        'invoices.balance_cents',
+        'invoices.currency',
+        'invoices.issued_on',
+        'invoices.due_on',
+        'invoices.status',
+      ])
+      .orderBy('invoices.number')
+      .execute();
+    const accounts = await db.db.selectFrom('accounts').select(['name', 'crm_id']).orderBy('name').execute();
+    const payments = await db.db
+      .selectFrom('collection_updates')
+      .innerJoin('invoices', 'invoices.id', 'collection_updates.invoice_id')
+      .select(['invoices.number', 'collection_updates.kind', 'collection_updates.amount_cents'])
+      .orderBy('invoices.number')
+      .execute();
+    return { invoices, accounts, payments };
+  } finally {
+    await db.close();
+  }
+}
+
+// A QuickBooks-style A/R Aging Detail export: US dates, an aging column the import ignores.
+const HEADER = ',Date,Transaction Type,Num,Customer,Due Date,Past Due,Amount,Open Balance';
+const GOOD = [
+  HEADER,
+  ',01/15/2026,Invoice,INV-1001,Acme Corp,02/14/2026,30,"$1,234.50","1,234.50"',
+  ',01/20/2026,Invoice,INV-1002,"Beta, Inc.",02/19/2026,25,500.00,200.00',
+  ',02/01/2026,Invoice,INV-1003,ACME  corp,03/03/2026,0,99.99,99.99',
+];
+
+describe('npm run import:invoices', () => {
+  it('checks everything but stores nothing with --dry-run', async () => {
+    const file = csvFile('dry.csv', GOOD);
+    const { code, output } = await runCli(CLI, [file, '--dry-run', '--date-format', 'MM/DD/YYYY'], env);
+    expect(output).toContain(`${file}: 3 rows, 2 customers, all valid. Dry run, nothing stored;`);
+    expect(output).toMatch(
+      /would give: 3 created, 0 updated, 0 unchanged, 0 payments, 0 paid, 2 new accounts/,
+    );
+    expect(code).toBe(0);
+    expect(await stored()).toEqual({ invoices: [], accounts: [], payments: [] });
+  });
+
+  it('explains a missing column and a bad option without touching the database', async () => {
+    const noDue = csvFile('no-due.csv', ['Num,Customer,Date,Amount,Balance', 'INV-9,Acme,2026-01-01,1,1']);
+    const missing = await runCli(CLI, [noDue], env);
+    expect(missing.code).toBe(1);
+    expect(missing.output).toMatch(/no due date column \(one of: Due Date, .*\)\. The header row has: "Num"/);
+
+    const usage = await runCli(CLI, [noDue, '--date-format', 'YYYY.MM.DD'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.output).toContain('--date-format must be one of YYYY-MM-DD, MM/DD/YYYY');
+  });
+
+  it('stores invoices and creates accounts; a re-import with a lower balance records a payment', async () => {
+    const file = csvFile('aging.csv', GOOD);
+    const first = await runCli(CLI, [file, '--date-format', 'MM/DD/YYYY'], env);
+    expect(first.output).toContain(
+      `${file}: 3 rows: 3 created, 0 updated, 0 unchanged, 0 payments, 0 paid, 2 new accounts (`,
+    );
+    expect(first.output).toMatch(/new accounts \(\d+\.\d s\)\n/);
+    expect(first.code).toBe(0);
+    const afterFirst = await stored();
+    // "Acme Corp" and "ACME  corp" are one customer (names match ignoring case and spacing).
+    expect(afterFirst.accounts).toHaveLength(2);
+    const acme = afterFirst.invoices.find((i) => i.number === 'INV-1003')?.account;
+    expect(acme?.toLowerCase().replace(/\s+/g, ' ')).toBe('acme corp');
+    expect(afterFirst.invoices).toEqual([
+      {
+        team_id: fake.teamId,
+        number: 'INV-1001',
+        account: acme,
+        amount_cents: 123_450,
+        balance_cents: 123_450,
+        currency: 'USD',
+        issued_on: '2026-01-15',
+        due_on: '2026-02-14',
+        status: 'open',
+      },
+      {
+        team_id: fake.teamId,
+        number: 'INV-1002',
+        account: 'Beta, Inc.',
+        amount_cents: 50_000,
+        balance_cents: 20_000,
+        currency: 'USD',
+        issued_on: '2026-01-20',
+        due_on: '2026-02-19',
+        status: 'open',
+      },
+      {
+        team_id: fake.teamId,
+        number: 'INV-1003',
+        account: acme,
+        amount_cents: 9_999,
+        balance_cents: 9_999,
+        currency: 'USD',
+        issued_on: '2026-02-01',
+        due_on: '2026-03-03',
+        status: 'open',
+      },
+    ]);
+
+    // A month later: Acme paid part of INV-1001, Beta cleared INV-1002.
+    const later = csvFile('aging-later.csv', [
+      HEADER,
+      ',01/15/2026,Invoice,INV-1001,Acme Corp,02/14/2026,60,"$1,234.50",234.50',
+      ',01/20/2026,Invoice,INV-1002,"Beta, Inc.",02/19/2026,55,500.00,0.00',
+      ',02/01/2026,Invoice,INV-1003,ACME  corp,03/03/2026,30,99.99,99.99',
+    ]);
+    const second = await runCli(CLI, [later, '--date-format', 'MM/DD/YYYY'], env);
+    expect(second.output).toContain(
+      ': 3 rows: 0 created, 2 updated, 1 unchanged, 2 payments, 1 paid, 0 new accounts',
+    );
+    expect(second.code).toBe(0);
+    const afterSecond = await stored();
+    expect(afterSecond.invoices.map((i) => [i.number, i.balance_cents, i.status])).toEqual([
+      ['INV-1001', 23_450, 'open'],
+      ['INV-1002', 0, 'paid'],
+      ['INV-1003', 9_999, 'open'],
+    ]);
+    expect(afterSecond.payments).toEqual([
+      { number: 'INV-1001', kind: 'payment_received', amount_cents: 100_000 },
+      { number: 'INV-1002', kind: 'payment_received', amount_cents: 20_000 },
+    ]);
+  });
+
+  it('rejects a file with a bad row whole, naming its line and column, and changes nothing', async () => {
+    const before = await stored();
+    expect(before.invoices).toHaveLength(3);
+    const file = csvFile('bad.csv', [
+      HEADER,
+      ',02/01/2026,Invoice,INV-1003,Acme Corp,03/03/2026,30,99.99,0',
+      ',02/30/2026,Invoice,INV-1004,Gamma,03/01/2026,0,(12.00),0',
+      ',02/01/2026,Invoice,INV-1003,Delta,03/03/2026,0,10.00,10.001',
+    ]);
+    const { code, output } = await runCli(CLI, [file, '--date-format', 'MM/DD/YYYY'], env);
+    expect(output).toContain(`${file} was not imported (nothing was stored): 4 problems`);
+    expect(output).toContain('row 3, column 2 (Date): is not a real date (MM/DD/YYYY), got "02/30/2026"');
+    expect(output).toContain(
+      'row 3, column 8 (Amount): must not be negative (credit notes are not invoices), got "(12.00)"',
+    );
+    expect(output).toContain('row 4, column 4 (Num): INV-1003 is also on row 2');
+    expect(output).toContain('row 4, column 9 (Open Balance): has more decimals than USD allows (2)');
+    expect(code).toBe(1);
+    // INV-1003 would have been paid by the good first row: it was not.
+    expect(await stored()).toEqual(before);
+  });
+});
