@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CollectionUpdateKind, Database } from '../db/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -10,26 +10,54 @@ export interface LastUpdate {
   at: Date;
 }
 
-/** The latest collection update about this invoice or its account as a whole. */
-export async function lastUpdateOf(
+/**
+ * The latest collection update about each invoice or its account as a whole, for many invoices in
+ * two index-backed queries (`invoiceId → update`).
+ */
+export async function lastUpdatesOf(
   db: Db,
-  accountId: number,
-  invoiceId: number | null,
-): Promise<LastUpdate | null> {
-  const row = await db
+  invoices: ReadonlyArray<{ id: number; accountId: number }>,
+): Promise<Map<number, LastUpdate>> {
+  const result = new Map<number, LastUpdate>();
+  if (invoices.length === 0) return result;
+  const byInvoice = await db
     .selectFrom('collection_updates')
-    .select(['kind', 'note', 'author_user_id', 'created_at'])
-    .where('account_id', '=', accountId)
-    .where((eb) =>
-      invoiceId === null
-        ? eb.lit(true)
-        : eb.or([eb('invoice_id', '=', invoiceId), eb('invoice_id', 'is', null)]),
+    .select(['invoice_id', 'kind', 'note', 'author_user_id', 'created_at'])
+    .distinctOn('invoice_id')
+    .where(
+      'invoice_id',
+      'in',
+      invoices.map((i) => i.id),
     )
+    .orderBy('invoice_id')
     .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row
-    ? { kind: row.kind, note: row.note, authorUserId: row.author_user_id, at: row.created_at }
-    : null;
+    .orderBy(sql`id`, 'desc')
+    .execute();
+  const accountIds = [...new Set(invoices.map((i) => i.accountId))];
+  const byAccount = await db
+    .selectFrom('collection_updates')
+    .select(['account_id', 'kind', 'note', 'author_user_id', 'created_at'])
+    .distinctOn('account_id')
+    .where('account_id', 'in', accountIds)
+    .where('invoice_id', 'is', null)
+    .orderBy('account_id')
+    .orderBy('created_at', 'desc')
+    .orderBy(sql`id`, 'desc')
+    .execute();
+  const invoiceUpdates = new Map(byInvoice.map((u) => [u.invoice_id as number, u]));
+  const accountUpdates = new Map(byAccount.map((u) => [u.account_id, u]));
+  for (const inv of invoices) {
+    const a = invoiceUpdates.get(inv.id);
+    const b = accountUpdates.get(inv.accountId);
+    const latest = a && b ? (a.created_at >= b.created_at ? a : b) : (a ?? b);
+    if (latest) {
+      result.set(inv.id, {
+        kind: latest.kind,
+        note: latest.note,
+        authorUserId: latest.author_user_id,
+        at: latest.created_at,
+      });
+    }
+  }
+  return result;
 }

@@ -1,9 +1,11 @@
-import { escalationNear, pingDecision, thresholdToPing } from '../domain/collections.ts';
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { Account, Database } from '../db/schema.ts';
+import { escalationNear, nextThresholdAbove, pingDecision, thresholdToPing } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
-import { accountThreadTarget } from '../flows/account-thread.ts';
-import { lastUpdateOf } from '../flows/collection-updates.ts';
+import { accountThread, threadRootNotification } from '../flows/account-thread.ts';
+import { lastUpdatesOf } from '../flows/collection-updates.ts';
 import { recomputeCreditHold } from '../flows/credit-hold.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { brokenPromisePing, pastDuePing } from '../views/collections-messages.ts';
 import type { SweepDeps } from './handoff-nags.ts';
 
@@ -14,13 +16,47 @@ function minusDays(today: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-const BATCH = 500;
+/** Invoices handled per transaction. */
+const BATCH = 200;
+
+/**
+ * Which open invoices may be due for a ping today. For each threshold already pinged (0 = none),
+ * one exact range of due dates on the partial index `invoices_ping_idx`: so the sweep reads the
+ * invoices that newly crossed a threshold, not the whole table. Invoices whose promise to pay still
+ * holds are left out; a promise that has just broken is picked up once.
+ */
+export function pingCandidates(today: string, thresholds: readonly number[]) {
+  return (eb: ExpressionBuilder<Database, 'invoices'>) => {
+    const promiseHolds = eb.and([eb('promise_date', 'is not', null), eb('promise_date', '>=', today)]);
+    const ranges = [0, ...thresholds].flatMap((pinged) => {
+      const next = nextThresholdAbove(pinged, thresholds);
+      return next === null
+        ? []
+        : [eb.and([eb('pinged_threshold', '=', pinged), eb('due_on', '<=', minusDays(today, next))])];
+    });
+    // A pinged threshold that is no longer configured (PAST_DUE_DAYS changed): compare by value.
+    const first = thresholds[0] ?? 1;
+    const stray = eb.and([
+      eb('pinged_threshold', 'not in', [0, ...thresholds]),
+      eb('pinged_threshold', '<', thresholds.at(-1) ?? 0),
+      eb('due_on', '<=', minusDays(today, first)),
+    ]);
+    return eb.or([
+      eb.and([eb.or([...ranges, stray]), eb.not(promiseHolds)]),
+      eb.and([
+        eb('promise_date', 'is not', null),
+        eb('promise_date', '<', today),
+        eb('promise_broken_pinged', '=', false),
+      ]),
+    ]);
+  };
+}
 
 /**
  * Pings owning reps about past-due invoices, once per invoice and threshold (`pastdue:<number>:<days>`),
  * pings a broken promise once, and puts accounts on credit hold when an invoice crosses
- * CREDIT_HOLD_DAYS. It reads only invoices due for something: per pinged threshold, a range of due
- * dates on a partial index, so its cost follows the invoices that newly cross a threshold.
+ * CREDIT_HOLD_DAYS. Batches of invoices are claimed with `FOR UPDATE SKIP LOCKED`, so replicas
+ * sweeping together share the work; a conditional update per ping keeps each one single.
  */
 export async function runPastDueSweep(
   deps: SweepDeps,
@@ -28,38 +64,20 @@ export async function runPastDueSweep(
 ): Promise<{ pinged: number; brokenPromises: number; holds: number }> {
   const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
   const thresholds = deps.config.PAST_DUE_DAYS;
+  const candidates = await deps.db
+    .selectFrom('invoices')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('dispute_state', '<>', 'open')
+    .where(pingCandidates(today, thresholds))
+    .execute();
+  const ids = candidates.map((c) => c.id).sort((a, b) => a - b);
   let pinged = 0;
   let brokenPromises = 0;
-  let afterId = 0;
-  for (;;) {
-    const candidates = await deps.db
-      .selectFrom('invoices')
-      .select('id')
-      .where('status', '=', 'open')
-      .where('dispute_state', '<>', 'open')
-      .where((eb) =>
-        eb.or([
-          ...thresholds.map((t) =>
-            eb.and([eb('pinged_threshold', '<', t), eb('due_on', '<=', minusDays(today, t))]),
-          ),
-          eb.and([
-            eb('promise_date', 'is not', null),
-            eb('promise_date', '<', today),
-            eb('promise_broken_pinged', '=', false),
-          ]),
-        ]),
-      )
-      .where('id', '>', afterId)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute();
-    for (const { id } of candidates) {
-      afterId = id;
-      const outcome = await pingInvoice(deps, id, today, thresholds);
-      if (outcome === 'past_due') pinged += 1;
-      if (outcome === 'broken_promise') brokenPromises += 1;
-    }
-    if (candidates.length < BATCH) break;
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const done = await pingBatch(deps, ids.slice(i, i + BATCH), today, thresholds);
+    pinged += done.pinged;
+    brokenPromises += done.brokenPromises;
   }
   const holds = await creditHoldCrossings(deps, today);
   if (pinged + brokenPromises + holds > 0) {
@@ -69,93 +87,129 @@ export async function runPastDueSweep(
   return { pinged, brokenPromises, holds };
 }
 
-async function pingInvoice(
+async function pingBatch(
   deps: SweepDeps,
-  invoiceId: number,
+  ids: number[],
   today: string,
   thresholds: readonly number[],
-): Promise<'past_due' | 'broken_promise' | null> {
+): Promise<{ pinged: number; brokenPromises: number }> {
   return deps.db.transaction().execute(async (trx) => {
-    const inv = await trx
+    const invoices = await trx
       .selectFrom('invoices')
       .selectAll()
-      .where('id', '=', invoiceId)
+      .where('id', 'in', ids)
+      .where('status', '=', 'open')
       .forUpdate()
-      .executeTakeFirst();
-    if (!inv) return null;
-    const decision = pingDecision(
-      {
-        status: inv.status,
-        balanceCents: inv.balance_cents,
-        dueOn: inv.due_on,
-        disputeState: inv.dispute_state,
-        pingedThreshold: inv.pinged_threshold,
-        promiseDate: inv.promise_date,
-        promiseBrokenPinged: inv.promise_broken_pinged,
-      },
-      today,
-      thresholds,
+      .skipLocked()
+      .execute();
+    const decided = invoices.flatMap((inv) => {
+      const decision = pingDecision(
+        {
+          status: inv.status,
+          balanceCents: inv.balance_cents,
+          dueOn: inv.due_on,
+          disputeState: inv.dispute_state,
+          pingedThreshold: inv.pinged_threshold,
+          promiseDate: inv.promise_date,
+          promiseBrokenPinged: inv.promise_broken_pinged,
+        },
+        today,
+        thresholds,
+      );
+      return decision ? [{ inv, decision }] : [];
+    });
+    if (decided.length === 0) return { pinged: 0, brokenPromises: 0 };
+
+    const accountIds = [...new Set(decided.map((d) => d.inv.account_id))];
+    const accounts = new Map(
+      (await trx.selectFrom('accounts').selectAll().where('id', 'in', accountIds).execute()).map((a) => [
+        a.id,
+        a,
+      ]),
     );
-    if (!decision) return null;
-    const account = await trx
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', '=', inv.account_id)
-      .executeTakeFirstOrThrow();
-    const target = await accountThreadTarget(deps, trx, account);
-    const invoice = {
-      number: inv.number,
-      amountCents: inv.amount_cents,
-      balanceCents: inv.balance_cents,
-      currency: inv.currency,
-      dueOn: inv.due_on,
-      issuedOn: inv.issued_on,
-    };
-    if (decision.kind === 'broken_promise') {
-      // The broken-promise ping covers the thresholds crossed while the promise held: no catch-up ping after it.
-      const reached =
-        thresholdToPing(decision.daysLate, thresholds, inv.pinged_threshold) ?? inv.pinged_threshold;
-      await trx
-        .updateTable('invoices')
-        .set({ promise_broken_pinged: true, pinged_threshold: reached })
-        .where('id', '=', inv.id)
-        .execute();
-      await enqueue(trx, {
+    const lastUpdates = await lastUpdatesOf(
+      trx,
+      decided
+        .filter((d) => d.decision.kind === 'past_due')
+        .map((d) => ({ id: d.inv.id, accountId: d.inv.account_id })),
+    );
+
+    const roots = new Map<number, NewNotification>();
+    const posts: NewNotification[] = [];
+    const newThreshold = new Map<number, number[]>();
+    const broken: Array<{ id: number; reached: number }> = [];
+    for (const { inv, decision } of decided) {
+      const account = accounts.get(inv.account_id) as Account;
+      if (!account.thread_ts && !roots.has(account.id))
+        roots.set(account.id, threadRootNotification(deps, account));
+      const invoice = {
+        number: inv.number,
+        amountCents: inv.amount_cents,
+        balanceCents: inv.balance_cents,
+        currency: inv.currency,
+        dueOn: inv.due_on,
+        issuedOn: inv.issued_on,
+      };
+      if (decision.kind === 'broken_promise') {
+        // The broken-promise ping covers the thresholds crossed while the promise held: no catch-up ping after it.
+        broken.push({
+          id: inv.id,
+          reached:
+            thresholdToPing(decision.daysLate, thresholds, inv.pinged_threshold) ?? inv.pinged_threshold,
+        });
+        posts.push({
+          teamId: inv.team_id,
+          dedupeKey: `promise:${inv.number}:${decision.promiseDate}:broken`,
+          target: accountThread(deps, account),
+          message: brokenPromisePing({
+            invoiceId: inv.id,
+            invoice,
+            accountName: account.name,
+            repUserId: account.owner_user_id,
+            promiseDate: decision.promiseDate,
+            daysLate: decision.daysLate,
+          }),
+        });
+        continue;
+      }
+      newThreshold.set(decision.threshold, [...(newThreshold.get(decision.threshold) ?? []), inv.id]);
+      posts.push({
         teamId: inv.team_id,
-        dedupeKey: `promise:${inv.number}:${decision.promiseDate}:broken`,
-        target,
-        message: brokenPromisePing({
+        dedupeKey: `pastdue:${inv.number}:${decision.threshold}`,
+        target: accountThread(deps, account),
+        message: pastDuePing({
           invoiceId: inv.id,
           invoice,
           accountName: account.name,
           repUserId: account.owner_user_id,
-          promiseDate: decision.promiseDate,
           daysLate: decision.daysLate,
+          threshold: decision.threshold,
+          escalationNear: escalationNear(decision.daysLate, deps.config.ESCALATE_AFTER_DAYS),
+          lastUpdate: lastUpdates.get(inv.id) ?? null,
         }),
       });
-      return 'broken_promise';
     }
-    await trx
-      .updateTable('invoices')
-      .set({ pinged_threshold: decision.threshold })
-      .where('id', '=', inv.id)
-      .execute();
-    await enqueue(trx, {
-      teamId: inv.team_id,
-      dedupeKey: `pastdue:${inv.number}:${decision.threshold}`,
-      target,
-      message: pastDuePing({
-        invoiceId: inv.id,
-        invoice,
-        accountName: account.name,
-        repUserId: account.owner_user_id,
-        daysLate: decision.daysLate,
-        threshold: decision.threshold,
-        escalationNear: escalationNear(decision.daysLate, deps.config.ESCALATE_AFTER_DAYS),
-        lastUpdate: await lastUpdateOf(trx, inv.account_id, inv.id),
-      }),
-    });
-    return 'past_due';
+    for (const [threshold, invoiceIds] of newThreshold) {
+      await trx
+        .updateTable('invoices')
+        .set({ pinged_threshold: threshold })
+        .where('id', 'in', invoiceIds)
+        .where('pinged_threshold', '<', threshold)
+        .execute();
+    }
+    for (const b of broken) {
+      await trx
+        .updateTable('invoices')
+        .set({
+          promise_broken_pinged: true,
+          pinged_threshold: sql<number>`greatest(pinged_threshold, ${b.reached})` as never,
+        })
+        .where('id', '=', b.id)
+        .execute();
+    }
+    // Roots first: a new thread's root is delivered before the replies to it.
+    await enqueueMany(trx, [...roots.values(), ...posts]);
+    return { pinged: posts.length - broken.length, brokenPromises: broken.length };
   });
 }
 
