@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPglite } from '../../src/db/connect.ts';
+import { type DatabaseHandle, openPglite } from '../../src/db/connect.ts';
+import { openTestDatabase, usingPostgres } from '../support/db.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { runCli } from '../support/process.ts';
 
@@ -11,8 +12,11 @@ const CLI = 'src/cli/import-invoices.ts';
 let fake: FakeSlack;
 let dir: string;
 let env: Record<string, string>;
+/** On PostgreSQL runs, the CLI writes to a test database of this file's own; else to an embedded one. */
+let postgres: (DatabaseHandle & { url?: string }) | undefined;
 
 beforeAll(async () => {
+  if (usingPostgres) postgres = await openTestDatabase();
   fake = await startFakeSlack();
   dir = mkdtempSync(join(tmpdir(), 'arbridge-invoices-'));
   env = {
@@ -22,9 +26,11 @@ beforeAll(async () => {
     FINANCE_CHANNEL_ID: 'C0FINANCE',
     DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'warn',
+    ...(postgres?.url ? { DATABASE_URL: postgres.url } : {}),
   };
 });
 afterAll(async () => {
+  await postgres?.close();
   await fake?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -35,9 +41,9 @@ function csvFile(name: string, lines: string[]): string {
   return file;
 }
 
-/** What the import left in the embedded database (opened after the CLI process has exited). */
+/** What the import left in the database (the embedded one is opened after the CLI process has exited). */
 async function stored() {
-  const db = await openPglite({ dataDir: env.DATA_DIR as string });
+  const db = postgres ?? (await openPglite({ dataDir: env.DATA_DIR as string }));
   try {
     const invoices = await db.db
       .selectFrom('invoices')
@@ -64,7 +70,7 @@ async function stored() {
       .execute();
     return { invoices, accounts, payments };
   } finally {
-    await db.close();
+    if (db !== postgres) await db.close();
   }
 }
 
