@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { CollectionUpdateKind, Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { DISPUTE_REASONS } from '../domain/collections.ts';
+import { disputeReasonLabel } from '../domain/collections.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import {
   collectionUpdatePost,
@@ -9,6 +9,7 @@ import {
   disputeResolvedPost,
 } from '../views/collections-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
+import { collectionInvoice } from './collection-updates.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
 import { recordPayments } from './invoices.ts';
@@ -124,18 +125,8 @@ export async function applyCollectionUpdate(
         .execute();
   }
 
-  const invoice = inv
-    ? {
-        number: inv.number,
-        amountCents: inv.amount_cents,
-        balanceCents: inv.balance_cents,
-        currency: inv.currency,
-        dueOn: inv.due_on,
-        issuedOn: inv.issued_on,
-      }
-    : null;
-  const reasonLabel =
-    DISPUTE_REASONS.find((r) => r.value === u.disputeReason)?.label ?? u.disputeReason ?? 'other';
+  const invoice = inv ? collectionInvoice(inv) : null;
+  const reasonLabel = disputeReasonLabel(u.disputeReason ?? 'other');
   const message =
     u.kind === 'dispute_opened' && invoice
       ? disputeOpenedPing({

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { CollectionUpdateKind, Database } from '../db/schema.ts';
+import type { CollectionUpdateKind, Database, Invoice } from '../db/schema.ts';
+import type { CollectionInvoice } from '../views/collections-messages.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -60,4 +61,18 @@ export async function lastUpdatesOf(
     }
   }
   return result;
+}
+
+/** An invoice row as the collections messages show it. */
+export function collectionInvoice(
+  inv: Pick<Invoice, 'number' | 'amount_cents' | 'balance_cents' | 'currency' | 'due_on' | 'issued_on'>,
+): CollectionInvoice {
+  return {
+    number: inv.number,
+    amountCents: inv.amount_cents,
+    balanceCents: inv.balance_cents,
+    currency: inv.currency,
+    dueOn: inv.due_on,
+    issuedOn: inv.issued_on,
+  };
 }

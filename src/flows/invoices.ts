@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { invoicePaidDm, invoicePaidPost, paymentRecordedPost } from '../views/collections-messages.ts';
 import { accountThread, threadRootNotification } from './account-thread.ts';
+import { collectionInvoice } from './collection-updates.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
 
@@ -239,14 +240,7 @@ export async function recordPayments(
     const teamId = p.account.team_id;
     const target = accountThread(deps, p.account);
     if (!p.account.thread_ts) roots.push(threadRootNotification(deps, p.account));
-    const invoice = {
-      number: p.invoice.number,
-      amountCents: p.invoice.amount_cents,
-      balanceCents: p.invoice.balance_cents,
-      currency: p.invoice.currency,
-      dueOn: p.invoice.due_on,
-      issuedOn: p.invoice.issued_on,
-    };
+    const invoice = collectionInvoice(p.invoice);
     if (p.invoice.status !== 'paid') {
       posts.push({
         teamId,

@@ -3,7 +3,7 @@ import type { Account, Database } from '../db/schema.ts';
 import { escalationNear, nextThresholdAbove, pingDecision, thresholdToPing } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
 import { accountThread, threadRootNotification } from '../flows/account-thread.ts';
-import { lastUpdatesOf } from '../flows/collection-updates.ts';
+import { collectionInvoice, lastUpdatesOf } from '../flows/collection-updates.ts';
 import { recomputeCreditHold } from '../flows/credit-hold.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { brokenPromisePing, pastDuePing } from '../views/collections-messages.ts';
@@ -142,14 +142,7 @@ async function pingBatch(
       const account = accounts.get(inv.account_id) as Account;
       if (!account.thread_ts && !roots.has(account.id))
         roots.set(account.id, threadRootNotification(deps, account));
-      const invoice = {
-        number: inv.number,
-        amountCents: inv.amount_cents,
-        balanceCents: inv.balance_cents,
-        currency: inv.currency,
-        dueOn: inv.due_on,
-        issuedOn: inv.issued_on,
-      };
+      const invoice = collectionInvoice(inv);
       if (decision.kind === 'broken_promise') {
         // The broken-promise ping covers the thresholds crossed while the promise held: no catch-up ping after it.
         broken.push({

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
-import { platformError } from '../../outbox/worker.ts';
 import { arUpdateModal, readArUpdateState } from '../../views/ar-update-modal.ts';
+import { redrawModal } from './redraw.ts';
 
 /** The kind of update decides which fields the AR modal asks for: redraw it. */
 export function arKindChanged(_deps: Deps) {
@@ -18,17 +18,13 @@ export function arKindChanged(_deps: Deps) {
     const selected = (
       values.target?.ar_target as { selected_option?: { value: string; text: { text: string } } } | undefined
     )?.selected_option;
-    try {
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash,
-        view: arUpdateModal({
-          target: selected ? { value: selected.value, label: selected.text.text } : null,
-          kind: state.kind,
-        }),
-      });
-    } catch (error) {
-      if (platformError(error) !== 'hash_conflict') throw error;
-    }
+    await redrawModal(
+      client,
+      view,
+      arUpdateModal({
+        target: selected ? { value: selected.value, label: selected.text.text } : null,
+        kind: state.kind,
+      }),
+    );
   };
 }

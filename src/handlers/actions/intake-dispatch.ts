@@ -2,9 +2,9 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
 import { intakeViewFor } from '../../flows/handoff.ts';
-import { platformError } from '../../outbox/worker.ts';
 import { readIntakeState } from '../../views/intake-modal.ts';
 import { dealIdFromMetadata } from '../views/intake-submit.ts';
+import { redrawModal } from './redraw.ts';
 
 /**
  * An answer that changes which questions apply (terms, PO, delivery, discounts, tax): redraw the
@@ -24,15 +24,6 @@ export function intakeDispatch(deps: Deps) {
       dealId === null ? undefined : await getDealContext(deps.db, body.team?.id ?? deps.teamId, dealId);
     if (!ctx) return;
     const fields = readIntakeState(view.state.values as Record<string, Record<string, unknown>>);
-    try {
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash,
-        view: intakeViewFor(deps, ctx, fields),
-      });
-    } catch (error) {
-      // A newer redraw is already on its way; this one is moot.
-      if (platformError(error) !== 'hash_conflict') throw error;
-    }
+    await redrawModal(client, view, intakeViewFor(deps, ctx, fields));
   };
 }
