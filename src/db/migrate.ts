@@ -5,6 +5,7 @@ import * as reminders from '../../migrations/2026-11-23T01-00-reminders.ts';
 import * as collections from '../../migrations/2026-11-23T02-00-collections.ts';
 import * as search from '../../migrations/2026-11-23T03-00-search.ts';
 import * as updateLookups from '../../migrations/2026-11-23T04-00-update-lookups.ts';
+import * as statusIndexes from '../../migrations/2026-11-23T05-00-status-indexes.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T02-00-collections': collections,
   '2026-11-23T03-00-search': search,
   '2026-11-23T04-00-update-lookups': updateLookups,
+  '2026-11-23T05-00-status-indexes': statusIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -131,7 +131,7 @@ export async function resolveStatusQuery(db: Db, teamId: string, text: string): 
     .selectFrom('accounts')
     .select('name')
     .where('team_id', '=', teamId)
-    .orderBy(sql`similarity(name_key, ${key}) + 0.5 * word_similarity(${key}, name_key)`, 'desc')
+    .orderBy(sql`name_key <-> ${key}`)
     .limit(3)
     .execute();
   return { kind: 'none', closest: closest.map((c) => c.name) };

@@ -54,6 +54,15 @@ const TRANSIENT = new Set([
   'team_added_to_org',
 ]);
 
+/** Slack errors that mean a DM's recipient does not exist or cannot be written to. */
+const UNREACHABLE = new Set([
+  'channel_not_found',
+  'user_not_found',
+  'user_disabled',
+  'cannot_dm_bot',
+  'is_archived',
+]);
+
 type Delivery =
   | {
       kind: 'post';
@@ -62,6 +71,10 @@ type Delivery =
       message: OutMessage;
       rootOfAccount?: number;
       rootOnly?: boolean;
+      /** Runs just before this post (bookkeeping that belongs to it). */
+      before?: () => Promise<void>;
+      /** Sent instead when Slack says the channel or user cannot be reached (a DM to someone gone). */
+      ifUndeliverable?: Extract<Delivery, { kind: 'post' }>;
     }
   | { kind: 'update'; channel: string; ts: string; message: OutMessage }
   | { kind: 'publish'; userId: string }
@@ -121,9 +134,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
       case 'deal_owner': {
         const owner = await resolveDealOwner(row.team_id, target.dealId);
         if (owner === 'gone') return { kind: 'cancel', reason: 'deal no longer exists' };
-        if (owner === null)
-          return { kind: 'post', channel: target.fallback.channel, message: target.fallback.message };
-        return { kind: 'post', channel: owner, message };
+        if (owner === null) return fallbackPost(row, target);
+        return { kind: 'post', channel: owner, message, ifUndeliverable: fallbackPost(row, target) };
       }
       case 'home':
         return { kind: 'publish', userId: target.userId };
@@ -138,6 +150,27 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
         return { kind: 'update', channel: original.channel, ts: original.ts, message };
       }
     }
+  }
+
+  /** The deal-closed notice for finance when the rep cannot be reached: no owner, no DM to edit later. */
+  function fallbackPost(
+    row: Notification,
+    target: Extract<Target, { kind: 'deal_owner' }>,
+  ): Extract<Delivery, { kind: 'post' }> {
+    return {
+      kind: 'post',
+      channel: target.fallback.channel,
+      message: target.fallback.message,
+      before: () =>
+        db
+          .updateTable('deals')
+          // Nobody in Slack to own it: the notice's "I own this deal" button lets the right rep take it.
+          .set({ dm_key: null, owner_user_id: null })
+          .where('id', '=', target.dealId)
+          .where('dm_key', '=', row.dedupe_key)
+          .execute()
+          .then(() => undefined),
+    };
   }
 
   /** The owning rep's user id, null when no Slack user matches, 'gone' when the deal was deleted. */
@@ -187,14 +220,28 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
   ) {
     pace(d.channel);
     lastPostAt.set(d.channel, Date.now());
-    const result = await client.chat.postMessage({
-      channel: d.channel,
-      text: d.message.text,
-      blocks: d.message.blocks,
-      ...(d.threadTs ? { thread_ts: d.threadTs } : {}),
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    await d.before?.();
+    let result: Awaited<ReturnType<typeof client.chat.postMessage>>;
+    try {
+      result = await client.chat.postMessage({
+        channel: d.channel,
+        text: d.message.text,
+        blocks: d.message.blocks,
+        ...(d.threadTs ? { thread_ts: d.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    } catch (error) {
+      const code = platformError(error);
+      if (d.ifUndeliverable && code && UNREACHABLE.has(code)) {
+        log.warn(
+          { id: row.id, key: row.dedupe_key, channel: d.channel, code },
+          'recipient unreachable: posting the fallback',
+        );
+        return post(trx, row, d.ifUndeliverable);
+      }
+      throw error;
+    }
     const channel = result.channel ?? d.channel;
     const ts = result.ts ?? '';
     if (d.rootOfAccount !== undefined) await setAccountThread(trx, d.rootOfAccount, channel, ts);

@@ -289,6 +289,27 @@ describe('deal closed → billing handoff', () => {
     expect(deal.owner_user_id).toBeNull();
   });
 
+  it('falls back to the finance channel when Slack cannot deliver the DM to the given user id', async () => {
+    h.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const body = dealBody({ owner: { slack_user_id: 'U0GONE' } });
+    expect((await h.postSigned('/webhooks/deal-closed', body)).status).toBe(202);
+    const [notice] = await h.fake.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === FINANCE_CHANNEL && JSON.stringify(c.args).includes(body.deal_name),
+    );
+    expect(buttonIn(notice as SlackCall, 'deal_claim')).toBe(true);
+    const deal = await eventually(async () => {
+      const row = await h.database.db
+        .selectFrom('deals')
+        .selectAll()
+        .where('crm_id', '=', body.deal_id)
+        .executeTakeFirstOrThrow();
+      expect(row.dm_key).toBeNull();
+      return row;
+    });
+    expect(deal.owner_user_id).toBeNull();
+  });
+
   it('delivers exactly once after a 429, honouring Retry-After', async () => {
     h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
     const started = Date.now();
