@@ -54,7 +54,11 @@ export function createApp(deps: Deps): App {
         ...common,
         appToken: config.SLACK_APP_TOKEN,
         socketMode: true,
-        installerOptions: { port: config.PORT },
+        // The socket client has its own Web API client (apps.connections.open): same base URL.
+        installerOptions: {
+          port: config.PORT,
+          clientOptions: interactiveClientOptions(config.SLACK_API_URL),
+        },
       })
     : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, port: config.PORT });
 

@@ -74,6 +74,8 @@ export interface FakeSlack {
   /** A fresh `response_url` on this server; POSTs to it land in `responses`. */
   responseUrl(): string;
   waitForResponse(predicate?: (r: FakeResponse) => boolean, opts?: WaitOptions): Promise<FakeResponse[]>;
+  /** Answers `method` with `handler` from now on (methods the fake does not know, or a different answer). */
+  handle(method: string, handler: (args: Record<string, unknown>) => Record<string, unknown>): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -591,6 +593,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           `got ${responses.filter(predicate).length} of ${responses.length}. ` +
           `Methods seen so far: ${methodsSeen()}`,
       );
+    },
+
+    handle(method, handler) {
+      handlers[method] = handler;
     },
 
     reset() {
