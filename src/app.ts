@@ -2,7 +2,6 @@ import { App, type AppOptions } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Deps } from './deps.ts';
-import { isUserError } from './errors.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { dedupeEvents } from './handlers/middleware/dedupe-events.ts';
 import { customRoutes } from './http/routes.ts';
@@ -62,9 +61,10 @@ export function createApp(deps: Deps): App {
       })
     : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, port: config.PORT });
 
+  // Bad input and refusals are answered where they happen (inline modal errors, ephemeral replies);
+  // whatever reaches here is unexpected, and logged once.
   app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
     const original = (error as { original?: unknown }).original ?? error;
-    if (isUserError(original)) return;
     const type = (body as { type?: string } | undefined)?.type;
     deps.logger.error({ err: original, type }, 'Slack listener failed');
   });
