@@ -138,7 +138,9 @@ const envSchema = z.object({
 export type Config = Readonly<z.output<typeof envSchema>>;
 
 const MANIFEST_HINT =
-  'Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From a manifest), install it to your workspace, then set the variables above (see README.md → Configuration).';
+  'Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From a manifest), ' +
+  'install it to your workspace, then set the variables above in the environment or in a .env file ' +
+  '(copy .env.example; README.md → Configuration lists every setting).';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
