@@ -27,10 +27,14 @@ export const dealClosedBody = z.object({
     .trim()
     .transform((c) => c.toUpperCase())
     .refine(isCurrencyCode, 'must be an ISO 4217 currency code such as USD'),
-  closed_at: z.iso.datetime({
-    offset: true,
-    error: 'must be an ISO 8601 date-time such as 2026-11-20T15:04:05Z',
-  }),
+  closed_at: z
+    .union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true }), z.iso.date()], {
+      error: 'must be an ISO 8601 date-time such as 2026-11-20T15:04:05Z (or a date, 2026-11-20)',
+    })
+    // Without an offset the time is taken as UTC; a bare date as noon UTC that day.
+    .transform((v) =>
+      /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T12:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v}Z`,
+    ),
   owner: z
     .object({
       slack_user_id: z
