@@ -27,9 +27,23 @@ try {
     logger: ctx.logger,
     renderHome: (teamId, userId) => renderHome({ db: ctx.database.db, config: ctx.config }, teamId, userId),
   });
+  // Deliver what is due now, and what was held back briefly (per-channel pacing, Retry-After)
+  // as long as it comes due within a minute; anything later is left to the running bot.
+  const deadline = Date.now() + 60_000;
   let delivered = 0;
-  for (let claimed = await outbox.runOnce(); claimed > 0; claimed = await outbox.runOnce())
+  for (;;) {
+    const claimed = await outbox.runOnce();
     delivered += claimed;
+    if (claimed > 0) continue;
+    const next = await ctx.database.db
+      .selectFrom('notifications')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    const at = next?.at ? new Date(next.at as Date).getTime() : null;
+    if (at === null || at > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(50, at - Date.now())));
+  }
   process.stdout.write(`${JSON.stringify({ ...result, deliveryAttempts: delivered })}\n`);
 } finally {
   await ctx.close();
