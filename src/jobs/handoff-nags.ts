@@ -36,6 +36,7 @@ export async function runHandoffNagSweep(
   let reminded = 0;
   let escalated = 0;
   let afterId = 0;
+  const zones = new Map<string, string>();
   for (;;) {
     const deals = await deps.db
       .selectFrom('deals')
@@ -54,7 +55,10 @@ export async function runHandoffNagSweep(
     for (const deal of deals) {
       afterId = deal.id;
       const owner = deal.owner_user_id as string;
-      const tz = await repTimeZone(deps, deal.team_id, owner, now);
+      // One look-up per rep and sweep, however many of their deals are waiting.
+      const zoneKey = `${deal.team_id}:${owner}`;
+      const tz = zones.get(zoneKey) ?? (await repTimeZone(deps, deal.team_id, owner, now));
+      zones.set(zoneKey, tz);
       const step = dueNag(
         {
           closedAt: deal.closed_at,
