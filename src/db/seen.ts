@@ -16,3 +16,12 @@ export async function firstSighting(db: Db, teamId: string, requestKey: string):
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Undoes a sighting whose handling failed, so that a retry is handled. */
+export async function forget(db: Db, teamId: string, requestKey: string): Promise<void> {
+  await db
+    .deleteFrom('seen_requests')
+    .where('team_id', '=', teamId)
+    .where('request_key', '=', requestKey)
+    .execute();
+}

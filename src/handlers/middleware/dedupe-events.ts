@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import { firstSighting } from '../../db/seen.ts';
+import { firstSighting, forget } from '../../db/seen.ts';
 import type { Deps } from '../../deps.ts';
 
 /**
@@ -10,20 +10,22 @@ import type { Deps } from '../../deps.ts';
 export function dedupeEvents(deps: Deps): Middleware<AnyMiddlewareArgs> {
   return async ({ body, context, next }) => {
     const envelope = body as { type?: string; event_id?: string; team_id?: string };
-    if (envelope.type === 'event_callback' && envelope.event_id) {
-      const first = await firstSighting(
-        deps.db,
-        envelope.team_id ?? deps.teamId,
-        `event:${envelope.event_id}`,
+    if (envelope.type !== 'event_callback' || !envelope.event_id) return next();
+    const teamId = envelope.team_id ?? deps.teamId;
+    const key = `event:${envelope.event_id}`;
+    if (!(await firstSighting(deps.db, teamId, key))) {
+      deps.logger.debug(
+        { eventId: envelope.event_id, retryNum: context.retryNum },
+        'duplicate event dropped',
       );
-      if (!first) {
-        deps.logger.debug(
-          { eventId: envelope.event_id, retryNum: context.retryNum },
-          'duplicate event dropped',
-        );
-        return;
-      }
+      return;
     }
-    await next();
+    try {
+      await next();
+    } catch (error) {
+      // Not handled after all: let Slack's retry run it.
+      await forget(deps.db, teamId, key);
+      throw error;
+    }
   };
 }
