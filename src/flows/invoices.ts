@@ -34,7 +34,7 @@ export interface UpsertResult {
 const CHUNK = 2_000;
 const ANALYZE_EVERY_CHUNKS = 5;
 
-type Deps_ = Pick<Deps, 'config'>;
+type ConfigDeps = Pick<Deps, 'config'>;
 
 /** A zero balance means paid, whatever the source says about an open invoice. */
 function statusOf(row: InvoiceInput): 'open' | 'paid' | 'void' {
@@ -50,7 +50,7 @@ function statusOf(row: InvoiceInput): 'open' | 'paid' | 'void' {
  * recomputed for every account touched. Runs inside the caller's transaction: all or nothing.
  */
 export async function upsertInvoices(
-  deps: Deps_,
+  deps: ConfigDeps,
   trx: Transaction<Database>,
   teamId: string,
   rows: readonly InvoiceInput[],
@@ -210,7 +210,7 @@ export interface PaymentRecord {
  * insert for the log and one for the notifications, whatever the count.
  */
 export async function recordPayments(
-  deps: Deps_,
+  deps: ConfigDeps,
   trx: Transaction<Database>,
   payments: readonly PaymentRecord[],
 ): Promise<void> {

@@ -195,7 +195,7 @@ async function pingBatch(
         .updateTable('invoices')
         .set({
           promise_broken_pinged: true,
-          pinged_threshold: sql<number>`greatest(pinged_threshold, ${b.reached})` as never,
+          pinged_threshold: sql<number>`greatest(pinged_threshold, ${b.reached})`,
         })
         .where('id', '=', b.id)
         .execute();

@@ -62,7 +62,7 @@ export async function enqueueMany(db: Db, list: readonly NewNotification[]): Pro
           target: JSON.stringify(n.target),
           message: JSON.stringify(n.message),
           guard: n.guard ? JSON.stringify(n.guard) : null,
-          next_attempt_at: n.notBefore ?? (sql<Date>`now()` as never),
+          next_attempt_at: n.notBefore ?? sql<Date>`now()`,
         })),
       )
       .onConflict((oc) => oc.columns(['team_id', 'dedupe_key']).doNothing())
@@ -85,8 +85,8 @@ export async function claimDue(db: Kysely<Database>, limit: number): Promise<Not
     .updateTable('notifications')
     .set({
       status: 'sending',
-      claimed_until: sql<Date>`now() + make_interval(secs => ${CLAIM_SECONDS})` as never,
-      attempts: sql<number>`attempts + 1` as never,
+      claimed_until: sql<Date>`now() + make_interval(secs => ${CLAIM_SECONDS})`,
+      attempts: sql<number>`attempts + 1`,
     })
     .where(
       'id',
