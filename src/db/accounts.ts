@@ -74,15 +74,6 @@ export async function upsertAccount(db: Db, teamId: string, ref: AccountRef): Pr
   return upsertAccount(db, teamId, ref);
 }
 
-export async function getAccount(db: Db, teamId: string, id: number): Promise<Account | undefined> {
-  return db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
 /** Records the account's thread unless it already has one; returns the thread that stands. */
 export async function setAccountThread(
   db: Db,
