@@ -24,6 +24,7 @@ import {
 
 export const COLLECTIONS_CONTACTED_ACTION_ID = 'collections_contacted';
 export const COLLECTIONS_ASK_AR_ACTION_ID = 'collections_ask_ar';
+export const COLLECTIONS_ASSIGN_REP_ACTION_ID = 'collections_assign_rep';
 
 /** Longest piece of user text (account name, invoice number) shown inline. */
 const NAME_MAX = 300;
@@ -82,7 +83,7 @@ export function pastDuePing(
           ),
         ]
       : []),
-    reachOutButtons(input.invoiceId),
+    reachOutButtons(input.invoiceId, input.repUserId),
     context(`Past-due alert for the ${input.threshold}-day mark`),
   ]);
 }
@@ -106,7 +107,7 @@ export function brokenPromisePing(
         `(${balance} open${late}).\n${amountLine(input.invoice)}`,
     ),
     ...noRepBlocks(input.repUserId),
-    reachOutButtons(input.invoiceId),
+    reachOutButtons(input.invoiceId, input.repUserId),
   ]);
 }
 
@@ -384,10 +385,21 @@ function lastUpdateText(update: LastCollectionUpdate | null): string {
   return note ? `${head}\n${quote(userText(note, NOTE_MAX))}` : head;
 }
 
-function reachOutButtons(invoiceId: number): KnownBlock {
+/** "I'll reach out" and "Ask AR"; with no rep on the account, "Assign a rep" (for AR) too. */
+function reachOutButtons(invoiceId: number, repUserId: string | null): KnownBlock {
   return {
     type: 'actions',
     elements: [
+      ...(repUserId === null
+        ? [
+            {
+              type: 'button' as const,
+              action_id: COLLECTIONS_ASSIGN_REP_ACTION_ID,
+              value: String(invoiceId),
+              text: plainText('Assign a rep', SLACK_LIMITS.buttonText),
+            },
+          ]
+        : []),
       {
         type: 'button',
         action_id: COLLECTIONS_CONTACTED_ACTION_ID,
@@ -403,4 +415,19 @@ function reachOutButtons(invoiceId: number): KnownBlock {
       },
     ],
   };
+}
+
+/** AR assigned the account's owning rep: said in the account thread. */
+export function repAssignedPost(input: {
+  accountName: string;
+  repUserId: string;
+  byUserId: string;
+}): SlackMessage {
+  const account = userText(input.accountName, NAME_MAX);
+  return message(`👤 ${person(input.repUserId)} now owns ${account}.`, [
+    section(
+      `👤 ${person(input.byUserId)} assigned ${person(input.repUserId)} as the rep who owns *${account}*. ` +
+        'Past-due and dispute alerts for it now go to them.',
+    ),
+  ]);
 }

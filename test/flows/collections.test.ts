@@ -348,6 +348,41 @@ describe('invoices in, pings out', () => {
       JSON.stringify(c.args).includes('INV-5001'),
     );
     expect(JSON.stringify(ping?.args).toLowerCase()).toMatch(/no rep/);
+
+    // AR assigns the owner from the alert; the thread says so and the account is theirs.
+    const blocks = JSON.stringify(ping?.args.blocks);
+    const match =
+      /"action_id":"collections_assign_rep"[^}]*"value":"(\d+)"|"value":"(\d+)"[^}]*"action_id":"collections_assign_rep"/.exec(
+        blocks,
+      );
+    const invoiceId = match?.[1] ?? match?.[2];
+    expect(invoiceId).toBeDefined();
+    await sendBlockActions(h.slack, {
+      userId: AR_USER,
+      triggerId: 'tr-assign',
+      actions: [{ action_id: 'collections_assign_rep', type: 'button', value: invoiceId }],
+    });
+    const [open] = await h.fake.waitFor('views.open', (c) => c.args.trigger_id === 'tr-assign');
+    const view = open?.args.view as { callback_id: string; private_metadata: string; blocks: unknown[] };
+    expect(view.callback_id).toBe('account_assign_rep');
+    const done = await sendViewSubmission(h.slack, {
+      userId: AR_USER,
+      view: {
+        id: 'V-assign',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        state: { values: fillModal(view, { owner: REP }) },
+      },
+    });
+    expect(done.text).toBe('');
+    await h.fake.waitFor('chat.postMessage', (c) => String(c.args.text).includes(`<@${REP}> now owns`));
+    const owned = await h.database.db
+      .selectFrom('invoices')
+      .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
+      .select('accounts.owner_user_id')
+      .where('invoices.number', '=', 'INV-5001')
+      .executeTakeFirstOrThrow();
+    expect(owned.owner_user_id).toBe(REP);
   });
 });
 

@@ -4,6 +4,7 @@ import { AR_KIND_ACTION_ID } from '../../views/ar-update-modal.ts';
 import { INTAKE_DISPATCH_ACTION_PREFIX } from '../../views/intake-modal.ts';
 import { arKindChanged } from './ar-kind.ts';
 import { arStatusPick, arStatusShare } from './ar-status-buttons.ts';
+import { assignRepButton } from './assign-rep.ts';
 import { claimDeal } from './claim-deal.ts';
 import { askArButton, contactedButton } from './collections-buttons.ts';
 import { intakeDispatch } from './intake-dispatch.ts';
@@ -19,6 +20,7 @@ export function register(app: App, deps: Deps): void {
   app.action(AR_KIND_ACTION_ID, arKindChanged(deps));
   app.action('collections_contacted', contactedButton(deps));
   app.action('collections_ask_ar', askArButton(deps));
+  app.action('collections_assign_rep', assignRepButton(deps));
   app.action('ar_status_pick', arStatusPick(deps));
   app.action('ar_status_share', arStatusShare(deps));
   app.action(new RegExp(`^${INTAKE_DISPATCH_ACTION_PREFIX}`), intakeDispatch(deps));
