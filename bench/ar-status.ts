@@ -16,22 +16,11 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { App, LogLevel } from '@slack/bolt';
 import type { HomeView } from '@slack/types';
-import {
-  CompiledQuery,
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  PostgresQueryCompiler,
-  type QueryResult,
-  type RootOperationNode,
-  sql,
-  type UnknownRow,
-} from 'kysely';
+import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { type DatabaseHandle, openPostgres } from '../src/db/connect.ts';
 import { dayIn } from '../src/domain/dates.ts';
@@ -42,6 +31,7 @@ import { fetchIdentity } from '../src/slack-identity.ts';
 import { homeView } from '../src/views/home.ts';
 import { type FakeSlack, startFakeSlack } from '../test/support/fake-slack.ts';
 import { slackSignature } from '../test/support/slack-request.ts';
+import { explain, indent, QueryStats, type StatementStats, shortSql } from './query-stats.ts';
 import {
   benchConfig,
   benchDatabaseUrl,
@@ -49,9 +39,10 @@ import {
   duration,
   FINANCE_CHANNEL,
   fmt,
+  machineAndServer,
   orExit,
-  parseSeedComment,
   say,
+  seededDay,
   TEAM_ID,
   table,
   UsageError,
@@ -150,10 +141,7 @@ interface Subjects {
 /** Picks the query texts from the seeded data, with the answer each must give. */
 async function pickSubjects(db: DatabaseHandle['db'], today: string): Promise<Subjects> {
   const notes: string[] = [];
-  const comment = await sql<{ comment: string | null }>`
-    select shobj_description(oid, 'pg_database') as comment from pg_database where datname = current_database()
-  `.execute(db);
-  const seededFor = parseSeedComment(comment.rows[0]?.comment ?? null)?.today ?? null;
+  const seededFor = await seededDay(db);
 
   const sizes = await sql<{ invoices: number; open: number; accounts: number }>`
     select (select count(*) from invoices where team_id = ${TEAM_ID})::int as invoices,
@@ -575,76 +563,29 @@ function ratio(a: number, b: number): string {
   return `×${(a / b).toFixed(1)}`;
 }
 
+/** A row of the /ar-status table: the app's percentiles, bare Bolt's, their ratios, failures and answers. */
+function latencyRow(label: string, app: Summary, bare: Summary, failures: number, answers: string): string[] {
+  return [
+    label,
+    duration(app.p50),
+    duration(app.p95),
+    duration(app.p99),
+    duration(app.max),
+    duration(bare.p50),
+    duration(bare.p95),
+    ratio(app.p50, bare.p50),
+    ratio(app.p95, bare.p95),
+    fmt(failures),
+    answers,
+  ];
+}
+
 function share(n: number, of: number): string {
   return `${fmt(n)} of ${fmt(of)} (${((100 * n) / Math.max(1, of)).toFixed(2)}%)`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Query statistics: a Kysely plugin on the app's own database handle times every statement it sends
-
-interface StatementStats {
-  sql: string;
-  count: number;
-  ms: number;
-  /** The slowest executions, slowest first, to EXPLAIN. */
-  slowest: { ms: number; query: CompiledQuery }[];
-}
-
-const SLOWEST_KEPT = 3;
-
-function normalise(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** Records each statement's node and wall time (pool wait included); compiles and groups them only in take(). */
-class QueryStats implements KyselyPlugin {
-  readonly #started = new Map<string, { node: RootOperationNode; at: number }>();
-  #done: { node: RootOperationNode; queryId: PluginTransformQueryArgs['queryId']; ms: number }[] = [];
-
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.#started.set(args.queryId.queryId, { node: args.node, at: performance.now() });
-    return args.node;
-  }
-
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const started = this.#started.get(args.queryId.queryId);
-    if (started) {
-      this.#started.delete(args.queryId.queryId);
-      this.#done.push({ node: started.node, queryId: args.queryId, ms: performance.now() - started.at });
-    }
-    return args.result;
-  }
-
-  reset(): void {
-    this.#done = [];
-    this.#started.clear();
-  }
-
-  /** The statements run since reset(), grouped by SQL text; the outbox worker's polls are left out. */
-  take(): StatementStats[] {
-    const compiler = new PostgresQueryCompiler();
-    const grouped = new Map<string, StatementStats>();
-    for (const { node, queryId, ms } of this.#done) {
-      const query = compiler.compileQuery(node, queryId);
-      const text = normalise(query.sql);
-      if (text.includes('"notifications"')) continue;
-      const entry = grouped.get(text) ?? { sql: text, count: 0, ms: 0, slowest: [] };
-      entry.count += 1;
-      entry.ms += ms;
-      const last = entry.slowest.at(-1);
-      if (entry.slowest.length < SLOWEST_KEPT || (last && ms > last.ms)) {
-        entry.slowest = [...entry.slowest, { ms, query }].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_KEPT);
-      }
-      grouped.set(text, entry);
-    }
-    this.reset();
-    return [...grouped.values()].sort((a, b) => b.ms - a.ms);
-  }
-}
-
-function shortSql(text: string, max = 96): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
 
 /** Per statement: calls per request (or render), mean and slowest time; the costliest in total first. */
 function statementLines(
@@ -656,18 +597,11 @@ function statementLines(
   return statements
     .slice(0, top)
     .map((s) => [
-      `    ${shortSql(s.sql)}`,
+      `    ${shortSql(s.sql, 96)}`,
       `${(s.count / per).toFixed(1)}/${unit}`,
       `${(s.ms / s.count).toFixed(2)} ms`,
       `max ${duration(s.slowest[0]?.ms ?? 0)}`,
     ]);
-}
-
-async function explain(db: DatabaseHandle['db'], query: CompiledQuery): Promise<string[]> {
-  const result = await db.executeQuery<Record<string, string>>(
-    CompiledQuery.raw(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]),
-  );
-  return result.rows.map((row) => Object.values(row)[0] ?? '');
 }
 
 /**
@@ -697,13 +631,6 @@ async function printPlans(
     say(`    -- parameters ${JSON.stringify(slowest.query.parameters)}`);
     say(indent((await explain(db, slowest.query)).join('\n')));
   }
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `    ${line}`)
-    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -782,17 +709,12 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
   // "Today" as the app sees it (BUSINESS_TIMEZONE, the default of a fresh install).
   const today = dayIn(benchConfig().BUSINESS_TIMEZONE, new Date());
   const subjects = await pickSubjects(bench.db, today);
-  const version = await sql<{ v: string }>`select split_part(version(), ' (', 1) as v`.execute(bench.db);
 
   say(
     `/ar-status benchmark: database ${database} (${fmt(subjects.accounts)} accounts, ${fmt(subjects.invoices)} invoices, ` +
       `${fmt(subjects.openInvoices)} open), today ${today}`,
   );
-  say(
-    `Machine: ${availableParallelism()} cores, load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}; ${version.rows[0]?.v ?? 'PostgreSQL'}; Node ${process.versions.node}`,
-  );
+  say(`Machine: ${await machineAndServer(bench.db)}; Node ${process.versions.node}`);
   if (subjects.seededFor && subjects.seededFor !== today) {
     say(`NOTE: seeded as of ${subjects.seededFor}: invoices due since then count as overdue today.`);
   }
@@ -927,39 +849,29 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
       ],
     ];
     for (const phase of [...phases, mixed]) {
-      const a = summarise(phase.app.ms);
-      const b = summarise(phase.baseline.ms);
-      rows.push([
-        phase.label,
-        duration(a.p50),
-        duration(a.p95),
-        duration(a.p99),
-        duration(a.max),
-        duration(b.p50),
-        duration(b.p95),
-        ratio(a.p50, b.p50),
-        ratio(a.p95, b.p95),
-        fmt(phase.app.failures + phase.baseline.failures),
-        [...phase.app.kinds].map(([k, n]) => `${k} ${fmt(n)}`).join(', '),
-      ]);
+      rows.push(
+        latencyRow(
+          phase.label,
+          summarise(phase.app.ms),
+          summarise(phase.baseline.ms),
+          phase.app.failures + phase.baseline.failures,
+          [...phase.app.kinds].map(([k, n]) => `${k} ${fmt(n)}`).join(', '),
+        ),
+      );
     }
     const allApp = phases.flatMap((p) => p.app.ms);
     const allBare = phases.flatMap((p) => p.baseline.ms);
     const total = summarise(allApp);
     const totalBare = summarise(allBare);
-    rows.push([
-      'every kind (the 8 runs above)',
-      duration(total.p50),
-      duration(total.p95),
-      duration(total.p99),
-      duration(total.max),
-      duration(totalBare.p50),
-      duration(totalBare.p95),
-      ratio(total.p50, totalBare.p50),
-      ratio(total.p95, totalBare.p95),
-      fmt(phases.reduce((n, p) => n + p.app.failures + p.baseline.failures, 0)),
-      '',
-    ]);
+    rows.push(
+      latencyRow(
+        'every kind (the 8 runs above)',
+        total,
+        totalBare,
+        phases.reduce((n, p) => n + p.app.failures + p.baseline.failures, 0),
+        '',
+      ),
+    );
     say(table(rows));
 
     const everyApp = [...allApp, ...mixed.app.ms];
@@ -1071,7 +983,8 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
   }
 }
 
-const stats = new QueryStats();
+/** Times every statement the app sends; the outbox worker's polls (of notifications) are left out. */
+const stats = new QueryStats({ slowestKept: 3, leaveOut: (text) => text.includes('"notifications"') });
 const bench = openPostgres(databaseUrl, 2);
 try {
   const ok = await main(bench);

@@ -11,27 +11,17 @@
  * Every sweep's changes (invoices, accounts, queued notifications) are undone afterwards, so the database stays
  * the seeded steady state and the benchmark can be run again. Nothing is sent to Slack.
  */
-import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { WebClient } from '@slack/web-api';
-import {
-  CompiledQuery,
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  PostgresQueryCompiler,
-  type QueryResult,
-  type RootOperationNode,
-  sql,
-  type UnknownRow,
-} from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import { openPostgres } from '../src/db/connect.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
 import { pingDecision } from '../src/domain/collections.ts';
 import type { SweepDeps } from '../src/jobs/handoff-nags.ts';
 import { pingCandidates, runPastDueSweep } from '../src/jobs/past-due.ts';
 import { createLogger } from '../src/log.ts';
+import { explain, indent, normalise, QueryStats, type StatementStats, shortSql } from './query-stats.ts';
 import {
   addDays,
   BENCH_ENV,
@@ -41,10 +31,11 @@ import {
   DEFAULT_DATABASE,
   duration,
   fmt,
+  machineAndServer,
   orExit,
   parseDay,
-  parseSeedComment,
   say,
+  seededDay,
   table,
   utcToday,
 } from './shared.ts';
@@ -67,22 +58,18 @@ const config = benchConfig();
 async function main(): Promise<void> {
   // A database seeded before the latest migrations gets them (indexes the sweep relies on).
   await migrateOrThrow(db);
-  const seeded = await seedInfo();
-  const today = orExit(() => parseDay(values.today ?? seeded?.today ?? utcToday()));
+  const seeded = await seededDay(db);
+  const today = orExit(() => parseDay(values.today ?? seeded ?? utcToday()));
   say(
     `Past-due sweep benchmark: database ${database}, today ${today} (BUSINESS_TIMEZONE ${config.BUSINESS_TIMEZONE})`,
   );
-  say(
-    `Machine: ${availableParallelism()} cores, load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}; ${await serverVersion()}`,
-  );
+  say(`Machine: ${await machineAndServer(db)}`);
   say(
     `Policy: PAST_DUE_DAYS ${config.PAST_DUE_DAYS.join(',')}, CREDIT_HOLD_DAYS ${config.CREDIT_HOLD_DAYS} (the defaults)`,
   );
-  if (seeded && seeded.today !== today) {
+  if (seeded && seeded !== today) {
     say(
-      `WARNING: the database was seeded as the steady state of ${seeded.today}, not ${today}: ` +
+      `WARNING: the database was seeded as the steady state of ${seeded}, not ${today}: ` +
         'a sweep will find every crossing in between.',
     );
   }
@@ -124,7 +111,7 @@ async function main(): Promise<void> {
   // 2. Plans
   say();
   say('== 2. Plans ==');
-  const candidatePlan = await explain(candidateQuery(today).compile());
+  const candidatePlan = await explain(db, candidateQuery(today).compile());
   say('Candidate query, as src/jobs/past-due.ts builds it (pingCandidates):');
   say(indent(candidateQuery(today).compile().sql));
   say('EXPLAIN (ANALYZE, BUFFERS):');
@@ -312,13 +299,6 @@ async function databaseSize(today: string) {
 // ---------------------------------------------------------------------------------------------------------------
 // EXPLAIN
 
-async function explain(query: CompiledQuery): Promise<string[]> {
-  const result = await db.executeQuery<Record<string, string>>(
-    CompiledQuery.raw(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]),
-  );
-  return result.rows.map((row) => Object.values(row)[0] ?? '');
-}
-
 class Rollback extends Error {
   readonly lines: string[];
   constructor(lines: string[]) {
@@ -331,23 +311,13 @@ class Rollback extends Error {
 async function explainInRolledBackTransaction(query: CompiledQuery): Promise<string[]> {
   try {
     await db.transaction().execute(async (trx) => {
-      const result = await trx.executeQuery<Record<string, string>>(
-        CompiledQuery.raw(`explain (analyze, buffers) ${query.sql}`, [...query.parameters]),
-      );
-      throw new Rollback(result.rows.map((row) => Object.values(row)[0] ?? ''));
+      throw new Rollback(await explain(trx, query));
     });
   } catch (error) {
     if (error instanceof Rollback) return error.lines;
     throw error;
   }
   return [];
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `    ${line}`)
-    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -428,7 +398,7 @@ async function timeSweeps(label: string, day: string, due: Due): Promise<Run> {
     // Its slowest runs, run again: the one that is still slowest shows the plan's worst case (not a hiccup).
     let worst: { plan: string[]; ms: number; query: CompiledQuery } | undefined;
     for (const { query } of perPingRead.slowest) {
-      const plan = await explain(query);
+      const plan = await explain(db, query);
       const ms = Number(/Execution Time: ([\d.]+)/.exec(plan.join('\n'))?.[1] ?? 0);
       if (!worst || ms > worst.ms) worst = { plan, ms, query };
     }
@@ -476,78 +446,13 @@ function statsTable(stats: StatementStats[], total: number): string {
   const rows = stats
     .sort((a, b) => b.ms - a.ms)
     .map((s) => [
-      s.sql.length > 90 ? `${s.sql.slice(0, 87)}...` : s.sql,
+      shortSql(s.sql, 90),
       `${fmt(s.count)} ×`,
       duration(s.ms),
       `${(s.ms / s.count).toFixed(2)} ms each`,
     ]);
   rows.push(['other (BEGIN/COMMIT, pool, JavaScript)', '', duration(Math.max(0, total - queried)), '']);
   return table(rows.map((r) => [`  ${r[0]}`, ...r.slice(1)]));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Query statistics: a Kysely plugin that times every statement, by its SQL text
-
-interface StatementStats {
-  sql: string;
-  count: number;
-  ms: number;
-  /** The slowest executions (at most SLOWEST_KEPT), slowest first, to EXPLAIN. */
-  slowest: { ms: number; query: CompiledQuery }[];
-}
-
-function normalise(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-const SLOWEST_KEPT = 5;
-
-/**
- * Records every statement's node and duration while a sweep runs; compiles and groups them only when asked
- * (take()), so that the timed sweep pays for little more than two clock readings per statement.
- */
-class QueryStats implements KyselyPlugin {
-  readonly #started = new Map<string, { node: RootOperationNode; at: number }>();
-  #done: { node: RootOperationNode; queryId: PluginTransformQueryArgs['queryId']; ms: number }[] = [];
-
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.#started.set(args.queryId.queryId, { node: args.node, at: performance.now() });
-    return args.node;
-  }
-
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const started = this.#started.get(args.queryId.queryId);
-    if (started) {
-      this.#started.delete(args.queryId.queryId);
-      this.#done.push({ node: started.node, queryId: args.queryId, ms: performance.now() - started.at });
-    }
-    return args.result;
-  }
-
-  reset(): void {
-    this.#done = [];
-    this.#started.clear();
-  }
-
-  /** The statements run since reset(), grouped by SQL text. */
-  take(): StatementStats[] {
-    const compiler = new PostgresQueryCompiler();
-    const stats = new Map<string, StatementStats>();
-    for (const { node, queryId, ms } of this.#done) {
-      const query = compiler.compileQuery(node, queryId);
-      const text = normalise(query.sql);
-      const entry = stats.get(text) ?? { sql: text, count: 0, ms: 0, slowest: [] };
-      entry.count += 1;
-      entry.ms += ms;
-      const last = entry.slowest.at(-1);
-      if (entry.slowest.length < SLOWEST_KEPT || (last && ms > last.ms)) {
-        entry.slowest = [...entry.slowest, { ms, query }].sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_KEPT);
-      }
-      stats.set(text, entry);
-    }
-    this.reset();
-    return [...stats.values()];
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -619,24 +524,13 @@ async function restore(s: Snapshot): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function seedInfo(): Promise<{ today: string } | null> {
-  const { rows } = await sql<{ comment: string | null }>`
-    select shobj_description(oid, 'pg_database') as comment from pg_database where datname = current_database()
-  `.execute(db);
-  return parseSeedComment(rows[0]?.comment ?? null);
-}
-
-async function serverVersion(): Promise<string> {
-  const { rows } = await sql<{ v: string }>`select split_part(version(), ' (', 1) as v`.execute(db);
-  return rows[0]?.v ?? 'PostgreSQL';
-}
-
 // Classes are not hoisted: everything above is declared before it runs.
 const handle = openPostgres(
   orExit(() => benchDatabaseUrl(database)),
   10,
 );
-const queryStats = new QueryStats();
+/** Times every statement the sweeps send (see bench/query-stats.ts). */
+const queryStats = new QueryStats({ slowestKept: 5 });
 const db = handle.db.withPlugin(queryStats);
 try {
   await main();

@@ -1,8 +1,11 @@
 /**
- * Helpers shared by the benchmark scripts (bench/seed.ts, bench/past-due-sweep.ts). Not part of the app.
+ * Helpers shared by the benchmark scripts (bench/seed.ts, bench/past-due-sweep.ts, bench/ar-status.ts). Not part
+ * of the app.
  */
-import { type RawBuilder, sql } from 'kysely';
+import { availableParallelism, loadavg } from 'node:os';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type Config, loadConfig } from '../src/config.ts';
+import type { Database } from '../src/db/schema.ts';
 
 /** The one workspace every seeded row belongs to. */
 export const TEAM_ID = 'T0BENCH';
@@ -86,6 +89,23 @@ export function seedComment(today: string, accounts: number, invoices: number): 
 export function parseSeedComment(comment: string | null): { today: string } | null {
   const match = /today=(\d{4}-\d{2}-\d{2})/.exec(comment ?? '');
   return match?.[1] ? { today: match[1] } : null;
+}
+
+/** The day the connected database was seeded as the steady state of (from the seed's comment), or null. */
+export async function seededDay(db: Kysely<Database>): Promise<string | null> {
+  const { rows } = await sql<{ comment: string | null }>`
+    select shobj_description(oid, 'pg_database') as comment from pg_database where datname = current_database()
+  `.execute(db);
+  return parseSeedComment(rows[0]?.comment ?? null)?.today ?? null;
+}
+
+/** Where a benchmark runs: "2 cores, load average 1.9 2.0 1.7; PostgreSQL 15.20". */
+export async function machineAndServer(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ v: string }>`select split_part(version(), ' (', 1) as v`.execute(db);
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  return `${availableParallelism()} cores, load average ${load}; ${rows[0]?.v ?? 'PostgreSQL'}`;
 }
 
 /**

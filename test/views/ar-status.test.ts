@@ -23,6 +23,17 @@ import type {
   StatusUpdate,
 } from '../../src/views/status-types.ts';
 import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
+import {
+  DATE_TOKEN,
+  expectMessageWithinLimits,
+  expectOnlyAllowedTokens,
+  MENTION_TOKEN,
+  manyWithCopies,
+  maybe,
+  mrkdwnTexts,
+  sectionTexts,
+  statusArbitraries,
+} from '../support/views.ts';
 
 const zero = { current: 0, '1_30': 0, '31_60': 0, '61_90': 0, '90_plus': 0 };
 
@@ -666,19 +677,7 @@ describe('statusUsage', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('Slack limits, escaping and counts for any input', () => {
-  const hostileText = fc.oneof(
-    fc.string(),
-    fc.string({ minLength: 3000, maxLength: 6000 }),
-    fc
-      .constantFrom('<!channel>', '<@U1>', '&', '<', '>', '<!channel> *bold*\n', '<https://evil.example|x>')
-      .chain((s) => fc.integer({ min: 1, max: 1500 }).map((n) => s.repeat(n))),
-  );
-  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
-  const owner = fc.constantFrom(null, 'U0REP', 'W0AR', '<!channel>', 'U1', `U${'A'.repeat(300)}`);
-  const currency = fc.constantFrom('USD', 'EUR', 'JPY', 'BHD');
-  const cents = fc.integer({ min: -1e12, max: Number.MAX_SAFE_INTEGER });
-  const day = fc.oneof(fc.constantFrom('2026-03-01', '2026-12-31'), hostileText);
-  const at = fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true });
+  const { hostileText, owner, currency, cents, day, at, missing } = statusArbitraries;
   const money = fc.array(fc.record({ currency, cents }), { maxLength: 30 });
   const aging = fc.array(
     fc.record({
@@ -689,13 +688,7 @@ describe('Slack limits, escaping and counts for any input', () => {
   );
   /** A few distinct items, then (sometimes) thousands of copies of the first. */
   const many = <T>(arb: fc.Arbitrary<T>, copy: (item: T, i: number) => T) =>
-    fc
-      .tuple(fc.array(arb, { maxLength: 15 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5000 })))
-      .map(([items, n]) =>
-        items.length === 0
-          ? items
-          : [...items, ...Array.from({ length: n }, (_, i) => copy(items[0] as T, i))],
-      );
+    manyWithCopies(arb, { maxLength: 15, maxCopies: 5000, copy });
 
   const statusInvoice = fc.record({
     id: fc.nat(),
@@ -718,13 +711,7 @@ describe('Slack limits, escaping and counts for any input', () => {
       fc.record({
         dealName: hostileText,
         complete: fc.boolean(),
-        missing: fc.subarray<FieldKey>([
-          'legalEntity',
-          'billingAddress',
-          'apContactName',
-          'poNumber',
-          'currency',
-        ]),
+        missing,
         terms: maybe(hostileText),
       }),
     ),
@@ -828,31 +815,15 @@ describe('Slack limits, escaping and counts for any input', () => {
 
 /** Slack tokens our views may emit; anything else in angle brackets would be user text Slack parses. */
 const ALLOWED_TOKENS = [
-  /<@[UW]0[A-Z0-9]+>/g,
-  /<!date\^-?\d+\^[^|<>]+\|\d{4}-\d\d-\d\d>/g,
+  MENTION_TOKEN,
+  DATE_TOKEN,
   /<https?:\/\/[^\s<>|]+\|Open the account thread>/g,
   /^>/gm, // a block quote
 ];
 
 function expectWithinLimits(message: SlackMessage): void {
-  expect(slackLimitProblems(message, SLACK_LIMITS.messageBlocks)).toEqual([]);
-  expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
-  for (const text of [message.text, ...mrkdwnTexts(message.blocks)]) {
-    const stripped = ALLOWED_TOKENS.reduce((t, token) => t.replace(token, ''), text);
-    expect(stripped).not.toMatch(/[<>]/);
-  }
-}
-
-function mrkdwnTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
-  if (typeof value !== 'object' || value === null) return [];
-  const node = value as Record<string, unknown>;
-  const own = node.type === 'mrkdwn' && typeof node.text === 'string' ? [node.text] : [];
-  return [...own, ...Object.values(node).flatMap(mrkdwnTexts)];
-}
-
-function sectionTexts(message: SlackMessage): string[] {
-  return message.blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+  expectMessageWithinLimits(message);
+  expectOnlyAllowedTokens([message.text, ...mrkdwnTexts(message.blocks)], ALLOWED_TOKENS);
 }
 
 function contextTexts(message: SlackMessage): string[] {

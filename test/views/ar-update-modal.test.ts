@@ -1,4 +1,3 @@
-import type { InputBlock, ModalView } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DISPUTE_REASONS, UPDATE_KINDS, type UpdateKind } from '../../src/domain/collections.ts';
@@ -13,17 +12,10 @@ import {
 } from '../../src/views/ar-update-modal.ts';
 import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
 import { fillModal, inputBlockIds } from '../support/modal-state.ts';
+import { input, inputs } from '../support/views.ts';
 
 const pick = { value: 'invoice:12', label: 'INV-1042 · Acme Ltd · $1,200.00 open' };
 const target = targetOption({ type: 'invoice', id: 12, label: pick.label });
-
-function inputs(view: ModalView): InputBlock[] {
-  return view.blocks.filter((block): block is InputBlock => block.type === 'input');
-}
-
-function input(view: ModalView, blockId: string): InputBlock | undefined {
-  return inputs(view).find((block) => block.block_id === blockId);
-}
 
 /** What Slack sends for an external_select with an option chosen. */
 function externalSelect(option: { text: unknown; value: string } | null) {

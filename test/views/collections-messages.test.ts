@@ -20,7 +20,14 @@ import {
   paymentRecordedPost,
 } from '../../src/views/collections-messages.ts';
 import type { SlackMessage } from '../../src/views/handoff-messages.ts';
-import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
+import {
+  expectMentionsEscaped,
+  expectMessageWithinLimits,
+  hostileTexts,
+  MENTION_AND_BOLD,
+  maybe,
+  sectionTexts,
+} from '../support/views.ts';
 
 const invoice: CollectionInvoice = {
   number: 'INV-1042',
@@ -54,10 +61,6 @@ function pastDue(overrides: Partial<Parameters<typeof pastDuePing>[0]> = {}): Sl
 
 function json(message: SlackMessage): string {
   return JSON.stringify(message.blocks);
-}
-
-function sectionTexts(message: SlackMessage): string[] {
-  return message.blocks.flatMap((block) => (block.type === 'section' && block.text ? [block.text.text] : []));
 }
 
 function buttons(message: SlackMessage): { action_id: string; value: string; text: string }[] {
@@ -461,14 +464,7 @@ describe('accountThreadRoot', () => {
 });
 
 describe('Slack limits and escaping', () => {
-  const hostileText = fc.oneof(
-    fc.string({ minLength: 1 }),
-    fc.string({ minLength: 3000, maxLength: 6000 }),
-    fc
-      .constantFrom('<!channel>', '<@U1>', '&', '<', '>', '<!channel> *bold*\n')
-      .chain((s) => fc.integer({ min: 1, max: 1500 }).map((n) => s.repeat(n))),
-  );
-  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+  const hostileText = hostileTexts({ more: [MENTION_AND_BOLD] });
   const person = maybe(fc.oneof(fc.constant('U0REP'), hostileText));
   const hostileInvoice: fc.Arbitrary<CollectionInvoice> = fc.record({
     number: hostileText,
@@ -552,12 +548,8 @@ describe('Slack limits and escaping', () => {
     fc.assert(
       fc.property(messages, (all) => {
         for (const message of all) {
-          expect(slackLimitProblems(message, SLACK_LIMITS.messageBlocks)).toEqual([]);
-          expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
-          for (const text of [message.text, ...mrkdwnTexts(message.blocks)]) {
-            expect(text).not.toContain('<!channel>');
-            expect(text).not.toContain('<@U1>');
-          }
+          expectMessageWithinLimits(message);
+          expectMentionsEscaped(message);
         }
       }),
       { numRuns: 60 },
@@ -581,11 +573,3 @@ describe('Slack limits and escaping', () => {
     expect(sectionTexts(hold)[0]).toContain(`• ${escaped}`);
   });
 });
-
-function mrkdwnTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
-  if (typeof value !== 'object' || value === null) return [];
-  const node = value as Record<string, unknown>;
-  const own = node.type === 'mrkdwn' && typeof node.text === 'string' ? [node.text] : [];
-  return [...own, ...Object.values(node).flatMap(mrkdwnTexts)];
-}

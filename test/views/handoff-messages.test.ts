@@ -15,6 +15,13 @@ import {
   type SlackMessage,
 } from '../../src/views/handoff-messages.ts';
 import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
+import {
+  expectMentionsEscaped,
+  expectMessageWithinLimits,
+  hostileTexts,
+  MENTION_AND_BOLD,
+  maybe,
+} from '../support/views.ts';
 
 const closedAt = new Date('2026-02-27T18:30:00Z');
 const updatedAt = new Date('2026-03-02T09:15:00Z');
@@ -376,14 +383,7 @@ describe('ownerNotFound', () => {
 });
 
 describe('Slack limits and escaping', () => {
-  const hostileText = fc.oneof(
-    fc.string({ minLength: 1 }),
-    fc.string({ minLength: 3000, maxLength: 6000 }),
-    fc
-      .constantFrom('<!channel>', '<@U1>', '&', '<', '>', '<!channel> *bold*\n')
-      .chain((s) => fc.integer({ min: 1, max: 1500 }).map((n) => s.repeat(n))),
-  );
-  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+  const hostileText = hostileTexts({ more: [MENTION_AND_BOLD] });
   const anyFields: fc.Arbitrary<HandoffFields> = fc.record({
     ...Object.fromEntries(Object.keys(emptyHandoff()).map((key) => [key, maybe(hostileText)])),
     signerIsPayer: maybe(fc.boolean()),
@@ -459,12 +459,8 @@ describe('Slack limits and escaping', () => {
     fc.assert(
       fc.property(messages, (all) => {
         for (const message of all) {
-          expect(slackLimitProblems(message, SLACK_LIMITS.messageBlocks)).toEqual([]);
-          expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
-          for (const text of [message.text, ...mrkdwnTexts(message.blocks)]) {
-            expect(text).not.toContain('<!channel>');
-            expect(text).not.toContain('<@U1>');
-          }
+          expectMessageWithinLimits(message);
+          expectMentionsEscaped(message);
         }
       }),
       { numRuns: 60 },
@@ -489,14 +485,6 @@ describe('Slack limits and escaping', () => {
     ]);
   });
 });
-
-function mrkdwnTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
-  if (typeof value !== 'object' || value === null) return [];
-  const node = value as Record<string, unknown>;
-  const own = node.type === 'mrkdwn' && typeof node.text === 'string' ? [node.text] : [];
-  return [...own, ...Object.values(node).flatMap(mrkdwnTexts)];
-}
 
 describe('reminders', () => {
   it('names what is missing and offers the three actions', () => {

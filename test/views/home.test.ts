@@ -1,11 +1,19 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FieldKey } from '../../src/domain/handoff.ts';
 import { HANDOFF_OPEN_ACTION_ID } from '../../src/views/handoff-messages.ts';
 import { homeView } from '../../src/views/home.ts';
 import type { ArHome, HomeHandoff, HomeInvoice, HomePayment, RepHome } from '../../src/views/status-types.ts';
 import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
+import {
+  DATE_TOKEN,
+  expectOnlyAllowedTokens,
+  MENTION_TOKEN,
+  manyWithCopies,
+  maybe,
+  mrkdwnTexts,
+  statusArbitraries,
+} from '../support/views.ts';
 
 const now = new Date('2026-03-10T09:00:00Z');
 
@@ -350,27 +358,10 @@ describe('homeView for AR', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('Slack limits, escaping and counts for any input', () => {
-  const hostileText = fc.oneof(
-    fc.string(),
-    fc.string({ minLength: 3000, maxLength: 6000 }),
-    fc
-      .constantFrom('<!channel>', '<@U1>', '&', '<', '>', '<!channel> *bold*\n', '<https://evil.example|x>')
-      .chain((s) => fc.integer({ min: 1, max: 1500 }).map((n) => s.repeat(n))),
-  );
-  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
-  const owner = fc.constantFrom(null, 'U0REP', 'W0AR', '<!channel>', 'U1', `U${'A'.repeat(300)}`);
-  const currency = fc.constantFrom('USD', 'EUR', 'JPY', 'BHD');
-  const cents = fc.integer({ min: -1e12, max: Number.MAX_SAFE_INTEGER });
-  const day = fc.oneof(fc.constantFrom('2026-03-01', '2026-12-31'), hostileText);
-  const at = fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true });
+  const { hostileText, owner, currency, cents, day, at, missing } = statusArbitraries;
   const more = fc.oneof(fc.constant(0), fc.nat({ max: 100_000 }));
   /** A few distinct items, then (sometimes) thousands of copies of the first. */
-  const many = <T>(arb: fc.Arbitrary<T>) =>
-    fc
-      .tuple(fc.array(arb, { maxLength: 12 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3000 })))
-      .map(([items, n]) =>
-        items.length === 0 ? items : [...items, ...Array.from({ length: n }, () => items[0] as T)],
-      );
+  const many = <T>(arb: fc.Arbitrary<T>) => manyWithCopies(arb, { maxLength: 12, maxCopies: 3000 });
 
   const homeInvoice: fc.Arbitrary<HomeInvoice> = fc.record({
     id: fc.nat(),
@@ -394,13 +385,7 @@ describe('Slack limits, escaping and counts for any input', () => {
     amountCents: cents,
     currency,
     closedAt: at,
-    missing: fc.subarray<FieldKey>([
-      'legalEntity',
-      'billingAddress',
-      'apContactName',
-      'poNumber',
-      'currency',
-    ]),
+    missing,
     ownerUserId: owner,
   });
   const homePayment: fc.Arbitrary<HomePayment> = fc.record({
@@ -476,15 +461,12 @@ describe('Slack limits, escaping and counts for any input', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Slack tokens the home view may emit; anything else in angle brackets would be user text Slack parses. */
-const ALLOWED_TOKENS = [/<@[UW]0[A-Z0-9]+>/g, /<!date\^-?\d+\^[^|<>]+\|\d{4}-\d\d-\d\d>/g];
+const ALLOWED_TOKENS = [MENTION_TOKEN, DATE_TOKEN];
 
 function expectWithinLimits(view: HomeView): void {
   expect(slackLimitProblems(view, SLACK_LIMITS.modalBlocks)).toEqual([]);
   expect(view.type).toBe('home');
-  for (const text of mrkdwnTexts(view.blocks)) {
-    const stripped = ALLOWED_TOKENS.reduce((t, token) => t.replace(token, ''), text);
-    expect(stripped).not.toMatch(/[<>]/);
-  }
+  expectOnlyAllowedTokens(mrkdwnTexts(view.blocks), ALLOWED_TOKENS);
 }
 
 /** Every item in a section is shown (one line each) or counted in its "…and N more". */
@@ -518,12 +500,4 @@ function accessories(view: HomeView) {
   return (view.blocks as KnownBlock[]).flatMap((b) =>
     b.type === 'section' && b.accessory?.type === 'button' ? [b.accessory] : [],
   );
-}
-
-function mrkdwnTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
-  if (typeof value !== 'object' || value === null) return [];
-  const node = value as Record<string, unknown>;
-  const own = node.type === 'mrkdwn' && typeof node.text === 'string' ? [node.text] : [];
-  return [...own, ...Object.values(node).flatMap(mrkdwnTexts)];
 }

@@ -1,4 +1,4 @@
-import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -23,6 +23,7 @@ import {
   readIntakeState,
 } from '../../src/views/intake-modal.ts';
 import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
+import { hostileTexts, input, inputs, maybe } from '../support/views.ts';
 
 const fields: HandoffFields = {
   ...emptyHandoff(),
@@ -50,16 +51,8 @@ function modalInput(overrides: Partial<IntakeModalInput> = {}): IntakeModalInput
   };
 }
 
-function inputs(view: ModalView): InputBlock[] {
-  return view.blocks.filter((block): block is InputBlock => block.type === 'input');
-}
-
 function blockIds(view: ModalView): string[] {
   return inputs(view).map((block) => block.block_id ?? '');
-}
-
-function input(view: ModalView, blockId: string): InputBlock | undefined {
-  return inputs(view).find((block) => block.block_id === blockId);
 }
 
 /** What Slack would send back in `view.state.values` if the user submitted the modal untouched. */
@@ -325,7 +318,6 @@ describe('Slack limits', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
 const text = (max: number) =>
   fc
     .string({ minLength: 1, maxLength: Math.min(max, 120) })
@@ -362,13 +354,7 @@ const validHandoff: fc.Arbitrary<HandoffFields> = fc.record({
   financeNotes: maybe(text(MAX_LENGTHS.financeNotes)),
 });
 
-const hostileText = fc.oneof(
-  fc.string({ minLength: 1 }),
-  fc.string({ minLength: 3000, maxLength: 6000 }),
-  fc
-    .constantFrom('<!channel>', '<@U1>', '&', '<', '>')
-    .chain((s) => fc.integer({ min: 1, max: 1500 }).map((n) => s.repeat(n))),
-);
+const hostileText = hostileTexts();
 
 const TEXT_KEYS: FieldKey[] = [
   'legalEntity',
