@@ -1,11 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database, Handoff } from './schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
-
-export async function getHandoff(db: Db, dealId: number): Promise<Handoff | undefined> {
-  return db.selectFrom('handoffs').selectAll().where('deal_id', '=', dealId).executeTakeFirst();
-}
 
 export interface HandoffWrite {
   teamId: string;

@@ -1,7 +1,7 @@
 import type { ModalView } from '@slack/types';
 import type { Transaction } from 'kysely';
 import { type DealContext, getDealContext, lockDeal } from '../db/deals.ts';
-import { getHandoff, writeHandoff } from '../db/handoffs.ts';
+import { writeHandoff } from '../db/handoffs.ts';
 import type { Database, Deal, Handoff } from '../db/schema.ts';
 import { type Deps, isArStaff } from '../deps.ts';
 import {
@@ -79,7 +79,7 @@ export async function saveHandoff(
     if (!mayEditHandoff(deps, input.userId, ctx))
       return { status: 'forbidden', ownerUserId: deal.owner_user_id };
 
-    const previous = await getHandoff(trx, deal.id);
+    const previous = ctx.handoff;
     const before = previous ? parseStoredFields(previous.fields) : null;
     const complete = isComplete(input.fields);
     const missing = missingFields(input.fields);

@@ -1,3 +1,4 @@
+import { getInvoiceWithAccount } from '../../db/invoices.ts';
 import { type Deps, isArStaff } from '../../deps.ts';
 import { assignRepModal } from '../../views/assign-rep.ts';
 import { noticeModal } from '../../views/common.ts';
@@ -8,13 +9,7 @@ export function assignRepButton(deps: Deps) {
   return async function assignRepListener({ ack, body, action, client }: ButtonArgs): Promise<void> {
     await ack();
     const teamId = body.team?.id ?? deps.teamId;
-    const account = await deps.db
-      .selectFrom('invoices')
-      .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-      .select(['accounts.id', 'accounts.name', 'accounts.owner_user_id'])
-      .where('invoices.team_id', '=', teamId)
-      .where('invoices.id', '=', Number(action.value))
-      .executeTakeFirst();
+    const account = (await getInvoiceWithAccount(deps.db, teamId, Number(action.value)))?.account;
     const view = !account
       ? noticeModal('Not found', 'That invoice no longer exists.')
       : !isArStaff(deps, body.user.id)

@@ -1,31 +1,16 @@
+import { getInvoiceWithAccount } from '../../db/invoices.ts';
 import { type Deps, isArStaff } from '../../deps.ts';
 import { accountThreadTarget } from '../../flows/account-thread.ts';
 import { enqueue } from '../../outbox/outbox.ts';
 import { askArPost, contactedPost } from '../../views/collections-messages.ts';
 import type { ButtonArgs } from './open-handoff.ts';
 
-async function invoiceAndAccount(deps: Deps, teamId: string, invoiceId: number) {
-  const invoice = await deps.db
-    .selectFrom('invoices')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('id', '=', invoiceId)
-    .executeTakeFirst();
-  if (!invoice) return undefined;
-  const account = await deps.db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('id', '=', invoice.account_id)
-    .executeTakeFirstOrThrow();
-  return { invoice, account };
-}
-
 /** "I'll reach out" on a past-due ping: logs a `contacted` update by the rep and says so in the thread. */
 export function contactedButton(deps: Deps) {
   return async function contactedListener({ ack, body, action, respond }: ButtonArgs): Promise<void> {
     await ack();
     const teamId = body.team?.id ?? deps.teamId;
-    const found = await invoiceAndAccount(deps, teamId, Number(action.value));
+    const found = await getInvoiceWithAccount(deps.db, teamId, Number(action.value));
     if (!found) return;
     const { invoice, account } = found;
     const user = body.user.id;
@@ -70,7 +55,7 @@ export function askArButton(deps: Deps) {
   return async function askArListener({ ack, body, action }: ButtonArgs): Promise<void> {
     await ack();
     const teamId = body.team?.id ?? deps.teamId;
-    const found = await invoiceAndAccount(deps, teamId, Number(action.value));
+    const found = await getInvoiceWithAccount(deps.db, teamId, Number(action.value));
     if (!found) return;
     const queued = await deps.db.transaction().execute(async (trx) =>
       enqueue(trx, {
