@@ -27,7 +27,7 @@ import { dayIn } from '../src/domain/dates.ts';
 import { loadArHome, loadRepHome, renderHome } from '../src/flows/home.ts';
 import { createLogger } from '../src/log.ts';
 import { type Running, startServer } from '../src/server.ts';
-import { fetchIdentity } from '../src/slack-identity.ts';
+import { fetchIdentity } from '../src/slack/identity.ts';
 import { homeView } from '../src/views/home.ts';
 import { type FakeSlack, startFakeSlack } from '../test/support/fake-slack.ts';
 import { slackSignature } from '../test/support/slack-request.ts';
@@ -746,7 +746,7 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
     PORT: '0',
     LOG_LEVEL: 'silent',
   });
-  const identity = await fetchIdentity(config);
+  const identity = await fetchIdentity(config, createLogger(config.LOG_LEVEL, false));
   const appDb = openPostgres(databaseUrl);
   const handle: DatabaseHandle = {
     db: appDb.db.withPlugin(stats),

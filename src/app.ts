@@ -1,25 +1,10 @@
-import { App, type AppOptions } from '@slack/bolt';
-import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
-import type { WebClientOptions } from '@slack/web-api';
+import { type AnyMiddlewareArgs, App, type AppOptions, type CodedError } from '@slack/bolt';
 import type { Deps } from './deps.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { dedupeEvents } from './handlers/middleware/dedupe-events.ts';
 import { customRoutes } from './http/routes.ts';
 import { boltLogger } from './log.ts';
-
-/** Web API settings for calls made while a person waits: fail fast rather than retry for minutes. */
-export function interactiveClientOptions(slackApiUrl: string | undefined): WebClientOptions {
-  return {
-    slackApiUrl,
-    timeout: 5_000,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000, randomize: true },
-  };
-}
-
-/** Web API settings for the outbox worker: no hidden waiting; it schedules retries itself. */
-export function deliveryClientOptions(slackApiUrl: string | undefined): WebClientOptions {
-  return { slackApiUrl, timeout: 10_000, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
-}
+import { slackClientOptions } from './slack/client.ts';
 
 /**
  * The Bolt app: HTTP receiver on /slack/events (or Socket Mode when SLACK_APP_TOKEN is set), with
@@ -44,7 +29,8 @@ export function createApp(deps: Deps): App {
     botId: deps.botId,
     botUserId: deps.botUserId,
     logger: boltLogger(deps.logger, 'bolt'),
-    clientOptions: interactiveClientOptions(config.SLACK_API_URL),
+    // Bolt builds its client from these and gives it its own logger.
+    clientOptions: slackClientOptions(config, 'interactive'),
     customRoutes: routes,
     extendedErrorHandler: true,
   };
@@ -56,14 +42,14 @@ export function createApp(deps: Deps): App {
         // The socket client has its own Web API client (apps.connections.open): same base URL.
         installerOptions: {
           port: config.PORT,
-          clientOptions: interactiveClientOptions(config.SLACK_API_URL),
+          clientOptions: slackClientOptions(config, 'interactive'),
         },
       })
     : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, port: config.PORT });
 
   // Bad input and refusals are answered where they happen (inline modal errors, ephemeral replies);
   // whatever reaches here is unexpected, and logged once.
-  app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
+  app.error(async ({ error, body }: { error: CodedError; body: AnyMiddlewareArgs['body'] }) => {
     const original = (error as { original?: unknown }).original ?? error;
     const type = (body as { type?: string } | undefined)?.type;
     deps.logger.error({ err: original, type }, 'Slack listener failed');

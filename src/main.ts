@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError, openDatabase } from './db/connect.ts';
 import { createLogger } from './log.ts';
 import { startServer } from './server.ts';
-import { fetchIdentity, SlackAuthError } from './slack-identity.ts';
+import { fetchIdentity, SlackAuthError } from './slack/identity.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     throw error;
   }
   try {
-    const identity = await fetchIdentity(config);
+    const identity = await fetchIdentity(config, logger);
     const running = await startServer({ config, database, logger, identity });
     logger.info(
       {

@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
-import { createApp, deliveryClientOptions, interactiveClientOptions } from './app.ts';
+import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
@@ -10,7 +9,8 @@ import { renderHome } from './flows/home.ts';
 import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from './outbox/worker.ts';
-import type { SlackIdentity } from './slack-identity.ts';
+import { createSlackClient } from './slack/client.ts';
+import type { SlackIdentity } from './slack/identity.ts';
 
 export interface Running {
   deps: Deps;
@@ -41,9 +41,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
   const outbox = createOutboxWorker(
     {
       db: database.db,
-      client: new WebClient(config.SLACK_BOT_TOKEN, {
-        ...deliveryClientOptions(config.SLACK_API_URL),
-      }),
+      client: createSlackClient(config, 'delivery', logger),
       logger,
       renderHome: (teamId, userId) => renderHome({ db: database.db, config }, teamId, userId),
     },
@@ -59,7 +57,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
     botUserId: identity.botUserId,
     botId: identity.botId,
     teamUrl: identity.teamUrl,
-    slack: new WebClient(config.SLACK_BOT_TOKEN, interactiveClientOptions(config.SLACK_API_URL)),
+    slack: createSlackClient(config, 'interactive', logger),
     notify: () => outbox.kick(),
     sweepSoon: () => scheduler?.runSoon(),
   };

@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config.ts';
 import type { DatabaseHandle } from '../src/db/connect.ts';
 import { createLogger } from '../src/log.ts';
 import { type Running, startServer } from '../src/server.ts';
-import { fetchIdentity } from '../src/slack-identity.ts';
+import { fetchIdentity } from '../src/slack/identity.ts';
 import { openTestDatabase } from './support/db.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { type FakeSocketMode, startFakeSocketMode } from './support/fake-socket-mode.ts';
@@ -40,11 +40,12 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
       PORT: String(port),
       LOG_LEVEL: 'silent',
     });
+    const logger = createLogger('silent', false);
     running = await startServer({
       config,
       database,
-      logger: createLogger('silent', false),
-      identity: await fetchIdentity(config),
+      logger,
+      identity: await fetchIdentity(config, logger),
       schedule: false,
       outbox: { pollMs: 25, channelGapMs: 0 },
     });

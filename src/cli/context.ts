@@ -1,9 +1,9 @@
-import { WebClient } from '@slack/web-api';
-import { interactiveClientOptions } from '../app.ts';
+import type { WebClient } from '@slack/web-api';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from '../db/connect.ts';
 import { migrateOrThrow } from '../db/migrate.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { createSlackClient } from '../slack/client.ts';
 
 export interface CliContext {
   config: Config;
@@ -20,7 +20,7 @@ export async function openCliContext(): Promise<CliContext> {
     const logger = createLogger(config.LOG_LEVEL);
     const database = await openDatabase(config);
     await migrateOrThrow(database.db);
-    const slack = new WebClient(config.SLACK_BOT_TOKEN, interactiveClientOptions(config.SLACK_API_URL));
+    const slack = createSlackClient(config, 'interactive', logger);
     return { config, database, logger, slack, close: () => database.close() };
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DataDirLockedError) {

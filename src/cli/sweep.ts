@@ -1,8 +1,7 @@
-import { WebClient } from '@slack/web-api';
-import { deliveryClientOptions } from '../app.ts';
 import { renderHome } from '../flows/home.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import { createOutboxWorker } from '../outbox/worker.ts';
+import { createSlackClient } from '../slack/client.ts';
 import { openCliContext } from './context.ts';
 
 /**
@@ -23,7 +22,7 @@ try {
   );
   const outbox = createOutboxWorker({
     db: ctx.database.db,
-    client: new WebClient(ctx.config.SLACK_BOT_TOKEN, deliveryClientOptions(ctx.config.SLACK_API_URL)),
+    client: createSlackClient(ctx.config, 'delivery', ctx.logger),
     logger: ctx.logger,
     renderHome: (teamId, userId) => renderHome({ db: ctx.database.db, config: ctx.config }, teamId, userId),
   });

@@ -6,6 +6,7 @@ import { getDeal, setDealOwner } from '../db/deals.ts';
 import { findPersonByEmail, upsertPerson } from '../db/people.ts';
 import type { Database, Notification } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
+import { platformError } from '../slack/errors.ts';
 import {
   claimDue,
   findByKey,
@@ -430,9 +431,4 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
       running = false;
     },
   };
-}
-
-export function platformError(error: unknown): string | undefined {
-  const e = error as { code?: string; data?: { error?: string } };
-  return e?.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
 }

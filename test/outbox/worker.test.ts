@@ -1,12 +1,11 @@
-import { WebClient } from '@slack/web-api';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deliveryClientOptions } from '../../src/app.ts';
 import { upsertAccount } from '../../src/db/accounts.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
 import { createLogger } from '../../src/log.ts';
 import { enqueue } from '../../src/outbox/outbox.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from '../../src/outbox/worker.ts';
+import { createSlackClient } from '../../src/slack/client.ts';
 import { openTestDatabase, usingPostgres } from '../support/db.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 
@@ -30,7 +29,11 @@ beforeEach(async () => {
 });
 
 function worker(options: WorkerOptions = {}, db = database.db): OutboxWorker {
-  const client = new WebClient('xoxb-test', deliveryClientOptions(fake.url));
+  const client = createSlackClient(
+    { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.url },
+    'delivery',
+    logger,
+  );
   return createOutboxWorker({ db, client, logger }, { pollMs: 20, channelGapMs: 0, ...options });
 }
 

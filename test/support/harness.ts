@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '../../src/db/connect.ts';
 import { runSweeps } from '../../src/jobs/sweeps.ts';
 import { createLogger } from '../../src/log.ts';
 import { type Running, startServer } from '../../src/server.ts';
-import { fetchIdentity } from '../../src/slack-identity.ts';
+import { fetchIdentity } from '../../src/slack/identity.ts';
 import { openTestDatabase } from './db.ts';
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
 import { type SlackTarget, signWebhook } from './slack-request.ts';
@@ -62,7 +62,7 @@ export async function startHarness(
     ...env,
   });
   const logger = createLogger(config.LOG_LEVEL, false);
-  const identity = await fetchIdentity(config);
+  const identity = await fetchIdentity(config, logger);
   const running = await startServer({ config, database, logger, identity, outbox, schedule: false });
   if (!running.server) throw new Error('the harness runs the HTTP receiver');
   const port = (running.server.address() as AddressInfo).port;

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
+import { redrawModal } from '../../slack/modals.ts';
 import { arUpdateModal, readArUpdateState } from '../../views/ar-update-modal.ts';
-import { redrawModal } from './redraw.ts';
 
 /** The kind of update decides which fields the AR modal asks for: redraw it. */
 export function arKindChanged(_deps: Deps) {

@@ -2,9 +2,9 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
 import { intakeViewFor } from '../../flows/handoff.ts';
+import { redrawModal } from '../../slack/modals.ts';
 import { readIntakeState } from '../../views/intake-modal.ts';
 import { dealIdFromMetadata } from '../views/intake-submit.ts';
-import { redrawModal } from './redraw.ts';
 
 /**
  * An answer that changes which questions apply (terms, PO, delivery, discounts, tax): redraw the

@@ -1,6 +1,6 @@
-import { WebClient } from '@slack/web-api';
-import { interactiveClientOptions } from './app.ts';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { createSlackClient } from './client.ts';
 
 export interface SlackIdentity {
   teamId: string;
@@ -13,8 +13,8 @@ export interface SlackIdentity {
 export class SlackAuthError extends Error {}
 
 /** Asks Slack who this token belongs to; a rejected token stops start-up with a clear reason. */
-export async function fetchIdentity(config: Config): Promise<SlackIdentity> {
-  const client = new WebClient(config.SLACK_BOT_TOKEN, interactiveClientOptions(config.SLACK_API_URL));
+export async function fetchIdentity(config: Config, logger: Logger): Promise<SlackIdentity> {
+  const client = createSlackClient(config, 'interactive', logger);
   try {
     const auth = await client.auth.test();
     if (!auth.team_id || !auth.user_id)

@@ -1,6 +1,6 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { platformError } from '../../outbox/worker.ts';
+import { platformError } from './errors.ts';
 
 /**
  * Redraws an open modal after an answer that changes which questions apply. The view's hash
