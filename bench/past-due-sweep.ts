@@ -13,18 +13,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { WebClient } from '@slack/web-api';
 import { type CompiledQuery, sql } from 'kysely';
+import { systemClock } from '../src/clock.ts';
 import { openPostgres } from '../src/db/connect.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
 import { pingDecision } from '../src/domain/collections.ts';
 import type { SweepDeps } from '../src/jobs/handoff-nags.ts';
 import { pingCandidates, runPastDueSweep } from '../src/jobs/past-due.ts';
 import { createLogger } from '../src/log.ts';
+import { createSlackClient } from '../src/slack/client.ts';
 import { explain, indent, normalise, QueryStats, type StatementStats, shortSql } from './query-stats.ts';
 import {
   addDays,
-  BENCH_ENV,
   benchConfig,
   benchDatabaseUrl,
   bytes,
@@ -335,13 +335,15 @@ interface Run {
 }
 
 function sweepDeps(): SweepDeps {
+  const logger = createLogger(config.LOG_LEVEL, false);
   return {
     db,
     config,
-    logger: createLogger(config.LOG_LEVEL, false),
+    logger,
     // Never called: every message goes to the outbox, which this benchmark does not deliver.
-    slack: new WebClient(BENCH_ENV.SLACK_BOT_TOKEN),
+    slack: createSlackClient(config, 'interactive', logger),
     notify: () => {},
+    clock: systemClock,
   };
 }
 

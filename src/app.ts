@@ -14,6 +14,7 @@ export function createApp(deps: Deps): App {
   const { config } = deps;
   const routes = customRoutes({
     config,
+    clock: deps.clock,
     db: deps.db,
     databaseKind: deps.databaseKind,
     teamId: deps.teamId,

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Kysely } from 'kysely';
+import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/schema.ts';
 import type { Logger } from './log.ts';
@@ -10,6 +11,8 @@ export interface Deps {
   readonly db: Kysely<Database>;
   readonly databaseKind: 'postgres' | 'pglite';
   readonly logger: Logger;
+  /** Business time ("now", "today"); the system clock unless a test or a sandbox moves it. */
+  readonly clock: Clock;
   /** The workspace this install belongs to, from auth.test. */
   readonly teamId: string;
   readonly botUserId: string;

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
 import { createApp } from './app.ts';
+import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
@@ -29,6 +30,8 @@ export interface StartOptions {
   outbox?: WorkerOptions;
   /** Run the sweeps on SWEEP_CRON (default); tests call them with a fixed `now` instead. */
   schedule?: boolean;
+  /** Business time for flows, listeners and the scheduled sweeps; the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -37,13 +40,14 @@ export interface StartOptions {
  */
 export async function startServer(options: StartOptions): Promise<Running> {
   const { config, database, logger, identity } = options;
+  const clock = options.clock ?? systemClock;
   await migrateOrThrow(database.db);
   const outbox = createOutboxWorker(
     {
       db: database.db,
       client: createSlackClient(config, 'delivery', logger),
       logger,
-      renderHome: (teamId, userId) => renderHome({ db: database.db, config }, teamId, userId),
+      renderHome: (teamId, userId) => renderHome({ db: database.db, config, clock }, teamId, userId),
     },
     options.outbox,
   );
@@ -53,6 +57,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
     db: database.db,
     databaseKind: database.kind,
     logger,
+    clock,
     teamId: identity.teamId,
     botUserId: identity.botUserId,
     botId: identity.botId,

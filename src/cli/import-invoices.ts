@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
+import { systemClock } from '../clock.ts';
 import { nameKey } from '../db/accounts.ts';
-import { dayIn } from '../domain/dates.ts';
 import {
   CSV_PARSE_OPTIONS,
   createInvoiceCsvReader,
@@ -138,7 +138,7 @@ const customers = new Set(
 const ctx = await openCliContext();
 try {
   const teamId = (await ctx.slack.auth.test()).team_id as string;
-  const today = dayIn(ctx.config.BUSINESS_TIMEZONE, new Date());
+  const now = systemClock.now();
   const verb = dryRun ? 'checked' : 'imported';
   let shown = 0;
   const onProgress = (done: number) => {
@@ -149,7 +149,7 @@ try {
   let result: UpsertResult | undefined;
   try {
     await ctx.database.db.transaction().execute(async (trx) => {
-      result = await upsertInvoices({ config: ctx.config }, trx, teamId, rows, today, onProgress);
+      result = await upsertInvoices({ config: ctx.config }, trx, teamId, rows, now, onProgress);
       if (dryRun) throw new DryRunRollback();
     });
   } catch (error) {

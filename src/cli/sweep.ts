@@ -1,3 +1,4 @@
+import { systemClock } from '../clock.ts';
 import { renderHome } from '../flows/home.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import { createOutboxWorker } from '../outbox/worker.ts';
@@ -17,14 +18,16 @@ try {
       logger: ctx.logger,
       slack: ctx.slack,
       notify: () => {},
+      clock: systemClock,
     },
-    new Date(),
+    systemClock.now(),
   );
   const outbox = createOutboxWorker({
     db: ctx.database.db,
     client: createSlackClient(ctx.config, 'delivery', ctx.logger),
     logger: ctx.logger,
-    renderHome: (teamId, userId) => renderHome({ db: ctx.database.db, config: ctx.config }, teamId, userId),
+    renderHome: (teamId, userId) =>
+      renderHome({ db: ctx.database.db, config: ctx.config, clock: systemClock }, teamId, userId),
   });
   // Deliver what is due now, and what was held back briefly (per-channel pacing, Retry-After)
   // as long as it comes due within a minute; anything later is left to the running bot.

@@ -38,7 +38,7 @@ export async function applyCollectionUpdate(
   deps: Pick<Deps, 'config'>,
   trx: Transaction<Database>,
   u: CollectionUpdateInput,
-  today: string,
+  now: Date,
 ): Promise<boolean> {
   const account = await trx
     .selectFrom('accounts')
@@ -67,22 +67,27 @@ export async function applyCollectionUpdate(
       .set({
         balance_cents: balance,
         status,
-        paid_at: status === 'paid' ? new Date() : null,
+        paid_at: status === 'paid' ? now : null,
         updated_at: new Date(),
       })
       .where('id', '=', inv.id)
       .execute();
-    await recordPayments(deps, trx, [
-      {
-        invoice: { ...inv, balance_cents: balance, status },
-        account,
-        amountCents: u.amountCents,
-        byUserId: u.authorUserId,
-        sourceKey: u.sourceKey,
-        note: u.note,
-      },
-    ]);
-    await recomputeCreditHold(deps, trx, [account.id], today);
+    await recordPayments(
+      deps,
+      trx,
+      [
+        {
+          invoice: { ...inv, balance_cents: balance, status },
+          account,
+          amountCents: u.amountCents,
+          byUserId: u.authorUserId,
+          sourceKey: u.sourceKey,
+          note: u.note,
+        },
+      ],
+      now,
+    );
+    await recomputeCreditHold(deps, trx, [account.id], now);
     await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
     return true;
   }
@@ -100,6 +105,7 @@ export async function applyCollectionUpdate(
       dispute_reason: u.disputeReason,
       amount_cents: u.amountCents,
       source_key: u.sourceKey,
+      created_at: now,
     })
     .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
     .returning('id')
@@ -164,7 +170,7 @@ export async function applyCollectionUpdate(
   });
   await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
   if (u.kind === 'written_off') {
-    await recomputeCreditHold(deps, trx, [account.id], today);
+    await recomputeCreditHold(deps, trx, [account.id], now);
   }
   return true;
 }

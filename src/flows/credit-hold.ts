@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { creditHoldReasons } from '../domain/collections.ts';
+import { dayIn } from '../domain/dates.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { creditHoldPost } from '../views/collections-messages.ts';
 
@@ -13,9 +14,10 @@ export async function recomputeCreditHold(
   deps: Pick<Deps, 'config'>,
   trx: Transaction<Database>,
   accountIds: readonly number[],
-  today: string,
+  now: Date,
 ): Promise<number> {
   if (accountIds.length === 0) return 0;
+  const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
   let transitions = 0;
   for (let i = 0; i < accountIds.length; i += 1_000) {
     const ids = accountIds.slice(i, i + 1_000);
@@ -76,7 +78,7 @@ export async function recomputeCreditHold(
         .updateTable('accounts')
         .set((eb) => ({
           credit_hold: on,
-          credit_hold_since: on ? new Date() : null,
+          credit_hold_since: on ? now : null,
           credit_hold_changes: eb('credit_hold_changes', '+', 1),
           updated_at: new Date(),
         }))

@@ -1,5 +1,5 @@
 import type { HomeView } from '@slack/types';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { type Deps, isArStaff } from '../deps.ts';
 import { daysPastDue } from '../domain/collections.ts';
@@ -13,6 +13,8 @@ import { disputeReasons } from './status.ts';
 
 type Db = Kysely<Database>;
 const LIST = 12;
+/** Payments this recent show on a rep's home. */
+const RECENT_PAYMENTS_MS = 30 * 86_400_000;
 
 async function count(query: {
   executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }>;
@@ -114,7 +116,13 @@ async function handoffList(
 }
 
 /** A rep's home: handoffs to finish, their customers' overdue and disputed invoices, recent payments. */
-export async function loadRepHome(db: Db, teamId: string, userId: string, today: string): Promise<RepHome> {
+export async function loadRepHome(
+  db: Db,
+  teamId: string,
+  userId: string,
+  today: string,
+  now = new Date(),
+): Promise<RepHome> {
   const handoffs = await handoffList(db, teamId, userId);
   const problems = invoiceSelect(db)
     .where('accounts.team_id', '=', teamId)
@@ -145,7 +153,7 @@ export async function loadRepHome(db: Db, teamId: string, userId: string, today:
     ])
     .where('collection_updates.team_id', '=', teamId)
     .where('collection_updates.kind', '=', 'payment_received')
-    .where('collection_updates.created_at', '>', sql<Date>`now() - interval '30 days'`)
+    .where('collection_updates.created_at', '>', new Date(now.getTime() - RECENT_PAYMENTS_MS))
     .where('accounts.owner_user_id', '=', userId)
     .orderBy('collection_updates.created_at', 'desc')
     .limit(5)
@@ -236,15 +244,15 @@ export async function loadArHome(db: Db, teamId: string, userId: string, today: 
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
 export async function renderHome(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   teamId: string,
   userId: string,
-  now = new Date(),
+  now = deps.clock.now(),
 ): Promise<HomeView> {
   const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
   const data = isArStaff(deps, userId)
     ? await loadArHome(deps.db, teamId, userId, today)
-    : await loadRepHome(deps.db, teamId, userId, today);
+    : await loadRepHome(deps.db, teamId, userId, today, now);
   return homeView(data, now);
 }
 
@@ -254,14 +262,15 @@ export const HOME_DEBOUNCE_MS = 3_000;
 /**
  * Queues an App Home refresh for these people (those who have opened it), rendered at delivery
  * time; changes within the same few seconds share one dedupe key, so a burst publishes once.
+ * The debounce is delivery pacing, so it runs on the wall clock.
  */
 export async function refreshHomes(
   deps: Pick<Deps, 'config'>,
   trx: Transaction<Database> | Db,
   teamId: string,
   userIds: Iterable<string | null>,
-  now = new Date(),
 ): Promise<void> {
+  const now = new Date();
   const wanted = new Set<string>([...userIds].filter((u): u is string => Boolean(u)));
   for (const ar of deps.config.AR_USER_IDS) wanted.add(ar);
   if (wanted.size === 0) return;

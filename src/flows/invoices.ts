@@ -54,7 +54,7 @@ export async function upsertInvoices(
   trx: Transaction<Database>,
   teamId: string,
   rows: readonly InvoiceInput[],
-  today: string,
+  now: Date,
   onProgress?: (done: number) => void,
 ): Promise<UpsertResult> {
   const result: UpsertResult = {
@@ -104,7 +104,7 @@ export async function upsertInvoices(
         issued_on: row.issuedOn,
         due_on: row.dueOn,
         status,
-        paid_at: status === 'paid' ? (before?.paid_at ?? new Date()) : null,
+        paid_at: status === 'paid' ? (before?.paid_at ?? now) : null,
       };
       if (
         before &&
@@ -164,6 +164,7 @@ export async function upsertInvoices(
         byUserId: null,
         sourceKey: `import:${p.before.number}:${p.after.balanceCents}:${p.before.updated_at.getTime()}`,
       })),
+      now,
     );
     result.payments += paymentsMade.length;
     result.paid += paymentsMade.filter((p) => statusOf(p.after) === 'paid').length;
@@ -173,7 +174,7 @@ export async function upsertInvoices(
     if ((i / CHUNK) % ANALYZE_EVERY_CHUNKS === ANALYZE_EVERY_CHUNKS - 1)
       await sql`analyze invoices`.execute(trx);
   }
-  await recomputeCreditHold(deps, trx, [...touched], today);
+  await recomputeCreditHold(deps, trx, [...touched], now);
   if (touched.size > 0) {
     const owners = await trx
       .selectFrom('accounts')
@@ -213,6 +214,7 @@ export async function recordPayments(
   deps: ConfigDeps,
   trx: Transaction<Database>,
   payments: readonly PaymentRecord[],
+  now: Date,
 ): Promise<void> {
   if (payments.length === 0) return;
   for (let i = 0; i < payments.length; i += 1_000) {
@@ -228,6 +230,7 @@ export async function recordPayments(
           amount_cents: p.amountCents,
           note: p.note ?? null,
           source_key: p.sourceKey,
+          created_at: now,
         })),
       )
       .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())

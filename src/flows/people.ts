@@ -15,16 +15,16 @@ function validZone(tz: string | null | undefined): tz is string {
 
 /**
  * The rep's time zone from Slack (users.info), stored with the person and refreshed when older
- * than a day; BUSINESS_TIMEZONE when Slack does not know it or cannot be asked right now.
+ * than a day (by the wall clock: it is a cache); BUSINESS_TIMEZONE when Slack does not know it or
+ * cannot be asked right now.
  */
 export async function repTimeZone(
   deps: Pick<Deps, 'db' | 'slack' | 'config' | 'logger'>,
   teamId: string,
   userId: string,
-  now: Date,
 ): Promise<string> {
   const person = await getPerson(deps.db, teamId, userId);
-  const fresh = person?.tz_checked_at && now.getTime() - person.tz_checked_at.getTime() < DAY;
+  const fresh = person?.tz_checked_at && Date.now() - person.tz_checked_at.getTime() < DAY;
   if (fresh) return validZone(person?.tz) ? person.tz : deps.config.BUSINESS_TIMEZONE;
   try {
     const { user } = await deps.slack.users.info({ user: userId });

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { type Kysely, sql } from 'kysely';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/schema.ts';
-import { dayIn } from '../domain/dates.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
@@ -13,6 +13,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } fro
 
 export interface RouteDeps {
   config: Config;
+  clock: Clock;
   db: Kysely<Database>;
   databaseKind: string;
   teamId: string;
@@ -139,10 +140,10 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
           sendProblems(res, 400, 'invalid invoices: nothing was stored', parsed.problems);
           return;
         }
-        const today = dayIn(deps.config.BUSINESS_TIMEZONE, new Date());
+        const now = deps.clock.now();
         const result = await deps.db
           .transaction()
-          .execute((trx) => upsertInvoices(deps, trx, deps.teamId, parsed.rows, today));
+          .execute((trx) => upsertInvoices(deps, trx, deps.teamId, parsed.rows, now));
         log.info({ ...result, received: parsed.rows.length }, 'invoices received');
         deps.onQueued();
         if (result.created + result.updated > 0) deps.onInvoicesChanged();

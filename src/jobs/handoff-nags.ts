@@ -7,7 +7,7 @@ import { repTimeZone } from '../flows/people.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { handoffEscalation, handoffReminderDm } from '../views/handoff-messages.ts';
 
-export type SweepDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'slack' | 'notify'>;
+export type SweepDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'slack' | 'notify' | 'clock'>;
 
 export function nagPolicy(config: SweepDeps['config']): NagPolicy {
   return {
@@ -57,7 +57,7 @@ export async function runHandoffNagSweep(
       const owner = deal.owner_user_id as string;
       // One look-up per rep and sweep, however many of their deals are waiting.
       const zoneKey = `${deal.team_id}:${owner}`;
-      const tz = zones.get(zoneKey) ?? (await repTimeZone(deps, deal.team_id, owner, now));
+      const tz = zones.get(zoneKey) ?? (await repTimeZone(deps, deal.team_id, owner));
       zones.set(zoneKey, tz);
       const step = dueNag(
         {

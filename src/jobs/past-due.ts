@@ -79,7 +79,7 @@ export async function runPastDueSweep(
     pinged += done.pinged;
     brokenPromises += done.brokenPromises;
   }
-  const holds = await creditHoldCrossings(deps, today);
+  const holds = await creditHoldCrossings(deps, now, today);
   if (pinged + brokenPromises + holds > 0) {
     deps.logger.info({ pinged, brokenPromises, holds, today }, 'past-due sweep');
     deps.notify();
@@ -207,7 +207,7 @@ async function pingBatch(
 }
 
 /** Accounts with an open invoice that has just become CREDIT_HOLD_DAYS late get their hold recomputed. */
-async function creditHoldCrossings(deps: SweepDeps, today: string): Promise<number> {
+async function creditHoldCrossings(deps: SweepDeps, now: Date, today: string): Promise<number> {
   const holdDue = minusDays(today, deps.config.CREDIT_HOLD_DAYS);
   return deps.db.transaction().execute(async (trx) => {
     const crossed = await trx
@@ -219,6 +219,6 @@ async function creditHoldCrossings(deps: SweepDeps, today: string): Promise<numb
       .returning('account_id')
       .execute();
     const accounts = [...new Set(crossed.map((r) => r.account_id))];
-    return recomputeCreditHold(deps, trx, accounts, today);
+    return recomputeCreditHold(deps, trx, accounts, now);
   });
 }

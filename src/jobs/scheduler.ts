@@ -26,7 +26,7 @@ export function startScheduler(deps: SweepDeps): Scheduler {
     }
     do {
       again = false;
-      running = runSweeps(deps, new Date()).catch((error: unknown) =>
+      running = runSweeps(deps, deps.clock.now()).catch((error: unknown) =>
         log.error({ err: error }, 'sweep failed'),
       );
       await running;

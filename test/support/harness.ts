@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../src/clock.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
 import { runSweeps } from '../../src/jobs/sweeps.ts';
@@ -38,6 +39,13 @@ export interface HttpResult {
   json: unknown;
 }
 
+export interface HarnessOptions {
+  /** Business time (default: the system clock). */
+  clock?: Clock;
+  /** Run the sweeps on SWEEP_CRON; by default tests run them themselves, with a fixed `now`. */
+  schedule?: boolean;
+}
+
 /**
  * The whole app as `npm start` runs it (same start-up code), on a database of the test file's own,
  * talking to a fake Slack on loopback. `env` overrides the environment.
@@ -45,8 +53,8 @@ export interface HttpResult {
 export async function startHarness(
   env: Record<string, string> = {},
   outbox = { pollMs: 25, channelGapMs: 0 },
+  options: HarnessOptions = {},
 ): Promise<Harness> {
-  // Tests run the sweeps themselves, with a fixed `now`.
   const fake = await startFakeSlack();
   const database = await openTestDatabase();
   const config = loadConfig({
@@ -63,7 +71,15 @@ export async function startHarness(
   });
   const logger = createLogger(config.LOG_LEVEL, false);
   const identity = await fetchIdentity(config, logger);
-  const running = await startServer({ config, database, logger, identity, outbox, schedule: false });
+  const running = await startServer({
+    config,
+    database,
+    logger,
+    identity,
+    outbox,
+    schedule: options.schedule ?? false,
+    clock: options.clock,
+  });
   if (!running.server) throw new Error('the harness runs the HTTP receiver');
   const port = (running.server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -10,7 +10,7 @@ async function statusOf(deps: Deps, teamId: string, accountId: number, shareable
     deps,
     teamId,
     accountId,
-    dayIn(deps.config.BUSINESS_TIMEZONE, new Date()),
+    dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now()),
   );
   return status ? accountStatusMessage(status, { shareable }) : { text: 'That account no longer exists.' };
 }

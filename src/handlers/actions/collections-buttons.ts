@@ -33,6 +33,7 @@ export function contactedButton(deps: Deps) {
           kind: 'contacted',
           note: 'Will reach out to the customer (from the past-due ping).',
           source_key: `contacted:${invoice.id}:${action.action_ts}`,
+          created_at: deps.clock.now(),
         })
         .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
         .returning('id')

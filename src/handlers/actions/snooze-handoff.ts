@@ -22,8 +22,8 @@ export function snoozeHandoff(deps: Deps) {
       });
       return;
     }
-    const now = new Date();
-    const tz = await repTimeZone(deps, teamId, body.user.id, now);
+    const now = deps.clock.now();
+    const tz = await repTimeZone(deps, teamId, body.user.id);
     const until = nextWorkingDayStart(now, tz, nagPolicy(deps.config));
     await deps.db.updateTable('deals').set({ snoozed_until: until }).where('id', '=', ctx.deal.id).execute();
     deps.logger.info(

@@ -28,7 +28,7 @@ export async function statusAnswer(
   text: string,
   share: boolean,
 ): Promise<SlackMessage> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, new Date());
+  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
   if (!text) {
     return isArStaff(deps, userId)
       ? ledgerHeadlineMessage(await loadLedgerHeadline(deps.db, teamId, today))

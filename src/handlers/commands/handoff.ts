@@ -33,7 +33,7 @@ export function handoffCommand(deps: Deps) {
     }
     await client.views.open({
       trigger_id: command.trigger_id,
-      view: newDealModal(dayIn(deps.config.BUSINESS_TIMEZONE, new Date())),
+      view: newDealModal(dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now())),
     });
   };
 }

@@ -40,6 +40,7 @@ export function threadReply(deps: Deps) {
         kind: 'note',
         note: m.text.trim().slice(0, 4_000),
         source_key: `msg:${m.channel}:${m.ts}`,
+        created_at: deps.clock.now(),
       })
       .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
       .execute();

@@ -23,7 +23,8 @@ export function arUpdateSubmit(deps: Deps) {
       return;
     }
     const s = readArUpdateState(view.state.values as Record<string, Record<string, unknown>>);
-    const today = dayIn(deps.config.BUSINESS_TIMEZONE, new Date());
+    const now = deps.clock.now();
+    const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
     const errors: Record<string, string> = {};
     if (!s.target) errors.target = 'Pick the invoice or account this update is about.';
     if (!s.kind) errors.kind = 'What kind of update is this?';
@@ -96,7 +97,7 @@ export function arUpdateSubmit(deps: Deps) {
           amountCents,
           sourceKey: `view:${view.id}`,
         },
-        today,
+        now,
       ),
     );
     await ack();

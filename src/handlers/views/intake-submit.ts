@@ -51,7 +51,7 @@ export function intakeSubmit(deps: Deps) {
         userId: body.user.id,
         dealId,
         fields,
-        now: new Date(),
+        now: deps.clock.now(),
       });
     } catch (error) {
       deps.logger.error({ err: error, dealId }, 'saving a handoff failed');

@@ -30,7 +30,7 @@ export function newDealSubmit(deps: Deps) {
       errors.amount = `Enter the amount in ${currency}, for example 48000.00.`;
     if (!closedOn || !/^\d{4}-\d{2}-\d{2}$/.test(closedOn))
       errors.closed_on = 'Pick the day the deal closed.';
-    else if (new Date(`${closedOn}T00:00:00Z`).getTime() > Date.now() + 86_400_000)
+    else if (new Date(`${closedOn}T00:00:00Z`).getTime() > deps.clock.now().getTime() + 86_400_000)
       errors.closed_on = 'A closed deal cannot close in the future.';
     if (Object.keys(errors).length > 0 || amount === null) {
       await ack({ response_action: 'errors', errors });
