@@ -1,7 +1,9 @@
 import { type AnyMiddlewareArgs, App, type AppOptions, type CodedError } from '@slack/bolt';
 import type { Deps } from './deps.ts';
+import type { ArBridgeApp } from './handlers/args.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { dedupeEvents } from './handlers/middleware/dedupe-events.ts';
+import { type WorkspaceContext, workspace } from './handlers/middleware/workspace.ts';
 import { customRoutes } from './http/routes.ts';
 import { boltLogger } from './log.ts';
 import { slackClientOptions } from './slack/client.ts';
@@ -10,7 +12,7 @@ import { slackClientOptions } from './slack/client.ts';
  * The Bolt app: HTTP receiver on /slack/events (or Socket Mode when SLACK_APP_TOKEN is set), with
  * the webhooks and health checks as custom routes on the same server.
  */
-export function createApp(deps: Deps): App {
+export function createApp(deps: Deps): ArBridgeApp {
   const { config } = deps;
   const routes = customRoutes({
     config,
@@ -36,7 +38,7 @@ export function createApp(deps: Deps): App {
     extendedErrorHandler: true,
   };
   const app = config.SLACK_APP_TOKEN
-    ? new App({
+    ? new App<WorkspaceContext>({
         ...common,
         appToken: config.SLACK_APP_TOKEN,
         socketMode: true,
@@ -46,7 +48,7 @@ export function createApp(deps: Deps): App {
           clientOptions: slackClientOptions(config, 'interactive'),
         },
       })
-    : new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, port: config.PORT });
+    : new App<WorkspaceContext>({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, port: config.PORT });
 
   // Bad input and refusals are answered where they happen (inline modal errors, ephemeral replies);
   // whatever reaches here is unexpected, and logged once.
@@ -56,6 +58,7 @@ export function createApp(deps: Deps): App {
     deps.logger.error({ err: original, type }, 'Slack listener failed');
   });
 
+  app.use(workspace(deps.teamId));
   app.use(dedupeEvents(deps));
   registerHandlers(app, deps);
   return app;

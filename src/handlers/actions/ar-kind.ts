@@ -1,15 +1,11 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
 import { redrawModal } from '../../slack/modals.ts';
 import { arUpdateModal, readArUpdateState } from '../../views/ar-update-modal.ts';
+import type { ActionArgs } from '../args.ts';
 
 /** The kind of update decides which fields the AR modal asks for: redraw it. */
 export function arKindChanged(_deps: Deps) {
-  return async function arKindListener({
-    ack,
-    body,
-    client,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> {
+  return async function arKindListener({ ack, body, client }: ActionArgs): Promise<void> {
     await ack();
     const view = body.view;
     if (!view) return;

@@ -2,13 +2,13 @@ import { getInvoiceWithAccount } from '../../db/invoices.ts';
 import { type Deps, isArStaff } from '../../deps.ts';
 import { assignRepModal } from '../../views/assign-rep.ts';
 import { noticeModal } from '../../views/common.ts';
-import type { ButtonArgs } from './open-handoff.ts';
+import type { ButtonArgs } from '../args.ts';
 
 /** "Assign a rep" on an alert about an account nobody owns: AR picks the owner. */
 export function assignRepButton(deps: Deps) {
-  return async function assignRepListener({ ack, body, action, client }: ButtonArgs): Promise<void> {
+  return async function assignRepListener({ ack, body, action, client, context }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const account = (await getInvoiceWithAccount(deps.db, teamId, Number(action.value)))?.account;
     const view = !account
       ? noticeModal('Not found', 'That invoice no longer exists.')

@@ -2,16 +2,16 @@ import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
 import { intakeViewFor } from '../../flows/handoff.ts';
 import { noticeModal } from '../../views/common.ts';
-import type { ButtonArgs } from './open-handoff.ts';
+import type { ButtonArgs } from '../args.ts';
 
 /**
  * "I own this deal", on the finance-channel notice for a deal whose owner matched no Slack user:
  * the first person to click becomes the owner and gets the intake at once.
  */
 export function claimDeal(deps: Deps) {
-  return async function claimDealListener({ ack, body, action, client }: ButtonArgs): Promise<void> {
+  return async function claimDealListener({ ack, body, action, client, context }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const dealId = Number(action.value);
     await deps.db
       .updateTable('deals')

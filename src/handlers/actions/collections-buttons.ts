@@ -3,13 +3,19 @@ import { type Deps, isArStaff } from '../../deps.ts';
 import { accountThreadTarget } from '../../flows/account-thread.ts';
 import { enqueue } from '../../outbox/outbox.ts';
 import { askArPost, contactedPost } from '../../views/collections-messages.ts';
-import type { ButtonArgs } from './open-handoff.ts';
+import type { ButtonArgs } from '../args.ts';
 
 /** "I'll reach out" on a past-due ping: logs a `contacted` update by the rep and says so in the thread. */
 export function contactedButton(deps: Deps) {
-  return async function contactedListener({ ack, body, action, respond }: ButtonArgs): Promise<void> {
+  return async function contactedListener({
+    ack,
+    body,
+    action,
+    respond,
+    context,
+  }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const found = await getInvoiceWithAccount(deps.db, teamId, Number(action.value));
     if (!found) return;
     const { invoice, account } = found;
@@ -53,9 +59,9 @@ export function contactedButton(deps: Deps) {
 
 /** "Ask AR" on a past-due ping: mentions the AR staff in the account thread. */
 export function askArButton(deps: Deps) {
-  return async function askArListener({ ack, body, action }: ButtonArgs): Promise<void> {
+  return async function askArListener({ ack, body, action, context }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const found = await getInvoiceWithAccount(deps.db, teamId, Number(action.value));
     if (!found) return;
     const queued = await deps.db.transaction().execute(async (trx) =>

@@ -1,7 +1,7 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
 import { AR_KIND_ACTION_ID } from '../../views/ar-update-modal.ts';
 import { INTAKE_DISPATCH_ACTION_PREFIX } from '../../views/intake-modal.ts';
+import type { ArBridgeApp } from '../args.ts';
 import { arKindChanged } from './ar-kind.ts';
 import { arStatusPick, arStatusShare } from './ar-status-buttons.ts';
 import { assignRepButton } from './assign-rep.ts';
@@ -12,7 +12,7 @@ import { notMyDeal } from './not-my-deal.ts';
 import { openHandoff } from './open-handoff.ts';
 import { snoozeHandoff } from './snooze-handoff.ts';
 
-export function register(app: App, deps: Deps): void {
+export function register(app: ArBridgeApp, deps: Deps): void {
   app.action('handoff_open', openHandoff(deps));
   app.action('deal_claim', claimDeal(deps));
   app.action('handoff_snooze', snoozeHandoff(deps));

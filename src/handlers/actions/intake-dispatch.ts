@@ -1,9 +1,9 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
 import { intakeViewFor } from '../../flows/handoff.ts';
 import { redrawModal } from '../../slack/modals.ts';
 import { readIntakeState } from '../../views/intake-modal.ts';
+import type { ActionArgs } from '../args.ts';
 import { dealIdFromMetadata } from '../views/intake-submit.ts';
 
 /**
@@ -11,17 +11,12 @@ import { dealIdFromMetadata } from '../views/intake-submit.ts';
  * modal with what the rep has typed so far, adding or removing the dependent fields.
  */
 export function intakeDispatch(deps: Deps) {
-  return async function intakeDispatchListener({
-    ack,
-    body,
-    client,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> {
+  return async function intakeDispatchListener({ ack, body, client, context }: ActionArgs): Promise<void> {
     await ack();
     const view = body.view;
     if (!view) return;
     const dealId = dealIdFromMetadata(view.private_metadata);
-    const ctx =
-      dealId === null ? undefined : await getDealContext(deps.db, body.team?.id ?? deps.teamId, dealId);
+    const ctx = dealId === null ? undefined : await getDealContext(deps.db, context.teamId, dealId);
     if (!ctx) return;
     const fields = readIntakeState(view.state.values as Record<string, Record<string, unknown>>);
     await redrawModal(client, view, intakeViewFor(deps, ctx, fields));

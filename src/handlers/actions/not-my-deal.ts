@@ -3,13 +3,13 @@ import type { Deps } from '../../deps.ts';
 import { mayEditHandoff } from '../../flows/handoff.ts';
 import { noticeModal } from '../../views/common.ts';
 import { reassignModal } from '../../views/reassign.ts';
-import type { ButtonArgs } from './open-handoff.ts';
+import type { ButtonArgs } from '../args.ts';
 
 /** "Not my deal": asks who owns it. */
 export function notMyDeal(deps: Deps) {
-  return async function notMyDealListener({ ack, body, action, client }: ButtonArgs): Promise<void> {
+  return async function notMyDealListener({ ack, body, action, client, context }: ButtonArgs): Promise<void> {
     await ack();
-    const ctx = await getDealContext(deps.db, body.team?.id ?? deps.teamId, Number(action.value));
+    const ctx = await getDealContext(deps.db, context.teamId, Number(action.value));
     const view = !ctx
       ? noticeModal('Deal not found', 'That deal no longer exists in AR Bridge.')
       : !mayEditHandoff(deps, body.user.id, ctx)

@@ -1,16 +1,20 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
 import { intakeViewFor, mayEditHandoff } from '../../flows/handoff.ts';
 import { noticeModal } from '../../views/common.ts';
-
-export type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+import type { ButtonArgs } from '../args.ts';
 
 /** "Start billing handoff" / "Edit handoff": opens the intake, prefilled, with the fresh trigger_id. */
 export function openHandoff(deps: Deps) {
-  return async function openHandoffListener({ ack, body, action, client }: ButtonArgs): Promise<void> {
+  return async function openHandoffListener({
+    ack,
+    body,
+    action,
+    client,
+    context,
+  }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const ctx = await getDealContext(deps.db, teamId, Number(action.value));
     let view = ctx
       ? intakeViewFor(deps, ctx)

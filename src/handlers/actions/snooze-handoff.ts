@@ -4,13 +4,19 @@ import { nextWorkingDayStart } from '../../domain/working-time.ts';
 import { repTimeZone } from '../../flows/people.ts';
 import { nagPolicy } from '../../jobs/handoff-nags.ts';
 import { handoffSnoozedDm } from '../../views/handoff-messages.ts';
-import type { ButtonArgs } from './open-handoff.ts';
+import type { ButtonArgs } from '../args.ts';
 
 /** "Snooze a day": no reminder until the start of the rep's next working day. */
 export function snoozeHandoff(deps: Deps) {
-  return async function snoozeHandoffListener({ ack, body, action, respond }: ButtonArgs): Promise<void> {
+  return async function snoozeHandoffListener({
+    ack,
+    body,
+    action,
+    respond,
+    context,
+  }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const ctx = await getDealContext(deps.db, teamId, Number(action.value));
     if (!ctx || ctx.deal.owner_user_id !== body.user.id) {
       await respond({

@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { RespondArguments } from '@slack/bolt';
 import { type Deps, isArStaff } from '../../deps.ts';
 import { dayIn } from '../../domain/dates.ts';
 import {
@@ -16,6 +16,7 @@ import {
   statusUsage,
 } from '../../views/ar-status.ts';
 import type { SlackMessage } from '../../views/handoff-messages.ts';
+import type { CommandArgs } from '../args.ts';
 
 /** Slack waits 3 seconds for the answer; past this, say "looking" and answer through response_url. */
 const INLINE_BUDGET_MS = 2_000;
@@ -47,15 +48,11 @@ export async function statusAnswer(
  * (ephemeral unless shared), within Slack's 3 seconds; no Slack API call on the way.
  */
 export function arStatusCommand(deps: Deps) {
-  return async function arStatusListener({
-    ack,
-    command,
-    respond,
-  }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> {
+  return async function arStatusListener({ ack, command, respond, context }: CommandArgs): Promise<void> {
     const words = command.text.trim();
     const share = /(^|\s)share$/i.test(words);
     const text = share ? words.replace(/\s*share$/i, '').trim() : words;
-    const work = statusAnswer(deps, command.team_id, command.user_id, text, share);
+    const work = statusAnswer(deps, context.teamId, command.user_id, text, share);
     const inTime = await Promise.race([
       work,
       new Promise<null>((resolve) => setTimeout(() => resolve(null), INLINE_BUDGET_MS).unref()),

@@ -1,15 +1,11 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { findTarget } from '../../db/search.ts';
 import { type Deps, isArStaff } from '../../deps.ts';
 import { arUpdateModal } from '../../views/ar-update-modal.ts';
+import type { CommandArgs } from '../args.ts';
 
 /** /ar-update [invoice number | account]: AR staff log a collection update; everyone else is told why not. */
 export function arUpdateCommand(deps: Deps) {
-  return async function arUpdateListener({
-    ack,
-    command,
-    client,
-  }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> {
+  return async function arUpdateListener({ ack, command, client, context }: CommandArgs): Promise<void> {
     if (!isArStaff(deps, command.user_id)) {
       await ack({
         response_type: 'ephemeral',
@@ -20,7 +16,7 @@ export function arUpdateCommand(deps: Deps) {
       return;
     }
     await ack();
-    const target = await findTarget(deps.db, command.team_id, command.text);
+    const target = await findTarget(deps.db, context.teamId, command.text);
     await client.views.open({
       trigger_id: command.trigger_id,
       view: arUpdateModal({

@@ -1,10 +1,10 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
+import type { ArBridgeApp } from '../args.ts';
 import { arStatusCommand } from './ar-status.ts';
 import { arUpdateCommand } from './ar-update.ts';
 import { handoffCommand } from './handoff.ts';
 
-export function register(app: App, deps: Deps): void {
+export function register(app: ArBridgeApp, deps: Deps): void {
   app.command('/handoff', handoffCommand(deps));
   app.command('/ar-update', arUpdateCommand(deps));
   app.command('/ar-status', arStatusCommand(deps));

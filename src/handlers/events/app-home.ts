@@ -1,16 +1,16 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
 import { renderHome } from '../../flows/home.ts';
+import type { EventArgs } from '../args.ts';
 
 /** App Home opened: publish it fresh, and remember to refresh it when what it shows changes. */
 export function appHomeOpened(deps: Deps) {
   return async function appHomeOpenedListener({
     event,
-    body,
     client,
-  }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>): Promise<void> {
+    context,
+  }: EventArgs<'app_home_opened'>): Promise<void> {
     if (event.tab !== 'home') return;
-    const teamId = (body as { team_id?: string }).team_id ?? deps.teamId;
+    const teamId = context.teamId;
     await deps.db
       .insertInto('people')
       .values({ team_id: teamId, user_id: event.user, home_opened_at: new Date() })

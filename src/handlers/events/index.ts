@@ -1,9 +1,9 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
+import type { ArBridgeApp } from '../args.ts';
 import { appHomeOpened } from './app-home.ts';
 import { threadReply } from './thread-reply.ts';
 
-export function register(app: App, deps: Deps): void {
+export function register(app: ArBridgeApp, deps: Deps): void {
   app.message(threadReply(deps));
   app.event('app_home_opened', appHomeOpened(deps));
 }

@@ -1,5 +1,5 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { type Deps, isArStaff } from '../../deps.ts';
+import type { EventArgs } from '../args.ts';
 
 /**
  * A reply written in an account's thread by AR staff or the account's owning rep is saved as a
@@ -7,10 +7,7 @@ import { type Deps, isArStaff } from '../../deps.ts';
  * channel and ts make it idempotent, so a Slack retry saves it once.
  */
 export function threadReply(deps: Deps) {
-  return async function threadReplyListener({
-    message,
-    body,
-  }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>): Promise<void> {
+  return async function threadReplyListener({ message, context }: EventArgs<'message'>): Promise<void> {
     if (message.subtype !== undefined && message.subtype !== 'thread_broadcast') return;
     const m = message as {
       user?: string;
@@ -21,7 +18,7 @@ export function threadReply(deps: Deps) {
       channel: string;
     };
     if (!m.user || m.bot_id || !m.thread_ts || m.thread_ts === m.ts || !m.text?.trim()) return;
-    const teamId = (body as { team_id?: string }).team_id ?? deps.teamId;
+    const teamId = context.teamId;
     const account = await deps.db
       .selectFrom('accounts')
       .select(['id', 'owner_user_id'])

@@ -1,17 +1,20 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { firstSighting, forget } from '../../db/seen.ts';
 import type { Deps } from '../../deps.ts';
+import type { WorkspaceContext } from './workspace.ts';
 
 /**
  * Slack retries an event it thinks was not received (X-Slack-Retry-Num), and Bolt does not dedupe:
  * the first delivery of each event id runs the listeners, every later one is acknowledged and dropped.
  * A retry whose first delivery never arrived is the first sighting and runs normally.
  */
-export function dedupeEvents(deps: Deps): Middleware<AnyMiddlewareArgs> {
+export function dedupeEvents(
+  deps: Pick<Deps, 'db' | 'logger'>,
+): Middleware<AnyMiddlewareArgs, WorkspaceContext> {
   return async ({ body, context, next }) => {
-    const envelope = body as { type?: string; event_id?: string; team_id?: string };
+    const envelope = body as { type?: string; event_id?: string };
     if (envelope.type !== 'event_callback' || !envelope.event_id) return next();
-    const teamId = envelope.team_id ?? deps.teamId;
+    const { teamId } = context;
     const key = `event:${envelope.event_id}`;
     if (!(await firstSighting(deps.db, teamId, key))) {
       deps.logger.debug(

@@ -6,15 +6,15 @@ import { formatMoney } from '../../domain/money.ts';
 import { applyCollectionUpdate } from '../../flows/ar-updates.ts';
 import { readArUpdateState } from '../../views/ar-update-modal.ts';
 import { noticeModal } from '../../views/common.ts';
-import type { ViewArgs } from './intake-submit.ts';
+import type { ViewArgs } from '../args.ts';
 
 /**
  * Logs an AR collection update. Only the fields that apply to the kind are required; problems are
  * shown inline and nothing is logged until they are fixed.
  */
 export function arUpdateSubmit(deps: Deps) {
-  return async function arUpdateSubmitListener({ ack, body, view }: ViewArgs): Promise<void> {
-    const teamId = body.team?.id ?? deps.teamId;
+  return async function arUpdateSubmitListener({ ack, body, view, context }: ViewArgs): Promise<void> {
+    const teamId = context.teamId;
     if (!isArStaff(deps, body.user.id)) {
       await ack({
         response_action: 'update',

@@ -5,13 +5,13 @@ import { refreshHomes } from '../../flows/home.ts';
 import { enqueue } from '../../outbox/outbox.ts';
 import { repAssignedPost } from '../../views/collections-messages.ts';
 import { noticeModal } from '../../views/common.ts';
-import type { ViewArgs } from './intake-submit.ts';
+import type { ViewArgs } from '../args.ts';
 
 const metadata = z.object({ accountId: z.number().int().positive() });
 
 /** Records the account's owning rep and says so in its thread. */
 export function assignRepSubmit(deps: Deps) {
-  return async function assignRepSubmitListener({ ack, body, view }: ViewArgs): Promise<void> {
+  return async function assignRepSubmitListener({ ack, body, view, context }: ViewArgs): Promise<void> {
     const parsed = (() => {
       try {
         return metadata.safeParse(JSON.parse(view.private_metadata ?? ''));
@@ -39,7 +39,7 @@ export function assignRepSubmit(deps: Deps) {
       });
       return;
     }
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const assigned = await deps.db.transaction().execute(async (trx) => {
       const account = await trx
         .updateTable('accounts')

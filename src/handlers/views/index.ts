@@ -1,17 +1,17 @@
-import type { App } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
 import { AR_UPDATE_CALLBACK_ID } from '../../views/ar-update-modal.ts';
 import { ASSIGN_REP_CALLBACK_ID } from '../../views/assign-rep.ts';
 import { INTAKE_CALLBACK_ID } from '../../views/intake-modal.ts';
 import { NEW_DEAL_CALLBACK_ID } from '../../views/new-deal.ts';
 import { REASSIGN_CALLBACK_ID } from '../../views/reassign.ts';
+import type { ArBridgeApp } from '../args.ts';
 import { arUpdateSubmit } from './ar-update-submit.ts';
 import { assignRepSubmit } from './assign-rep-submit.ts';
 import { intakeSubmit } from './intake-submit.ts';
 import { newDealSubmit } from './new-deal-submit.ts';
 import { reassignSubmit } from './reassign-submit.ts';
 
-export function register(app: App, deps: Deps): void {
+export function register(app: ArBridgeApp, deps: Deps): void {
   app.view({ callback_id: INTAKE_CALLBACK_ID, type: 'view_submission' }, intakeSubmit(deps));
   app.view({ callback_id: NEW_DEAL_CALLBACK_ID, type: 'view_submission' }, newDealSubmit(deps));
   app.view({ callback_id: REASSIGN_CALLBACK_ID, type: 'view_submission' }, reassignSubmit(deps));

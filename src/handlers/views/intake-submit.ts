@@ -1,11 +1,9 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { saveHandoff } from '../../flows/handoff.ts';
 import { noticeModal } from '../../views/common.ts';
 import { intakeErrors, readIntakeState } from '../../views/intake-modal.ts';
-
-export type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+import type { ViewArgs } from '../args.ts';
 
 const metadata = z.object({ dealId: z.number().int().positive() });
 
@@ -26,7 +24,7 @@ const FIRST_BLOCK = 'legal_entity';
  * handoff is saved as incomplete. The save happens before the modal closes, so nothing is lost.
  */
 export function intakeSubmit(deps: Deps) {
-  return async function intakeSubmitListener({ ack, body, view }: ViewArgs): Promise<void> {
+  return async function intakeSubmitListener({ ack, body, view, context }: ViewArgs): Promise<void> {
     const dealId = dealIdFromMetadata(view.private_metadata);
     if (dealId === null) {
       await ack({
@@ -47,7 +45,7 @@ export function intakeSubmit(deps: Deps) {
     let result: Awaited<ReturnType<typeof saveHandoff>>;
     try {
       result = await saveHandoff(deps, {
-        teamId: body.team?.id ?? deps.teamId,
+        teamId: context.teamId,
         userId: body.user.id,
         dealId,
         fields,

@@ -3,7 +3,7 @@ import { getDealContext, insertDeal } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
 import { decimalToMinor } from '../../domain/decimal.ts';
 import { intakeViewFor } from '../../flows/handoff.ts';
-import type { ViewArgs } from './intake-submit.ts';
+import type { ViewArgs } from '../args.ts';
 
 type Values = Record<
   string,
@@ -15,7 +15,7 @@ type Values = Record<
 
 /** A deal entered by the rep in Slack: created, owned by them, and the intake follows in the same modal. */
 export function newDealSubmit(deps: Deps) {
-  return async function newDealSubmitListener({ ack, body, view }: ViewArgs): Promise<void> {
+  return async function newDealSubmitListener({ ack, body, view, context }: ViewArgs): Promise<void> {
     const values = view.state.values as Values;
     const name = values.deal_name?.value?.value?.trim() ?? '';
     const accountName = values.account_name?.value?.value?.trim() ?? '';
@@ -36,7 +36,7 @@ export function newDealSubmit(deps: Deps) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const userId = body.user.id;
     const dealId = await deps.db.transaction().execute(async (trx) => {
       const account = await upsertAccount(trx, teamId, {

@@ -5,14 +5,15 @@ import { currentFields, mayEditHandoff } from '../../flows/handoff.ts';
 import { enqueue } from '../../outbox/outbox.ts';
 import { noticeModal } from '../../views/common.ts';
 import { dealReassignedDm } from '../../views/handoff-messages.ts';
-import { dealIdFromMetadata, type ViewArgs } from './intake-submit.ts';
+import type { ViewArgs } from '../args.ts';
+import { dealIdFromMetadata } from './intake-submit.ts';
 
 /**
  * Moves the deal to the chosen rep: reminders start over for them, the old owner's pending
  * reminders become moot, and the new owner gets a DM with the handoff button.
  */
 export function reassignSubmit(deps: Deps) {
-  return async function reassignSubmitListener({ ack, body, view }: ViewArgs): Promise<void> {
+  return async function reassignSubmitListener({ ack, body, view, context }: ViewArgs): Promise<void> {
     const dealId = dealIdFromMetadata(view.private_metadata);
     const values = view.state.values as Record<string, Record<string, { selected_user?: string | null }>>;
     const newOwner = values.new_owner?.value?.selected_user ?? null;
@@ -34,7 +35,7 @@ export function reassignSubmit(deps: Deps) {
       });
       return;
     }
-    const teamId = body.team?.id ?? deps.teamId;
+    const teamId = context.teamId;
     const outcome = await deps.db.transaction().execute(async (trx) => {
       const locked = await lockDeal(trx, teamId, dealId);
       const ctx = locked && (await getDealContext(trx, teamId, dealId));
