@@ -6,7 +6,6 @@ import {
   eventually,
   FINANCE_CHANNEL,
   type Harness,
-  settle,
   startHarness,
 } from '../support/harness.ts';
 import { fillModal } from '../support/modal-state.ts';
@@ -151,7 +150,7 @@ describe('invoices in, pings out', () => {
     expect(row.pinged_threshold).toBe(15);
 
     await h.sweep(new Date());
-    await settle();
+    await h.drain();
     expect(threadPosts('INV-1001')).toHaveLength(1);
 
     // AR opens a dispute: the rep is pinged with the reason.
@@ -169,7 +168,7 @@ describe('invoices in, pings out', () => {
 
     // Disputed: no ping even past 30 days.
     await h.sweep(inDays(11));
-    await settle();
+    await h.drain();
     expect(threadPosts('INV-1001').filter((c) => /31 days/.test(JSON.stringify(c.args)))).toEqual([]);
 
     // Resolved and past 30 days: one ping.
@@ -177,7 +176,7 @@ describe('invoices in, pings out', () => {
     await h.fake.waitFor('chat.postMessage', (c) => JSON.stringify(c.args).includes('Credit note issued'));
     await h.sweep(inDays(11));
     await h.sweep(inDays(11));
-    await settle();
+    await h.drain();
     expect(threadPosts('INV-1001').filter((c) => /31 days/.test(JSON.stringify(c.args)))).toHaveLength(1);
     expect(
       (
@@ -211,12 +210,12 @@ describe('invoices in, pings out', () => {
 
     await h.sweep(inDays(2)); // 12 days late, promise still good
     await h.sweep(inDays(3)); // the promised day itself
-    await settle();
+    await h.drain();
     expect(threadPosts('INV-2002')).toEqual([]);
 
     await h.sweep(inDays(4)); // promise broken
     await h.sweep(inDays(4));
-    await settle();
+    await h.drain();
     const broken = threadPosts('INV-2002');
     expect(broken).toHaveLength(1);
     expect(JSON.stringify(broken[0]?.args).toLowerCase()).toContain('promise');
@@ -292,12 +291,12 @@ describe('invoices in, pings out', () => {
       invoice('INV-4005', crmId, { issued_on: daysAgo(89), due_on: daysAgo(59), balance_cents: 1_000 }),
     ]);
     expect(late.status).toBe(200);
-    await settle();
+    await h.drain();
     expect(holdPosts()).toHaveLength(2);
     await h.sweep(inDays(2));
     await h.sweep(inDays(2));
     await eventually(async () => expect(holdPosts()).toHaveLength(3));
-    await settle();
+    await h.drain();
     expect(holdPosts()).toHaveLength(3);
     expect((await accountRow(crmId)).credit_hold).toBe(true);
   });
@@ -391,7 +390,7 @@ describe('AR updates and the account thread', () => {
     const res = await sendSlashCommand(h.slack, { command: '/ar-update', text: 'INV-1001', userId: REP });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/AR team/) });
-    await settle(100);
+    await h.drain();
     expect(h.fake.callsTo('views.open')).toEqual([]);
   });
 
@@ -484,7 +483,7 @@ describe('AR updates and the account thread', () => {
       expect(rows).toHaveLength(2);
       return rows;
     });
-    await settle(200);
+    await h.drain();
     expect(notes).toEqual([
       { note: 'Spoke to their AP, payment run is Friday', author_user_id: REP },
       { note: 'AR: chased by email', author_user_id: AR_USER },

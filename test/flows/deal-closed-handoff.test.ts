@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackCall } from '../support/fake-slack.ts';
-import { eventually, FINANCE_CHANNEL, type Harness, settle, startHarness } from '../support/harness.ts';
+import { eventually, FINANCE_CHANNEL, type Harness, startHarness } from '../support/harness.ts';
 import { fillModal } from '../support/modal-state.ts';
 import { sendBlockActions, sendViewSubmission } from '../support/slack-request.ts';
 
@@ -155,7 +155,7 @@ describe('deal closed → billing handoff', () => {
       response_action: 'errors',
       errors: { ap_contact_email: expect.any(String) },
     });
-    await settle();
+    await h.drain();
     expect(
       await h.database.db.selectFrom('handoffs').select('deal_id').where('deal_id', '=', dealId).execute(),
     ).toEqual([]);
@@ -236,7 +236,7 @@ describe('deal closed → billing handoff', () => {
     await Promise.all([submit(view, COMPLETE), submit(view, COMPLETE, { retryNum: 1 })]);
     await submit(view, COMPLETE);
     await h.fake.waitFor('chat.postMessage', (c) => c.args.channel === FINANCE_CHANNEL);
-    await settle(500);
+    await h.drain();
     const about = (c: SlackCall) => JSON.stringify(c.args).includes(body.deal_name);
     expect(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === REP && about(c))).toHaveLength(
       1,
@@ -319,7 +319,7 @@ describe('deal closed → billing handoff', () => {
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(dm).toBeDefined();
-    await settle(500);
+    await h.drain();
     const toRep = h.fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === REP);
     expect(toRep.map((c) => c.fault ?? 'ok')).toEqual([429, 'ok']);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { upsertPerson } from '../../src/db/people.ts';
 import type { SlackCall } from '../support/fake-slack.ts';
-import { FINANCE_CHANNEL, type Harness, settle, startHarness } from '../support/harness.ts';
+import { FINANCE_CHANNEL, type Harness, startHarness } from '../support/harness.ts';
 import { fillModal } from '../support/modal-state.ts';
 import { sendBlockActions, sendViewSubmission } from '../support/slack-request.ts';
 
@@ -66,9 +66,9 @@ const remindersTo = (user: string, name: string) =>
         JSON.stringify(c.args).includes(name),
     );
 
-async function sweepAndSettle(now: Date) {
+async function sweepAndDrain(now: Date) {
   const result = await h.sweep(now);
-  await settle(250);
+  await h.drain();
   return result;
 }
 
@@ -87,22 +87,22 @@ describe('incomplete-handoff reminders', () => {
     expect(blocks).toMatch(/closed (1 day|30 hours) ago/);
 
     // A second sweep at once sends nothing.
-    expect(await sweepAndSettle(first)).toMatchObject({ handoffs: { reminded: 0 } });
-    expect(await sweepAndSettle(new Date(first.getTime() + 23 * HOUR))).toMatchObject({
+    expect(await sweepAndDrain(first)).toMatchObject({ handoffs: { reminded: 0 } });
+    expect(await sweepAndDrain(new Date(first.getTime() + 23 * HOUR))).toMatchObject({
       handoffs: { reminded: 0 },
     });
     expect(remindersTo(REP, name)).toHaveLength(1);
 
     // After NAG_EVERY_HOURS, the second; then the third.
-    await sweepAndSettle(new Date(first.getTime() + 24 * HOUR));
-    await sweepAndSettle(new Date(first.getTime() + 48 * HOUR));
+    await sweepAndDrain(new Date(first.getTime() + 24 * HOUR));
+    await sweepAndDrain(new Date(first.getTime() + 48 * HOUR));
     expect(remindersTo(REP, name)).toHaveLength(3);
 
     // After NAG_MAX (3): the escalation, once, in the account thread, mentioning rep and manager.
-    expect(await sweepAndSettle(new Date(first.getTime() + 72 * HOUR))).toMatchObject({
+    expect(await sweepAndDrain(new Date(first.getTime() + 72 * HOUR))).toMatchObject({
       handoffs: { reminded: 0, escalated: 1 },
     });
-    expect(await sweepAndSettle(new Date(first.getTime() + 96 * HOUR))).toMatchObject({
+    expect(await sweepAndDrain(new Date(first.getTime() + 96 * HOUR))).toMatchObject({
       handoffs: { reminded: 0, escalated: 0 },
     });
     const escalations = h.fake
@@ -117,7 +117,7 @@ describe('incomplete-handoff reminders', () => {
   it('stops the moment the handoff is complete, and the thread says so', async () => {
     const { dealId, name } = await closeDeal(REP, T0);
     const first = new Date(T0.getTime() + 30 * HOUR);
-    await sweepAndSettle(first);
+    await sweepAndDrain(first);
     expect(remindersTo(REP, name)).toHaveLength(1);
 
     await sendBlockActions(h.slack, {
@@ -157,7 +157,7 @@ describe('incomplete-handoff reminders', () => {
     );
     expect(JSON.stringify(summary?.args.blocks)).toMatch(/Complete/);
 
-    for (let day = 1; day <= 5; day++) await sweepAndSettle(new Date(first.getTime() + day * 24 * HOUR));
+    for (let day = 1; day <= 5; day++) await sweepAndDrain(new Date(first.getTime() + day * 24 * HOUR));
     expect(remindersTo(REP, name)).toHaveLength(1);
     expect(
       h.fake
@@ -173,9 +173,9 @@ describe('incomplete-handoff reminders', () => {
 
   it('reaches a rep in Tokyo at 09:00 their time, not at 03:00', async () => {
     const { name } = await closeDeal('U0TOKYO', new Date('2026-11-16T09:00:00+09:00'));
-    await sweepAndSettle(new Date('2026-11-18T03:00:00+09:00'));
+    await sweepAndDrain(new Date('2026-11-18T03:00:00+09:00'));
     expect(remindersTo('U0TOKYO', name)).toEqual([]);
-    await sweepAndSettle(new Date('2026-11-18T09:00:00+09:00'));
+    await sweepAndDrain(new Date('2026-11-18T09:00:00+09:00'));
     expect(remindersTo('U0TOKYO', name)).toHaveLength(1);
     const person = await h.database.db
       .selectFrom('people')
@@ -187,7 +187,7 @@ describe('incomplete-handoff reminders', () => {
 
   it('snoozes to the next working day from the reminder’s button', async () => {
     const { dealId, name } = await closeDeal('U0SNOOZE', new Date('2026-11-16T08:00:00Z'));
-    await sweepAndSettle(new Date('2026-11-17T10:00:00Z'));
+    await sweepAndDrain(new Date('2026-11-17T10:00:00Z'));
     const [reminder] = remindersTo('U0SNOOZE', name) as [SlackCall];
     const responseUrl = h.fake.responseUrl();
     await sendBlockActions(h.slack, {
@@ -213,15 +213,15 @@ describe('incomplete-handoff reminders', () => {
     expect(until.getTime()).toBeLessThan(Date.now() + 4 * 24 * HOUR);
 
     // Nothing during the snooze, the next reminder once it ends.
-    await sweepAndSettle(new Date(until.getTime() - 60_000));
+    await sweepAndDrain(new Date(until.getTime() - 60_000));
     expect(remindersTo('U0SNOOZE', name)).toHaveLength(1);
-    await sweepAndSettle(until);
+    await sweepAndDrain(until);
     expect(remindersTo('U0SNOOZE', name)).toHaveLength(2);
   });
 
   it('moves the deal with "Not my deal" and tells the new owner', async () => {
     const { dealId, name } = await closeDeal('U0WRONG', new Date('2026-11-16T08:00:00Z'));
-    await sweepAndSettle(new Date('2026-11-17T10:00:00Z'));
+    await sweepAndDrain(new Date('2026-11-17T10:00:00Z'));
     expect(remindersTo('U0WRONG', name)).toHaveLength(1);
     await sendBlockActions(h.slack, {
       userId: 'U0WRONG',
@@ -252,7 +252,7 @@ describe('incomplete-handoff reminders', () => {
     expect(deal).toMatchObject({ owner_user_id: 'U0RIGHT', nags_sent: 0 });
 
     // Reminders now go to the new owner only.
-    await sweepAndSettle(new Date('2026-11-18T10:00:00Z'));
+    await sweepAndDrain(new Date('2026-11-18T10:00:00Z'));
     expect(remindersTo('U0RIGHT', name)).toHaveLength(1);
     expect(remindersTo('U0WRONG', name)).toHaveLength(1);
   });

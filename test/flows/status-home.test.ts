@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dayIn } from '../../src/domain/dates.ts';
-import { API_TOKEN, AR_USER, eventually, type Harness, settle, startHarness } from '../support/harness.ts';
+import { API_TOKEN, AR_USER, eventually, type Harness, startHarness } from '../support/harness.ts';
 import { sendBlockActions, sendEvent, sendSlashCommand } from '../support/slack-request.ts';
 
 const DAY = 86_400_000;
@@ -86,7 +86,7 @@ beforeAll(async () => {
       dispute_reason: 'pricing_error',
     })
     .execute();
-  await settle(300);
+  await h.drain();
 });
 afterAll(async () => h?.close());
 
@@ -239,7 +239,7 @@ describe('App Home', () => {
       { timeoutMs: 10_000 },
     );
     expect(refresh).toBeDefined();
-    await settle(3_500);
+    await h.drain();
     // Five changes, one publish (two when the burst straddles a debounce window).
     const withBurst = h.fake
       .callsTo('views.publish')

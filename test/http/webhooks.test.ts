@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, settle, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -57,7 +57,7 @@ describe('POST /webhooks/deal-closed', () => {
       body: raw.replace('120000', '1'),
     });
     expect(tampered.status).toBe(401);
-    await settle(200);
+    await h.drain();
     expect(await counts()).toEqual(before);
     expect(h.fake.callsTo('chat.postMessage')).toEqual([]);
   });
@@ -113,7 +113,7 @@ describe('POST /webhooks/deal-closed', () => {
       owner_user_id: 'U0REP0042',
     });
     await h.fake.waitFor('chat.postMessage', (c) => c.args.channel === 'U0REP0042');
-    await settle(200);
+    await h.drain();
     expect(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0REP0042')).toHaveLength(1);
   });
 });

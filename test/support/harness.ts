@@ -25,6 +25,11 @@ export interface Harness {
   slack: SlackTarget;
   /** Runs every sweep once at `now`, as the scheduler would. */
   sweep(now: Date): Promise<Record<string, unknown>>;
+  /**
+   * Waits until the outbox has delivered everything queued so far (no notification pending or being
+   * sent, App Home refreshes held back by their debounce included): what Slack received is then final.
+   */
+  drain(timeoutMs?: number): Promise<void>;
   /** POSTs a JSON body to one of the app's own endpoints, signed like a CRM would. */
   postSigned(
     path: string,
@@ -91,6 +96,7 @@ export async function startHarness(
     baseUrl,
     slack: { baseUrl, signingSecret: SIGNING_SECRET },
     sweep: (now) => runSweeps(running.deps, now),
+    drain: (timeoutMs) => drainOutbox(database, running, timeoutMs),
     async postSigned(path, body, options = {}) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body);
       const res = await fetch(`${baseUrl}${path}`, {
@@ -122,7 +128,14 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5_0
   }
 }
 
-/** Waits a while and proves nothing more arrived (for "sends nothing twice"). */
-export async function settle(ms = 300): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
+async function drainOutbox(database: DatabaseHandle, running: Running, timeoutMs = 10_000): Promise<void> {
+  await eventually(async () => {
+    running.outbox.kick();
+    const left = await database.db
+      .selectFrom('notifications')
+      .select(['dedupe_key', 'status', 'next_attempt_at'])
+      .where('status', 'in', ['pending', 'sending'])
+      .execute();
+    if (left.length > 0) throw new Error(`the outbox still holds ${JSON.stringify(left)}`);
+  }, timeoutMs);
 }
