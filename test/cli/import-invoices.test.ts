@@ -1,51 +1,27 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openPglite } from '../../src/db/connect.ts';
-import { openTestDatabase, usingPostgres } from '../support/db.ts';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
-import { runCli } from '../support/process.ts';
+import { type CliSetup, startCliSetup } from '../support/cli.ts';
 
 const CLI = 'src/cli/import-invoices.ts';
 
-let fake: FakeSlack;
-let dir: string;
-let env: Record<string, string>;
-/** On PostgreSQL runs, the CLI writes to a test database of this file's own; else to an embedded one. */
-let postgres: (DatabaseHandle & { url?: string }) | undefined;
+let cli: CliSetup;
 
 beforeAll(async () => {
-  if (usingPostgres) postgres = await openTestDatabase();
-  fake = await startFakeSlack();
-  dir = mkdtempSync(join(tmpdir(), 'arbridge-invoices-'));
-  env = {
-    SLACK_BOT_TOKEN: 'xoxb-cli',
-    SLACK_SIGNING_SECRET: 'secret',
-    SLACK_API_URL: fake.url,
-    FINANCE_CHANNEL_ID: 'C0FINANCE',
-    DATA_DIR: join(dir, 'data'),
-    LOG_LEVEL: 'warn',
-    ...(postgres?.url ? { DATABASE_URL: postgres.url } : {}),
-  };
+  cli = await startCliSetup('invoices');
 });
-afterAll(async () => {
-  await postgres?.close();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => cli?.close());
 
 function csvFile(name: string, lines: string[]): string {
-  const file = join(dir, name);
+  const file = join(cli.dir, name);
   writeFileSync(file, `${lines.join('\r\n')}\r\n`);
   return file;
 }
 
 /** What the import left in the database (the embedded one is opened after the CLI process has exited). */
 async function stored() {
-  const db = postgres ?? (await openPglite({ dataDir: env.DATA_DIR as string }));
-  try {
-    const invoices = await db.db
+  return cli.withDb(async (db) => {
+    const invoices = await db
       .selectFrom('invoices')
       .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
       .select([
@@ -61,17 +37,15 @@ async function stored() {
       ])
       .orderBy('invoices.number')
       .execute();
-    const accounts = await db.db.selectFrom('accounts').select(['name', 'crm_id']).orderBy('name').execute();
-    const payments = await db.db
+    const accounts = await db.selectFrom('accounts').select(['name', 'crm_id']).orderBy('name').execute();
+    const payments = await db
       .selectFrom('collection_updates')
       .innerJoin('invoices', 'invoices.id', 'collection_updates.invoice_id')
       .select(['invoices.number', 'collection_updates.kind', 'collection_updates.amount_cents'])
       .orderBy('invoices.number')
       .execute();
     return { invoices, accounts, payments };
-  } finally {
-    if (db !== postgres) await db.close();
-  }
+  });
 }
 
 // A QuickBooks-style A/R Aging Detail export: US dates, an aging column the import ignores.
@@ -86,7 +60,7 @@ const GOOD = [
 describe('npm run import:invoices', () => {
   it('checks everything but stores nothing with --dry-run', async () => {
     const file = csvFile('dry.csv', GOOD);
-    const { code, output } = await runCli(CLI, [file, '--dry-run', '--date-format', 'MM/DD/YYYY'], env);
+    const { code, output } = await cli.run(CLI, [file, '--dry-run', '--date-format', 'MM/DD/YYYY']);
     expect(output).toContain(`${file}: 3 rows, 2 customers, all valid. Dry run, nothing stored;`);
     expect(output).toMatch(
       /would give: 3 created, 0 updated, 0 unchanged, 0 payments, 0 paid, 2 new accounts/,
@@ -97,18 +71,18 @@ describe('npm run import:invoices', () => {
 
   it('explains a missing column and a bad option without touching the database', async () => {
     const noDue = csvFile('no-due.csv', ['Num,Customer,Date,Amount,Balance', 'INV-9,Acme,2026-01-01,1,1']);
-    const missing = await runCli(CLI, [noDue], env);
+    const missing = await cli.run(CLI, [noDue]);
     expect(missing.code).toBe(1);
     expect(missing.output).toMatch(/no due date column \(one of: Due Date, .*\)\. The header row has: "Num"/);
 
-    const usage = await runCli(CLI, [noDue, '--date-format', 'YYYY.MM.DD'], env);
+    const usage = await cli.run(CLI, [noDue, '--date-format', 'YYYY.MM.DD']);
     expect(usage.code).toBe(2);
     expect(usage.output).toContain('--date-format must be one of YYYY-MM-DD, MM/DD/YYYY');
   });
 
   it('stores invoices and creates accounts; a re-import with a lower balance records a payment', async () => {
     const file = csvFile('aging.csv', GOOD);
-    const first = await runCli(CLI, [file, '--date-format', 'MM/DD/YYYY'], env);
+    const first = await cli.run(CLI, [file, '--date-format', 'MM/DD/YYYY']);
     expect(first.output).toContain(
       `${file}: 3 rows: 3 created, 0 updated, 0 unchanged, 0 payments, 0 paid, 2 new accounts (`,
     );
@@ -121,7 +95,7 @@ describe('npm run import:invoices', () => {
     expect(acme?.toLowerCase().replace(/\s+/g, ' ')).toBe('acme corp');
     expect(afterFirst.invoices).toEqual([
       {
-        team_id: fake.teamId,
+        team_id: cli.fake.teamId,
         number: 'INV-1001',
         account: acme,
         amount_cents: 123_450,
@@ -132,7 +106,7 @@ describe('npm run import:invoices', () => {
         status: 'open',
       },
       {
-        team_id: fake.teamId,
+        team_id: cli.fake.teamId,
         number: 'INV-1002',
         account: 'Beta, Inc.',
         amount_cents: 50_000,
@@ -143,7 +117,7 @@ describe('npm run import:invoices', () => {
         status: 'open',
       },
       {
-        team_id: fake.teamId,
+        team_id: cli.fake.teamId,
         number: 'INV-1003',
         account: acme,
         amount_cents: 9_999,
@@ -162,7 +136,7 @@ describe('npm run import:invoices', () => {
       ',01/20/2026,Invoice,INV-1002,"Beta, Inc.",02/19/2026,55,500.00,0.00',
       ',02/01/2026,Invoice,INV-1003,ACME  corp,03/03/2026,30,99.99,99.99',
     ]);
-    const second = await runCli(CLI, [later, '--date-format', 'MM/DD/YYYY'], env);
+    const second = await cli.run(CLI, [later, '--date-format', 'MM/DD/YYYY']);
     expect(second.output).toContain(
       ': 3 rows: 0 created, 2 updated, 1 unchanged, 2 payments, 1 paid, 0 new accounts',
     );
@@ -188,7 +162,7 @@ describe('npm run import:invoices', () => {
       ',02/30/2026,Invoice,INV-1004,Gamma,03/01/2026,0,(12.00),0',
       ',02/01/2026,Invoice,INV-1003,Delta,03/03/2026,0,10.00,10.001',
     ]);
-    const { code, output } = await runCli(CLI, [file, '--date-format', 'MM/DD/YYYY'], env);
+    const { code, output } = await cli.run(CLI, [file, '--date-format', 'MM/DD/YYYY']);
     expect(output).toContain(`${file} was not imported (nothing was stored): 4 problems`);
     expect(output).toContain('row 3, column 2 (Date): is not a real date (MM/DD/YYYY), got "02/30/2026"');
     expect(output).toContain(

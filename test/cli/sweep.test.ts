@@ -1,59 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAccount } from '../../src/db/accounts.ts';
-import { type DatabaseHandle, openPglite } from '../../src/db/connect.ts';
-import { migrateOrThrow } from '../../src/db/migrate.ts';
-import { openTestDatabase, usingPostgres } from '../support/db.ts';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
-import { runCli } from '../support/process.ts';
+import { type CliSetup, startCliSetup } from '../support/cli.ts';
 
-let fake: FakeSlack;
-let dir: string;
-let env: Record<string, string>;
-let postgres: (DatabaseHandle & { url?: string }) | undefined;
-
-/** The CLI's database, opened from this process while the CLI is not running. */
-async function withDb<T>(work: (db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
-  if (postgres) return work(postgres.db);
-  const handle = await openPglite({ dataDir: env.DATA_DIR as string });
-  try {
-    await migrateOrThrow(handle.db);
-    return await work(handle.db);
-  } finally {
-    await handle.close();
-  }
-}
+let cli: CliSetup;
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  fake.addUser({ id: 'U0SWEEPREP', tz: 'UTC' });
-  dir = mkdtempSync(join(tmpdir(), 'arbridge-sweep-'));
-  if (usingPostgres) postgres = await openTestDatabase();
-  env = {
-    SLACK_BOT_TOKEN: 'xoxb-cli',
-    SLACK_SIGNING_SECRET: 'secret',
-    SLACK_API_URL: fake.url,
-    FINANCE_CHANNEL_ID: 'C0FINANCE',
-    DATA_DIR: join(dir, 'data'),
+  cli = await startCliSetup('sweep', [{ id: 'U0SWEEPREP', tz: 'UTC' }], {
     // Every hour of every day is working time, so the test does not depend on when it runs.
     WORK_HOURS: '00:00-24:00',
     WORK_DAYS: 'Sun-Sat',
-    LOG_LEVEL: 'warn',
-    ...(postgres?.url ? { DATABASE_URL: postgres.url } : {}),
-  };
-  if (postgres) await migrateOrThrow(postgres.db);
+  });
 });
-afterAll(async () => {
-  await postgres?.close();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => cli?.close());
 
 describe('npm run sweep', () => {
   it('runs every sweep once and delivers what it queued', async () => {
-    await withDb(async (db) => {
+    await cli.withDb(async (db) => {
       const account = await upsertAccount(db, 'T0TEAM', {
         crmId: 'SW-A',
         name: 'Sweep Customer',
@@ -88,19 +50,21 @@ describe('npm run sweep', () => {
         })
         .execute();
     });
-    const { code, output } = await runCli('src/cli/sweep.ts', [], env);
+    const { code, output } = await cli.run('src/cli/sweep.ts', []);
     expect(code, output).toBe(0);
     expect(output).toMatch(/"reminded":1/);
     expect(output).toMatch(/"pinged":1/);
-    const reminder = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0SWEEPREP');
+    const reminder = cli.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0SWEEPREP');
     expect(reminder).toHaveLength(1);
     expect(
-      fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args).includes('SW-INV-1')),
+      cli.fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args).includes('SW-INV-1')),
     ).toHaveLength(1);
 
     // Run again at once: nothing more.
-    const again = await runCli('src/cli/sweep.ts', [], env);
+    const again = await cli.run('src/cli/sweep.ts', []);
     expect(again.output).toMatch(/"reminded":0/);
-    expect(fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0SWEEPREP')).toHaveLength(1);
+    expect(cli.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0SWEEPREP')).toHaveLength(
+      1,
+    );
   });
 });
