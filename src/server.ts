@@ -6,10 +6,10 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
-import { renderHome } from './flows/home.ts';
+import { createDeliveryWorker } from './flows/delivery.ts';
 import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
-import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from './outbox/worker.ts';
+import type { OutboxWorker, WorkerOptions } from './outbox/worker.ts';
 import { createSlackClient } from './slack/client.ts';
 import type { SlackIdentity } from './slack/identity.ts';
 
@@ -42,13 +42,9 @@ export async function startServer(options: StartOptions): Promise<Running> {
   const { config, database, logger, identity } = options;
   const clock = options.clock ?? systemClock;
   await migrateOrThrow(database.db);
-  const outbox = createOutboxWorker(
-    {
-      db: database.db,
-      client: createSlackClient(config, 'delivery', logger),
-      logger,
-      renderHome: (teamId, userId) => renderHome({ db: database.db, config, clock }, teamId, userId),
-    },
+  const outbox = createDeliveryWorker(
+    { db: database.db, config, clock, logger },
+    createSlackClient(config, 'delivery', logger),
     options.outbox,
   );
   let scheduler: Scheduler | undefined;

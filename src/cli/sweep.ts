@@ -1,7 +1,7 @@
 import { systemClock } from '../clock.ts';
-import { renderHome } from '../flows/home.ts';
+import { nextPendingAt } from '../db/notifications.ts';
+import { createDeliveryWorker } from '../flows/delivery.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
-import { createOutboxWorker } from '../outbox/worker.ts';
 import { createSlackClient } from '../slack/client.ts';
 import { openCliContext } from './context.ts';
 
@@ -22,13 +22,10 @@ try {
     },
     systemClock.now(),
   );
-  const outbox = createOutboxWorker({
-    db: ctx.database.db,
-    client: createSlackClient(ctx.config, 'delivery', ctx.logger),
-    logger: ctx.logger,
-    renderHome: (teamId, userId) =>
-      renderHome({ db: ctx.database.db, config: ctx.config, clock: systemClock }, teamId, userId),
-  });
+  const outbox = createDeliveryWorker(
+    { db: ctx.database.db, config: ctx.config, clock: systemClock, logger: ctx.logger },
+    createSlackClient(ctx.config, 'delivery', ctx.logger),
+  );
   // Deliver what is due now, and what was held back briefly (per-channel pacing, Retry-After)
   // as long as it comes due within a minute; anything later is left to the running bot.
   const deadline = Date.now() + 60_000;
@@ -37,12 +34,7 @@ try {
     const claimed = await outbox.runOnce();
     delivered += claimed;
     if (claimed > 0) continue;
-    const next = await ctx.database.db
-      .selectFrom('notifications')
-      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    const at = next?.at ? new Date(next.at as Date).getTime() : null;
+    const at = (await nextPendingAt(ctx.database.db))?.getTime() ?? null;
     if (at === null || at > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, Math.max(50, at - Date.now())));
   }

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Account, Database } from './schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Account, Queryable, Trx } from './schema.ts';
 
 /** Names compare without case, punctuation spacing or repeated blanks: "ACME  Corp" = "acme corp". */
 export function nameKey(name: string): string {
@@ -19,7 +16,7 @@ export interface AccountRef {
  * Finds the account by CRM id, then by name, creating it when new. Fills in what was unknown
  * (domain, CRM id, owner) without overwriting what AR already set.
  */
-export async function upsertAccount(db: Db, teamId: string, ref: AccountRef): Promise<Account> {
+export async function upsertAccount(db: Queryable, teamId: string, ref: AccountRef): Promise<Account> {
   const key = nameKey(ref.name);
   let existing: Account | undefined;
   if (ref.crmId) {
@@ -76,7 +73,7 @@ export async function upsertAccount(db: Db, teamId: string, ref: AccountRef): Pr
 
 /** Records the account's thread unless it already has one; returns the thread that stands. */
 export async function setAccountThread(
-  db: Db,
+  db: Queryable,
   accountId: number,
   channel: string,
   ts: string,
@@ -95,4 +92,35 @@ export async function setAccountThread(
     .where('id', '=', accountId)
     .executeTakeFirstOrThrow();
   return { channel: row.thread_channel ?? channel, ts: row.thread_ts ?? ts };
+}
+
+export type AccountThread = Pick<Account, 'id' | 'thread_channel' | 'thread_ts'>;
+
+/** Where the account's thread is, if it has one yet. */
+export async function getAccountThread(db: Queryable, accountId: number): Promise<AccountThread | undefined> {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'thread_channel', 'thread_ts'])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** The account's thread, holding the account until the transaction ends (one thread root per account). */
+export async function lockAccountThread(trx: Trx, accountId: number): Promise<AccountThread> {
+  return trx
+    .selectFrom('accounts')
+    .select(['id', 'thread_channel', 'thread_ts'])
+    .where('id', '=', accountId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/** Makes the rep the account's owner unless it has one. */
+export async function setAccountOwnerIfNone(db: Queryable, accountId: number, userId: string): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ owner_user_id: userId })
+    .where('id', '=', accountId)
+    .where('owner_user_id', 'is', null)
+    .execute();
 }

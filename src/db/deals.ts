@@ -1,10 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Account, Database, Deal, Handoff, NewDeal } from './schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Account, Deal, Handoff, NewDeal, Queryable, Trx } from './schema.ts';
 
 /** Inserts the deal unless its CRM id is known; `created` says which happened. */
-export async function insertDeal(db: Db, deal: NewDeal): Promise<{ deal: Deal; created: boolean }> {
+export async function insertDeal(db: Queryable, deal: NewDeal): Promise<{ deal: Deal; created: boolean }> {
   const inserted = await db
     .insertInto('deals')
     .values(deal)
@@ -21,7 +18,7 @@ export async function insertDeal(db: Db, deal: NewDeal): Promise<{ deal: Deal; c
   return { deal: existing, created: false };
 }
 
-export async function getDeal(db: Db, teamId: string, id: number): Promise<Deal | undefined> {
+export async function getDeal(db: Queryable, teamId: string, id: number): Promise<Deal | undefined> {
   return db
     .selectFrom('deals')
     .selectAll()
@@ -30,11 +27,7 @@ export async function getDeal(db: Db, teamId: string, id: number): Promise<Deal 
     .executeTakeFirst();
 }
 
-export async function lockDeal(
-  db: Transaction<Database>,
-  teamId: string,
-  id: number,
-): Promise<Deal | undefined> {
+export async function lockDeal(db: Trx, teamId: string, id: number): Promise<Deal | undefined> {
   return db
     .selectFrom('deals')
     .selectAll()
@@ -44,7 +37,7 @@ export async function lockDeal(
     .executeTakeFirst();
 }
 
-export async function setDealOwner(db: Db, dealId: number, userId: string): Promise<void> {
+export async function setDealOwner(db: Queryable, dealId: number, userId: string): Promise<void> {
   await db.updateTable('deals').set({ owner_user_id: userId }).where('id', '=', dealId).execute();
 }
 
@@ -56,7 +49,7 @@ export interface DealContext {
 
 /** The deal with its account and handoff, all from one workspace. */
 export async function getDealContext(
-  db: Db,
+  db: Queryable,
   teamId: string,
   dealId: number,
 ): Promise<DealContext | undefined> {
@@ -87,7 +80,7 @@ export interface OpenDeal {
 
 /** The rep's deals whose handoff is missing or incomplete, most recent first. */
 export async function dealsAwaitingHandoff(
-  db: Db,
+  db: Queryable,
   teamId: string,
   userId: string,
   limit = 25,
@@ -121,4 +114,30 @@ export async function dealsAwaitingHandoff(
     closedAt: r.closed_at,
     hasDraft: r.handoffDealId !== null,
   }));
+}
+
+/** What a reminder's guard checks at delivery: who owns the deal now, and whether its handoff is complete. */
+export async function reminderGuardState(
+  db: Queryable,
+  dealId: number,
+): Promise<{ owner_user_id: string | null; complete: boolean | null } | undefined> {
+  return db
+    .selectFrom('deals')
+    .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
+    .select(['deals.owner_user_id', 'handoffs.complete'])
+    .where('deals.id', '=', dealId)
+    .executeTakeFirst();
+}
+
+/**
+ * Nobody in Slack to own the deal its DM (`dmKey`) was for: it becomes unowned with no DM to edit,
+ * so the finance notice's "I own this deal" button lets the right rep take it.
+ */
+export async function releaseUnreachableDeal(db: Queryable, dealId: number, dmKey: string): Promise<void> {
+  await db
+    .updateTable('deals')
+    .set({ dm_key: null, owner_user_id: null })
+    .where('id', '=', dealId)
+    .where('dm_key', '=', dmKey)
+    .execute();
 }

@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { UpdateKind } from '../domain/collections.ts';
 
 /** Timestamps are read as Date; they may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -108,24 +109,13 @@ export interface InvoicesTable {
   paid_at: Timestamp | null;
 }
 
-export type CollectionUpdateKind =
-  | 'note'
-  | 'reminder_sent'
-  | 'contacted'
-  | 'promise_to_pay'
-  | 'dispute_opened'
-  | 'dispute_resolved'
-  | 'payment_received'
-  | 'escalated'
-  | 'written_off';
-
 export interface CollectionUpdatesTable {
   id: Generated<number>;
   team_id: string;
   account_id: number;
   invoice_id: number | null;
   author_user_id: string | null;
-  kind: CollectionUpdateKind;
+  kind: UpdateKind;
   note: string | null;
   promise_date: DayDate | null;
   dispute_reason: string | null;
@@ -171,6 +161,13 @@ export interface Database {
   seen_requests: SeenRequestsTable;
 }
 
+/** The database, as every data-access function takes it. */
+export type Db = Kysely<Database>;
+/** A transaction: data-access functions that must run inside one take it. */
+export type Trx = Transaction<Database>;
+/** Either: most data-access functions run the same inside a transaction or outside. */
+export type Queryable = Db | Trx;
+
 export type Person = Selectable<PeopleTable>;
 export type Account = Selectable<AccountsTable>;
 export type NewAccount = Insertable<AccountsTable>;
@@ -178,5 +175,9 @@ export type Deal = Selectable<DealsTable>;
 export type NewDeal = Insertable<DealsTable>;
 export type Handoff = Selectable<HandoffsTable>;
 export type Invoice = Selectable<InvoicesTable>;
+export type NewInvoice = Insertable<InvoicesTable>;
+export type CollectionUpdate = Selectable<CollectionUpdatesTable>;
+export type NewCollectionUpdate = Insertable<CollectionUpdatesTable>;
 export type Notification = Selectable<NotificationsTable>;
+export type NewNotificationRow = Insertable<NotificationsTable>;
 export type NotificationUpdate = Updateable<NotificationsTable>;

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
-import type { CollectionUpdateKind, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
+import type { UpdateKind } from '../domain/collections.ts';
 import { disputeReasonLabel } from '../domain/collections.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import {
@@ -19,7 +20,7 @@ export interface CollectionUpdateInput {
   authorUserId: string;
   accountId: number;
   invoiceId: number | null;
-  kind: CollectionUpdateKind;
+  kind: UpdateKind;
   note: string | null;
   promiseDate: string | null;
   disputeReason: string | null;

@@ -1,11 +1,12 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { CollectionUpdateKind, Database, Invoice } from '../db/schema.ts';
+import type { Database, Invoice } from '../db/schema.ts';
+import type { UpdateKind } from '../domain/collections.ts';
 import type { CollectionInvoice } from '../views/collections-messages.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface LastUpdate {
-  kind: CollectionUpdateKind;
+  kind: UpdateKind;
   note: string | null;
   authorUserId: string | null;
   at: Date;

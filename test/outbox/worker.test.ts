@@ -1,10 +1,13 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
 import { upsertAccount } from '../../src/db/accounts.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
+import { createDeliveryWorker } from '../../src/flows/delivery.ts';
 import { createLogger } from '../../src/log.ts';
 import { enqueue } from '../../src/outbox/outbox.ts';
-import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from '../../src/outbox/worker.ts';
+import type { OutboxWorker, WorkerOptions } from '../../src/outbox/worker.ts';
 import { createSlackClient } from '../../src/slack/client.ts';
 import { openTestDatabase, usingPostgres } from '../support/db.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
@@ -29,12 +32,18 @@ beforeEach(async () => {
 });
 
 function worker(options: WorkerOptions = {}, db = database.db): OutboxWorker {
-  const client = createSlackClient(
-    { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: fake.url },
-    'delivery',
-    logger,
-  );
-  return createOutboxWorker({ db, client, logger }, { pollMs: 20, channelGapMs: 0, ...options });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: 'test',
+    SLACK_API_URL: fake.url,
+    FINANCE_CHANNEL_ID: 'C0FINANCE',
+  });
+  const client = createSlackClient(config, 'delivery', logger);
+  return createDeliveryWorker({ db, config, clock: systemClock, logger }, client, {
+    pollMs: 20,
+    channelGapMs: 0,
+    ...options,
+  });
 }
 
 async function drain(w: OutboxWorker, rounds = 20): Promise<void> {

@@ -1,0 +1,37 @@
+import type { WebClient } from '@slack/web-api';
+import { setAccountThread } from '../db/accounts.ts';
+import { releaseUnreachableDeal } from '../db/deals.ts';
+import type { Deps } from '../deps.ts';
+import type { DeliverySteps } from '../outbox/steps.ts';
+import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from '../outbox/worker.ts';
+import { renderHome } from './home.ts';
+import { resolveDealOwner } from './ownership.ts';
+
+type DeliveryDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'logger'>;
+
+/** The flow steps delivery runs: the owner looked up by email, thread roots, App Home renders. */
+export function deliverySteps(deps: DeliveryDeps, client: WebClient): DeliverySteps {
+  return {
+    dealOwner: (teamId, dealId) => resolveDealOwner({ db: deps.db, slack: client }, teamId, dealId),
+    ownerUnreachable: (dealId, dmKey) => releaseUnreachableDeal(deps.db, dealId, dmKey),
+    threadStarted: async (trx, accountId, channel, ts) => {
+      await setAccountThread(trx, accountId, channel, ts);
+    },
+    renderHome: (teamId, userId) => renderHome(deps, teamId, userId),
+  };
+}
+
+/**
+ * The outbox worker as the app and `npm run sweep` run it. `client` is a delivery client
+ * (src/slack/client.ts): it rejects rate-limited calls so that the worker schedules the retry.
+ */
+export function createDeliveryWorker(
+  deps: DeliveryDeps,
+  client: WebClient,
+  options?: WorkerOptions,
+): OutboxWorker {
+  return createOutboxWorker(
+    { db: deps.db, client, logger: deps.logger, steps: deliverySteps(deps, client) },
+    options,
+  );
+}

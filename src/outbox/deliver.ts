@@ -1,0 +1,125 @@
+import type { WebClient } from '@slack/web-api';
+import { lockAccountThread } from '../db/accounts.ts';
+import { markFinal, markSent } from '../db/notifications.ts';
+import type { Db, Notification } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import { platformError } from '../slack/errors.ts';
+import { mootReason } from './guards.ts';
+import { Deferred, type Pacer } from './pacing.ts';
+import type { DeliverySteps } from './steps.ts';
+import { type Post, resolveTarget } from './targets.ts';
+
+/** What delivering one row needs. */
+export interface DeliveryContext {
+  db: Db;
+  /** A client that rejects rate-limited calls instead of waiting (rejectRateLimitedCalls, no retries). */
+  client: WebClient;
+  log: Logger;
+  steps: DeliverySteps;
+  pacer: Pacer;
+}
+
+/** Slack errors that mean a DM's recipient does not exist or cannot be written to. */
+const UNREACHABLE = new Set([
+  'channel_not_found',
+  'user_not_found',
+  'user_disabled',
+  'cannot_dm_bot',
+  'is_archived',
+]);
+
+/** Delivers one claimed row, or throws (Deferred to wait, anything else is a failed attempt). */
+export async function deliver(ctx: DeliveryContext, row: Notification): Promise<void> {
+  const { db, client, log } = ctx;
+  const moot = await mootReason(db, row);
+  if (moot) {
+    await markFinal(db, row.id, 'cancelled', `moot: ${moot}`);
+    log.info({ id: row.id, key: row.dedupe_key, reason: moot }, 'notification no longer needed');
+    return;
+  }
+  const d = await resolveTarget(db, ctx.steps, row);
+  switch (d.kind) {
+    case 'cancel':
+      await markFinal(db, row.id, 'cancelled', d.reason);
+      log.info({ id: row.id, key: row.dedupe_key, reason: d.reason }, 'notification cancelled');
+      return;
+    case 'defer':
+      throw new Deferred(d.ms, d.reason);
+    case 'publish': {
+      const view = await ctx.steps.renderHome(row.team_id, d.userId);
+      await client.views.publish({ user_id: d.userId, view });
+      await markSent(db, row.id, d.userId, '');
+      return;
+    }
+    case 'update':
+      ctx.pacer.take(d.channel);
+      await client.chat.update({
+        channel: d.channel,
+        ts: d.ts,
+        text: d.message.text,
+        blocks: d.message.blocks ?? [],
+      });
+      await markSent(db, row.id, d.channel, d.ts);
+      return;
+    case 'post': {
+      if (d.rootOfAccount !== undefined) return startThread(ctx, row, d, d.rootOfAccount);
+      const sent = await post(ctx, row, d);
+      await markSent(db, row.id, sent.channel, sent.ts);
+      return;
+    }
+  }
+}
+
+/**
+ * The first message of an account's thread: the account is held so that two workers cannot both
+ * start a thread; whoever comes second finds the thread and replies in it.
+ */
+async function startThread(
+  ctx: DeliveryContext,
+  row: Notification,
+  d: Post,
+  accountId: number,
+): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const account = await lockAccountThread(trx, accountId);
+    const exists = account.thread_channel && account.thread_ts;
+    if (exists && d.rootOnly) return markFinal(trx, row.id, 'cancelled', 'the account already has a thread');
+    const sent = await post(
+      ctx,
+      row,
+      exists ? { ...d, channel: account.thread_channel as string, threadTs: account.thread_ts as string } : d,
+    );
+    if (!exists) await ctx.steps.threadStarted(trx, accountId, sent.channel, sent.ts);
+    await markSent(trx, row.id, sent.channel, sent.ts);
+  });
+}
+
+/** Posts the message (or its fallback when the recipient cannot be reached); returns where it landed. */
+async function post(
+  ctx: DeliveryContext,
+  row: Notification,
+  d: Post,
+): Promise<{ channel: string; ts: string }> {
+  ctx.pacer.take(d.channel);
+  await d.before?.();
+  let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
+  try {
+    result = await ctx.client.chat.postMessage({
+      channel: d.channel,
+      text: d.message.text,
+      blocks: d.message.blocks,
+      ...(d.threadTs ? { thread_ts: d.threadTs } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  } catch (error) {
+    const code = platformError(error);
+    if (!d.ifUndeliverable || !code || !UNREACHABLE.has(code)) throw error;
+    ctx.log.warn(
+      { id: row.id, key: row.dedupe_key, channel: d.channel, code },
+      'recipient unreachable: posting the fallback',
+    );
+    return post(ctx, row, d.ifUndeliverable);
+  }
+  return { channel: result.channel ?? d.channel, ts: result.ts ?? '' };
+}

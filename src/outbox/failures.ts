@@ -1,0 +1,57 @@
+import { markFinal, reschedule } from '../db/notifications.ts';
+import type { Db, Notification } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import { platformError } from '../slack/errors.ts';
+import { Deferred } from './pacing.ts';
+
+/** Slack errors worth trying again; any other platform error is final for that row. */
+const TRANSIENT = new Set([
+  'ratelimited',
+  'service_unavailable',
+  'internal_error',
+  'fatal_error',
+  'request_timeout',
+  'team_added_to_org',
+]);
+
+/** Back-off after the n-th failed attempt: 1 s, 2 s, 4 s… up to 5 minutes, with up to 25% jitter. */
+export function backoffMs(attempts: number): number {
+  return Math.min(2 ** (attempts - 1) * 1_000, 5 * 60_000) * (1 + Math.random() * 0.25);
+}
+
+/**
+ * What becomes of a row whose delivery threw: a deferral waits without counting as an attempt; a
+ * 429 waits for Retry-After; a transient failure is retried with back-off until `maxAttempts`;
+ * anything else is final. All on the wall clock.
+ */
+export async function handleFailure(
+  db: Db,
+  log: Logger,
+  row: Notification,
+  error: unknown,
+  maxAttempts: number,
+): Promise<void> {
+  const at = (ms: number) => new Date(Date.now() + ms);
+  if (error instanceof Deferred) return reschedule(db, row.id, at(error.ms), row.last_error, true);
+  if ((error as { code?: string }).code === 'slack_webapi_rate_limited_error') {
+    const retryAfter = Number((error as { retryAfter?: number }).retryAfter ?? 1);
+    log.warn({ id: row.id, key: row.dedupe_key, retryAfter }, 'Slack rate limit: retrying after Retry-After');
+    return reschedule(db, row.id, at(retryAfter * 1_000), 'ratelimited');
+  }
+  const platform = platformError(error);
+  const reason = platform ?? (error instanceof Error ? error.message : String(error));
+  if ((platform && !TRANSIENT.has(platform)) || row.attempts >= maxAttempts) {
+    await markFinal(db, row.id, 'failed', reason);
+    log.error(
+      { id: row.id, key: row.dedupe_key, reason, attempts: row.attempts },
+      'notification could not be delivered',
+    );
+    return;
+  }
+  const wait = backoffMs(row.attempts);
+  log.warn(
+    { id: row.id, key: row.dedupe_key, reason, attempts: row.attempts, backoffMs: wait },
+    'delivery failed: will retry',
+  );
+  await reschedule(db, row.id, at(wait), reason);
+}

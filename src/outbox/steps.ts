@@ -1,0 +1,20 @@
+import type { HomeView } from '@slack/types';
+import type { Trx } from '../db/schema.ts';
+
+/**
+ * What delivery asks of the flows: the worker itself writes only notifications, and reads what
+ * these steps found or recorded.
+ */
+export interface DeliverySteps {
+  /**
+   * The owning rep of a `deal_owner` target, looked up by email (and recorded on the deal) when the
+   * CRM gave one; null when no Slack user matches, 'gone' when the deal no longer exists.
+   */
+  dealOwner(teamId: string, dealId: number): Promise<string | null | 'gone'>;
+  /** Just before finance is told that nobody could be reached: the deal becomes unowned (its claim button). */
+  ownerUnreachable(dealId: number, dmKey: string): Promise<void>;
+  /** The first post in an account's thread was delivered, inside the transaction holding the account. */
+  threadStarted(trx: Trx, accountId: number, channel: string, ts: string): Promise<void>;
+  /** A user's App Home, rendered at delivery time (for `home` targets). */
+  renderHome(teamId: string, userId: string): Promise<HomeView>;
+}

@@ -1,0 +1,97 @@
+import { getAccountThread } from '../db/accounts.ts';
+import { findNotificationByKey } from '../db/notifications.ts';
+import type { Db, Notification } from '../db/schema.ts';
+import type { OutMessage, Target } from './outbox.ts';
+import type { DeliverySteps } from './steps.ts';
+
+export type Post = {
+  kind: 'post';
+  channel: string;
+  threadTs?: string;
+  message: OutMessage;
+  /** This post starts the thread of this account. */
+  rootOfAccount?: number;
+  rootOnly?: boolean;
+  /** Runs just before this post (bookkeeping that belongs to it). */
+  before?: () => Promise<void>;
+  /** Sent instead when Slack says the channel or user cannot be reached (a DM to someone gone). */
+  ifUndeliverable?: Post;
+};
+
+/** What delivering a row comes down to, given the state of things now. */
+export type Delivery =
+  | Post
+  | { kind: 'update'; channel: string; ts: string; message: OutMessage }
+  | { kind: 'publish'; userId: string }
+  | { kind: 'defer'; ms: number; reason: string }
+  | { kind: 'cancel'; reason: string };
+
+/** Resolves a row's target at delivery time, so that it always uses the latest state. */
+export async function resolveTarget(db: Db, steps: DeliverySteps, row: Notification): Promise<Delivery> {
+  const target = row.target as Target;
+  const message = row.message as OutMessage;
+  switch (target.kind) {
+    case 'channel':
+      return { kind: 'post', channel: target.channel, threadTs: target.threadTs, message };
+    case 'user':
+      return { kind: 'post', channel: target.userId, message };
+    case 'account_thread':
+      return accountThreadPost(db, target, message);
+    case 'deal_owner': {
+      const owner = await steps.dealOwner(row.team_id, target.dealId);
+      if (owner === 'gone') return { kind: 'cancel', reason: 'deal no longer exists' };
+      const fallback = ownerNotFoundPost(steps, row, target);
+      if (owner === null) return fallback;
+      return { kind: 'post', channel: owner, message, ifUndeliverable: fallback };
+    }
+    case 'home':
+      return { kind: 'publish', userId: target.userId };
+    case 'update':
+      return updateOf(db, row.team_id, target.of, message);
+  }
+}
+
+async function accountThreadPost(
+  db: Db,
+  target: Extract<Target, { kind: 'account_thread' }>,
+  message: OutMessage,
+): Promise<Delivery> {
+  const account = await getAccountThread(db, target.accountId);
+  if (!account) return { kind: 'cancel', reason: 'account no longer exists' };
+  if (account.thread_channel && account.thread_ts) {
+    if (target.rootOnly) return { kind: 'cancel', reason: 'the account already has a thread' };
+    return { kind: 'post', channel: account.thread_channel, threadTs: account.thread_ts, message };
+  }
+  return {
+    kind: 'post',
+    channel: target.channel,
+    message,
+    rootOfAccount: account.id,
+    rootOnly: target.rootOnly,
+  };
+}
+
+/** The deal-closed notice for finance when the rep cannot be reached: no owner, no DM to edit later. */
+function ownerNotFoundPost(
+  steps: DeliverySteps,
+  row: Notification,
+  target: Extract<Target, { kind: 'deal_owner' }>,
+): Post {
+  return {
+    kind: 'post',
+    channel: target.fallback.channel,
+    message: target.fallback.message,
+    before: () => steps.ownerUnreachable(target.dealId, row.dedupe_key),
+  };
+}
+
+async function updateOf(db: Db, teamId: string, of: string, message: OutMessage): Promise<Delivery> {
+  const original = await findNotificationByKey(db, teamId, of);
+  if (!original || original.status === 'failed' || original.status === 'cancelled') {
+    return { kind: 'cancel', reason: `the message to update (${of}) was never delivered` };
+  }
+  if (original.status !== 'sent' || !original.channel || !original.ts) {
+    return { kind: 'defer', ms: 1_000, reason: `waiting for ${of} to be delivered` };
+  }
+  return { kind: 'update', channel: original.channel, ts: original.ts, message };
+}
