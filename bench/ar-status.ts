@@ -23,8 +23,9 @@ import type { HomeView } from '@slack/types';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { type DatabaseHandle, openPostgres } from '../src/db/connect.ts';
+import { loadArHome, loadRepHome } from '../src/db/home.ts';
 import { dayIn } from '../src/domain/dates.ts';
-import { loadArHome, loadRepHome, renderHome } from '../src/flows/home.ts';
+import { renderHome } from '../src/flows/home.ts';
 import { createLogger } from '../src/log.ts';
 import { type Running, startServer } from '../src/server.ts';
 import { fetchIdentity } from '../src/slack/identity.ts';
@@ -663,7 +664,7 @@ async function timeHome(running: Running, label: string, userId: string, isAr: b
     t0 = performance.now();
     const data = isAr
       ? await loadArHome(deps.db, TEAM_ID, userId, today)
-      : await loadRepHome(deps.db, TEAM_ID, userId, today);
+      : await loadRepHome(deps.db, TEAM_ID, userId, today, now);
     load.push(performance.now() - t0);
     t0 = performance.now();
     homeView(data, now);

@@ -1,4 +1,15 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Account, Deal, Handoff, NewDeal, Queryable, Trx } from './schema.ts';
+
+/**
+ * A deal whose billing handoff is missing or incomplete, in a query that left-joins `handoffs`:
+ * the one way every list of deals waiting for a handoff says it.
+ */
+export function handoffIncomplete(
+  eb: ExpressionBuilder<{ handoffs: { deal_id: number | null; complete: boolean | null } }, 'handoffs'>,
+) {
+  return eb.or([eb('handoffs.deal_id', 'is', null), eb('handoffs.complete', '=', false)]);
+}
 
 /** Inserts the deal unless its CRM id is known; `created` says which happened. */
 export async function insertDeal(db: Queryable, deal: NewDeal): Promise<{ deal: Deal; created: boolean }> {
@@ -100,7 +111,7 @@ export async function dealsAwaitingHandoff(
     ])
     .where('deals.team_id', '=', teamId)
     .where('deals.owner_user_id', '=', userId)
-    .where((eb) => eb.or([eb('handoffs.deal_id', 'is', null), eb('handoffs.complete', '=', false)]))
+    .where(handoffIncomplete)
     .orderBy('deals.closed_at', 'desc')
     .orderBy('deals.id', 'desc')
     .limit(limit)

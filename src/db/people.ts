@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Person, Role } from './schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Person, Queryable, Role } from './schema.ts';
 
 export interface PersonInfo {
   userId: string;
@@ -12,7 +9,7 @@ export interface PersonInfo {
 }
 
 /** Records what Slack told us about a person; fields not given are left as they were. */
-export async function upsertPerson(db: Db, teamId: string, p: PersonInfo): Promise<void> {
+export async function upsertPerson(db: Queryable, teamId: string, p: PersonInfo): Promise<void> {
   const now = new Date();
   const known = {
     ...(p.email !== undefined ? { email: p.email?.toLowerCase() ?? null } : {}),
@@ -27,7 +24,7 @@ export async function upsertPerson(db: Db, teamId: string, p: PersonInfo): Promi
     .execute();
 }
 
-export async function getPerson(db: Db, teamId: string, userId: string): Promise<Person | undefined> {
+export async function getPerson(db: Queryable, teamId: string, userId: string): Promise<Person | undefined> {
   return db
     .selectFrom('people')
     .selectAll()
@@ -36,11 +33,57 @@ export async function getPerson(db: Db, teamId: string, userId: string): Promise
     .executeTakeFirst();
 }
 
-export async function findPersonByEmail(db: Db, teamId: string, email: string): Promise<Person | undefined> {
+export async function findPersonByEmail(
+  db: Queryable,
+  teamId: string,
+  email: string,
+): Promise<Person | undefined> {
   return db
     .selectFrom('people')
     .selectAll()
     .where('team_id', '=', teamId)
     .where('email', '=', email.toLowerCase())
     .executeTakeFirst();
+}
+
+/** Remembers that the person opened App Home (from then on it is refreshed when what it shows changes). */
+export async function markHomeOpened(db: Queryable, teamId: string, userId: string): Promise<void> {
+  const at = new Date();
+  await db
+    .insertInto('people')
+    .values({ team_id: teamId, user_id: userId, home_opened_at: at })
+    .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ home_opened_at: at }))
+    .execute();
+}
+
+/** Which of these people have opened App Home. */
+export async function homeOpeners(
+  db: Queryable,
+  teamId: string,
+  userIds: readonly string[],
+): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('people')
+    .select('user_id')
+    .where('team_id', '=', teamId)
+    .where('user_id', 'in', userIds)
+    .where('home_opened_at', 'is not', null)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** Records who manages the person (null: nobody). */
+export async function setManager(
+  db: Queryable,
+  teamId: string,
+  userId: string,
+  managerUserId: string | null,
+): Promise<void> {
+  await db
+    .updateTable('people')
+    .set({ manager_user_id: managerUserId })
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .execute();
 }

@@ -181,6 +181,24 @@ export function isComplete(f: HandoffFields): boolean {
   return missingFields(f).length === 0;
 }
 
+/** `base` with every value `known` has (non-null) laid over it. */
+export function withKnown(base: HandoffFields, known: Partial<HandoffFields>): HandoffFields {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(known) as [keyof HandoffFields, unknown][]) {
+    if (value !== null && value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/** What a deal's intake shows: its saved draft, else the CRM's prefill over the deal's currency. */
+export function currentFields(
+  deal: { currency: string; prefill: unknown },
+  handoff: { fields: unknown } | undefined,
+): HandoffFields {
+  if (handoff) return parseStoredFields(handoff.fields);
+  return withKnown({ ...emptyHandoff(), currency: deal.currency }, parseStoredFields(deal.prefill));
+}
+
 function isBlank(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 }

@@ -5,12 +5,12 @@ import type { UpdateKind } from '../domain/collections.ts';
 import { disputeReasonLabel } from '../domain/collections.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import {
+  collectionInvoice,
   collectionUpdatePost,
   disputeOpenedPing,
   disputeResolvedPost,
 } from '../views/collections-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
-import { collectionInvoice } from './collection-updates.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
 import { recordPayments } from './invoices.ts';

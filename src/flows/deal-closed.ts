@@ -4,12 +4,17 @@ import type { Config } from '../config.ts';
 import { upsertAccount } from '../db/accounts.ts';
 import { insertDeal } from '../db/deals.ts';
 import type { Database } from '../db/schema.ts';
-import { emptyHandoff, type HandoffFields, missingFields, parsePrefill } from '../domain/handoff.ts';
+import {
+  emptyHandoff,
+  type HandoffFields,
+  missingFields,
+  parsePrefill,
+  withKnown,
+} from '../domain/handoff.ts';
 import { isCurrencyCode } from '../domain/money.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { describeIssues } from '../validation.ts';
 import { dealClosedDm, ownerNotFound } from '../views/handoff-messages.ts';
-import { withKnown } from './handoff.ts';
 import { refreshHomes } from './home.ts';
 
 const id = z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative().transform(String)]);

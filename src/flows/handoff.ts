@@ -2,44 +2,22 @@ import type { ModalView } from '@slack/types';
 import type { Transaction } from 'kysely';
 import { type DealContext, getDealContext, lockDeal } from '../db/deals.ts';
 import { writeHandoff } from '../db/handoffs.ts';
-import type { Database, Deal, Handoff } from '../db/schema.ts';
-import { type Deps, isArStaff } from '../deps.ts';
+import type { Database } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
 import {
+  currentFields,
   diffHandoff,
-  emptyHandoff,
   type HandoffFields,
   isComplete,
   missingFields,
   needsTermsApproval,
   parseStoredFields,
 } from '../domain/handoff.ts';
+import { mayEditHandoff } from '../domain/permissions.ts';
 import { enqueue, type OutMessage, type Target } from '../outbox/outbox.ts';
 import { handoffChanges, handoffStatusDm, handoffSummary } from '../views/handoff-messages.ts';
 import { intakeModal } from '../views/intake-modal.ts';
 import { refreshHomes } from './home.ts';
-
-/** What the intake shows: the saved draft, else the webhook's prefill, over the deal's currency. */
-export function currentFields(
-  deal: Pick<Deal, 'currency' | 'prefill'>,
-  handoff: Pick<Handoff, 'fields'> | undefined,
-): HandoffFields {
-  if (handoff) return parseStoredFields(handoff.fields);
-  return withKnown({ ...emptyHandoff(), currency: deal.currency }, parseStoredFields(deal.prefill));
-}
-
-/** `base` with every value `known` has (non-null) laid over it. */
-export function withKnown(base: HandoffFields, known: Partial<HandoffFields>): HandoffFields {
-  const merged = { ...base };
-  for (const [key, value] of Object.entries(known) as [keyof HandoffFields, unknown][]) {
-    if (value !== null && value !== undefined) (merged as Record<string, unknown>)[key] = value;
-  }
-  return merged;
-}
-
-/** The owner fills the handoff; AR staff may too. A deal nobody owns is claimed first. */
-export function mayEditHandoff(deps: Pick<Deps, 'config'>, userId: string, ctx: DealContext): boolean {
-  return ctx.deal.owner_user_id === userId || isArStaff(deps, userId);
-}
 
 export function intakeViewFor(
   deps: Pick<Deps, 'config'>,
@@ -76,7 +54,7 @@ export async function saveHandoff(
     if (!deal) return { status: 'not_found' };
     const ctx = await getDealContext(trx, input.teamId, input.dealId);
     if (!ctx) return { status: 'not_found' };
-    if (!mayEditHandoff(deps, input.userId, ctx))
+    if (!mayEditHandoff(deps.config, input.userId, ctx.deal))
       return { status: 'forbidden', ownerUserId: deal.owner_user_id };
 
     const previous = ctx.handoff;

@@ -1,246 +1,12 @@
 import type { HomeView } from '@slack/types';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { type Deps, isArStaff } from '../deps.ts';
-import { daysPastDue } from '../domain/collections.ts';
+import { loadArHome, loadRepHome } from '../db/home.ts';
+import { homeOpeners, markHomeOpened } from '../db/people.ts';
+import type { Queryable } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
 import { dayIn } from '../domain/dates.ts';
-import { missingFields } from '../domain/handoff.ts';
+import { isArStaff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { homeView } from '../views/home.ts';
-import type { ArHome, HomeHandoff, HomeInvoice, HomePayment, RepHome } from '../views/status-types.ts';
-import { currentFields } from './handoff.ts';
-import { disputeReasons } from './status.ts';
-
-type Db = Kysely<Database>;
-const LIST = 12;
-/** Payments this recent show on a rep's home. */
-const RECENT_PAYMENTS_MS = 30 * 86_400_000;
-
-async function count(query: {
-  executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }>;
-}): Promise<number> {
-  return Number((await query.executeTakeFirstOrThrow()).n);
-}
-
-function invoiceSelect(db: Db) {
-  return db
-    .selectFrom('invoices')
-    .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-    .select([
-      'invoices.id',
-      'invoices.number',
-      'invoices.balance_cents',
-      'invoices.amount_cents',
-      'invoices.currency',
-      'invoices.due_on',
-      'invoices.dispute_state',
-      'invoices.promise_date',
-      'accounts.id as account_id',
-      'accounts.name as account_name',
-      'accounts.owner_user_id',
-    ])
-    .where('invoices.status', '=', 'open');
-}
-
-type InvoiceRow = Awaited<ReturnType<ReturnType<typeof invoiceSelect>['execute']>>[number];
-
-async function homeInvoices(db: Db, rows: InvoiceRow[], today: string): Promise<HomeInvoice[]> {
-  const reasons = await disputeReasons(
-    db,
-    rows.filter((r) => r.dispute_state === 'open').map((r) => r.id),
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    number: r.number,
-    balanceCents: r.balance_cents,
-    amountCents: r.amount_cents,
-    currency: r.currency,
-    dueOn: r.due_on,
-    daysLate: daysPastDue(r.due_on, today),
-    disputed: r.dispute_state === 'open',
-    disputeReasonLabel: reasons.get(r.id) ?? null,
-    promiseDate: r.promise_date,
-    accountId: r.account_id,
-    accountName: r.account_name,
-    ownerUserId: r.owner_user_id,
-  }));
-}
-
-function waitingHandoffs(db: Db, teamId: string) {
-  return db
-    .selectFrom('deals')
-    .innerJoin('accounts', 'accounts.id', 'deals.account_id')
-    .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
-    .where('deals.team_id', '=', teamId)
-    .where('deals.owner_user_id', 'is not', null)
-    .where((eb) => eb.or([eb('handoffs.deal_id', 'is', null), eb('handoffs.complete', '=', false)]));
-}
-
-async function handoffList(
-  db: Db,
-  teamId: string,
-  ownerUserId: string | null,
-): Promise<{ list: HomeHandoff[]; more: number }> {
-  const base = waitingHandoffs(db, teamId).$if(ownerUserId !== null, (q) =>
-    q.where('deals.owner_user_id', '=', ownerUserId as string),
-  );
-  const rows = await base
-    .select([
-      'deals.id',
-      'deals.name',
-      'deals.amount_cents',
-      'deals.currency',
-      'deals.closed_at',
-      'deals.prefill',
-      'deals.owner_user_id',
-      'accounts.name as account_name',
-      'handoffs.fields',
-    ])
-    .orderBy('deals.closed_at', ownerUserId ? 'desc' : 'asc')
-    .limit(LIST)
-    .execute();
-  const total = await count(base.select((eb) => eb.fn.countAll<number>().as('n')));
-  return {
-    list: rows.map((r) => ({
-      dealId: r.id,
-      dealName: r.name,
-      accountName: r.account_name,
-      amountCents: r.amount_cents,
-      currency: r.currency,
-      closedAt: r.closed_at,
-      missing: missingFields(currentFields(r, r.fields === null ? undefined : { fields: r.fields })),
-      ownerUserId: r.owner_user_id,
-    })),
-    more: Math.max(0, total - rows.length),
-  };
-}
-
-/** A rep's home: handoffs to finish, their customers' overdue and disputed invoices, recent payments. */
-export async function loadRepHome(
-  db: Db,
-  teamId: string,
-  userId: string,
-  today: string,
-  now = new Date(),
-): Promise<RepHome> {
-  const handoffs = await handoffList(db, teamId, userId);
-  const problems = invoiceSelect(db)
-    .where('accounts.team_id', '=', teamId)
-    .where('accounts.owner_user_id', '=', userId)
-    .where((eb) => eb.or([eb('invoices.due_on', '<', today), eb('invoices.dispute_state', '=', 'open')]));
-  const rows = await problems.orderBy('invoices.due_on', 'asc').limit(LIST).execute();
-  const total = await count(
-    db
-      .selectFrom('invoices')
-      .innerJoin('accounts', 'accounts.id', 'invoices.account_id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('invoices.status', '=', 'open')
-      .where('accounts.team_id', '=', teamId)
-      .where('accounts.owner_user_id', '=', userId)
-      .where((eb) => eb.or([eb('invoices.due_on', '<', today), eb('invoices.dispute_state', '=', 'open')])),
-  );
-  const payments = await db
-    .selectFrom('collection_updates')
-    .innerJoin('accounts', 'accounts.id', 'collection_updates.account_id')
-    .innerJoin('invoices', 'invoices.id', 'collection_updates.invoice_id')
-    .select([
-      'invoices.number',
-      'invoices.currency',
-      'invoices.status',
-      'accounts.name',
-      'collection_updates.amount_cents',
-      'collection_updates.created_at',
-    ])
-    .where('collection_updates.team_id', '=', teamId)
-    .where('collection_updates.kind', '=', 'payment_received')
-    .where('collection_updates.created_at', '>', new Date(now.getTime() - RECENT_PAYMENTS_MS))
-    .where('accounts.owner_user_id', '=', userId)
-    .orderBy('collection_updates.created_at', 'desc')
-    .limit(5)
-    .execute();
-  return {
-    kind: 'rep',
-    userId,
-    handoffs: handoffs.list,
-    moreHandoffs: handoffs.more,
-    problemInvoices: await homeInvoices(db, rows, today),
-    moreProblemInvoices: Math.max(0, total - rows.length),
-    recentPayments: payments.map(
-      (p): HomePayment => ({
-        invoiceNumber: p.number,
-        accountName: p.name,
-        amountCents: p.amount_cents ?? 0,
-        currency: p.currency,
-        at: p.created_at,
-        paidInFull: p.status === 'paid',
-      }),
-    ),
-  };
-}
-
-/** AR's home: the dispute queue, the oldest overdue, handoffs waiting on reps, accounts on hold. */
-export async function loadArHome(db: Db, teamId: string, userId: string, today: string): Promise<ArHome> {
-  const disputes = invoiceSelect(db)
-    .where('invoices.team_id', '=', teamId)
-    .where('invoices.dispute_state', '=', 'open');
-  const overdue = invoiceSelect(db)
-    .where('invoices.team_id', '=', teamId)
-    .where('invoices.due_on', '<', today);
-  const [disputeRows, overdueRows, disputeCount, overdueCount, handoffs, holds, holdCount] =
-    await Promise.all([
-      disputes.orderBy('invoices.updated_at', 'asc').limit(LIST).execute(),
-      overdue.orderBy('invoices.due_on', 'asc').limit(LIST).execute(),
-      count(
-        db
-          .selectFrom('invoices')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('status', '=', 'open')
-          .where('dispute_state', '=', 'open'),
-      ),
-      count(
-        db
-          .selectFrom('invoices')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('status', '=', 'open')
-          .where('due_on', '<', today),
-      ),
-      handoffList(db, teamId, null),
-      db
-        .selectFrom('accounts')
-        .select(['id', 'name', 'owner_user_id', 'credit_hold_since'])
-        .where('team_id', '=', teamId)
-        .where('credit_hold', '=', true)
-        .orderBy('credit_hold_since', 'asc')
-        .limit(LIST)
-        .execute(),
-      count(
-        db
-          .selectFrom('accounts')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('credit_hold', '=', true),
-      ),
-    ]);
-  return {
-    kind: 'ar',
-    userId,
-    disputes: await homeInvoices(db, disputeRows, today),
-    moreDisputes: Math.max(0, disputeCount - disputeRows.length),
-    oldestOverdue: await homeInvoices(db, overdueRows, today),
-    moreOverdue: Math.max(0, overdueCount - overdueRows.length),
-    handoffsWaiting: handoffs.list,
-    moreHandoffsWaiting: handoffs.more,
-    onHold: holds.map((h) => ({
-      accountId: h.id,
-      name: h.name,
-      ownerUserId: h.owner_user_id,
-      since: h.credit_hold_since,
-    })),
-    moreOnHold: Math.max(0, holdCount - holds.length),
-  };
-}
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
 export async function renderHome(
@@ -250,10 +16,20 @@ export async function renderHome(
   now = deps.clock.now(),
 ): Promise<HomeView> {
   const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
-  const data = isArStaff(deps, userId)
+  const data = isArStaff(deps.config, userId)
     ? await loadArHome(deps.db, teamId, userId, today)
     : await loadRepHome(deps.db, teamId, userId, today, now);
   return homeView(data, now);
+}
+
+/** App Home opened: it is refreshed from now on when what it shows changes; this is its view now. */
+export async function openHome(
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  teamId: string,
+  userId: string,
+): Promise<HomeView> {
+  await markHomeOpened(deps.db, teamId, userId);
+  return renderHome(deps, teamId, userId);
 }
 
 /** How long a burst of changes is gathered into one App Home publish. */
@@ -266,27 +42,18 @@ export const HOME_DEBOUNCE_MS = 3_000;
  */
 export async function refreshHomes(
   deps: Pick<Deps, 'config'>,
-  trx: Transaction<Database> | Db,
+  trx: Queryable,
   teamId: string,
   userIds: Iterable<string | null>,
 ): Promise<void> {
-  const now = new Date();
   const wanted = new Set<string>([...userIds].filter((u): u is string => Boolean(u)));
   for (const ar of deps.config.AR_USER_IDS) wanted.add(ar);
-  if (wanted.size === 0) return;
-  const openers = await trx
-    .selectFrom('people')
-    .select('user_id')
-    .where('team_id', '=', teamId)
-    .where('user_id', 'in', [...wanted])
-    .where('home_opened_at', 'is not', null)
-    .execute();
-  const slot = Math.floor(now.getTime() / HOME_DEBOUNCE_MS);
-  for (const { user_id } of openers) {
+  const slot = Math.floor(Date.now() / HOME_DEBOUNCE_MS);
+  for (const userId of await homeOpeners(trx, teamId, [...wanted])) {
     await enqueue(trx, {
       teamId,
-      dedupeKey: `home:${user_id}:${slot}`,
-      target: { kind: 'home', userId: user_id },
+      dedupeKey: `home:${userId}:${slot}`,
+      target: { kind: 'home', userId },
       message: { text: 'App Home' },
       notBefore: new Date((slot + 1) * HOME_DEBOUNCE_MS),
     });

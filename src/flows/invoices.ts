@@ -3,9 +3,13 @@ import { nameKey } from '../db/accounts.ts';
 import type { Account, Database, Invoice } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
-import { invoicePaidDm, invoicePaidPost, paymentRecordedPost } from '../views/collections-messages.ts';
+import {
+  collectionInvoice,
+  invoicePaidDm,
+  invoicePaidPost,
+  paymentRecordedPost,
+} from '../views/collections-messages.ts';
 import { accountThread, threadRootNotification } from './account-thread.ts';
-import { collectionInvoice } from './collection-updates.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
 

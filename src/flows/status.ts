@@ -1,420 +1,62 @@
-import { type Kysely, sql } from 'kysely';
-import { nameKey } from '../db/accounts.ts';
-import type { Database } from '../db/schema.ts';
-import type { Deps } from '../deps.ts';
 import {
-  agingTotals,
-  creditHoldReasons,
-  daysPastDue,
-  disputeReasonLabel,
-  emptyAging,
-} from '../domain/collections.ts';
-import { formatFieldValue, missingFields } from '../domain/handoff.ts';
-import type {
-  AccountStatus,
-  BookLine,
-  Candidate,
-  LedgerHeadline,
-  MoneyByCurrency,
-  RepBook,
-  StatusInvoice,
-} from '../views/status-types.ts';
-import { currentFields } from './handoff.ts';
+  loadAccountStatus,
+  loadLedgerHeadline,
+  loadRepBook,
+  resolveStatusQuery,
+  type StatusSettings,
+} from '../db/status.ts';
+import type { Deps } from '../deps.ts';
+import { dayIn } from '../domain/dates.ts';
+import { isArStaff } from '../domain/permissions.ts';
+import {
+  accountStatusMessage,
+  ledgerHeadlineMessage,
+  noMatchMessage,
+  pickListMessage,
+  repBookMessage,
+  statusUsage,
+} from '../views/ar-status.ts';
+import type { SlackMessage } from '../views/handoff-messages.ts';
 
-type Db = Kysely<Database>;
+type StatusDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'teamUrl'>;
 
-export type StatusQuery =
-  | { kind: 'account'; accountId: number }
-  | { kind: 'pick'; candidates: Candidate[] }
-  | { kind: 'none'; closest: string[] };
-
-const MAX_CANDIDATES = 8;
-
-/** `example.com` from "https://www.example.com/x", "ap@example.com" or "Example.com". */
-function asDomain(text: string): string | null {
-  const t = text.trim().toLowerCase();
-  if (/\s/.test(t) || !t.includes('.')) return null;
-  const host =
-    t
-      .replace(/^[a-z]+:\/\//, '')
-      .replace(/^[^@/]*@/, '')
-      .split(/[/?#]/)[0] ?? '';
-  const domain = host.replace(/^www\./, '');
-  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain) ? domain : null;
+function settingsOf(deps: StatusDeps): StatusSettings {
+  return { creditHoldDays: deps.config.CREDIT_HOLD_DAYS, teamUrl: deps.teamUrl };
 }
 
 /**
- * Finds what `/ar-status <text>` is about: an exact invoice number, a domain, then account names
- * (exact, then typo-tolerant trigram similarity, ranked). One clear winner is the answer; several
- * close ones make a pick list; none gives the closest names.
+ * What `/ar-status <text>` answers, for this person: no text, their book (AR: the ledger's
+ * headline); `help`, the usage; else the account the text finds, a pick list, or the closest names.
  */
-export async function resolveStatusQuery(db: Db, teamId: string, text: string): Promise<StatusQuery> {
-  const query = text.trim();
-  const invoice = await db
-    .selectFrom('invoices')
-    .select('account_id')
-    .where('team_id', '=', teamId)
-    .where((eb) => eb(eb.fn('lower', ['number']), '=', query.toLowerCase()))
-    .executeTakeFirst();
-  if (invoice) return { kind: 'account', accountId: invoice.account_id };
-
-  const candidate = (a: {
-    id: number;
-    name: string;
-    domain: string | null;
-    owner_user_id: string | null;
-  }): Candidate => ({
-    accountId: a.id,
-    name: a.name,
-    domain: a.domain,
-    ownerUserId: a.owner_user_id,
-  });
-  const domain = asDomain(query);
-  if (domain) {
-    const byDomain = await db
-      .selectFrom('accounts')
-      .select(['id', 'name', 'domain', 'owner_user_id'])
-      .where('team_id', '=', teamId)
-      .where((eb) => eb(eb.fn('lower', ['domain']), '=', domain))
-      .orderBy('name_key')
-      .limit(MAX_CANDIDATES)
-      .execute();
-    if (byDomain.length === 1 && byDomain[0]) return { kind: 'account', accountId: byDomain[0].id };
-    if (byDomain.length > 1) return { kind: 'pick', candidates: byDomain.map(candidate) };
+export async function statusAnswer(
+  deps: StatusDeps,
+  teamId: string,
+  userId: string,
+  text: string,
+  share: boolean,
+): Promise<SlackMessage> {
+  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
+  if (!text) {
+    return isArStaff(deps.config, userId)
+      ? ledgerHeadlineMessage(await loadLedgerHeadline(deps.db, teamId, today))
+      : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
   }
-
-  const key = nameKey(query);
-  const exact = await db
-    .selectFrom('accounts')
-    .select(['id', 'name', 'domain', 'owner_user_id'])
-    .where('team_id', '=', teamId)
-    .where('name_key', '=', key)
-    .limit(MAX_CANDIDATES)
-    .execute();
-  if (exact.length === 1 && exact[0]) return { kind: 'account', accountId: exact[0].id };
-  if (exact.length > 1) return { kind: 'pick', candidates: exact.map(candidate) };
-
-  const contains = `%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const ranked = await db
-    .selectFrom('accounts')
-    .select(['id', 'name', 'domain', 'owner_user_id'])
-    .select(
-      sql<number>`(similarity(name_key, ${key}) + 0.5 * word_similarity(${key}, name_key))::float8`.as(
-        'score',
-      ),
-    )
-    .select(sql<boolean>`name_key like ${contains}`.as('contains'))
-    .where('team_id', '=', teamId)
-    .where((eb) =>
-      eb.or([
-        eb('name_key', 'like', contains),
-        sql<boolean>`name_key % ${key}`,
-        sql<boolean>`${key} <% name_key`,
-      ]),
-    )
-    .orderBy('contains', 'desc')
-    .orderBy('score', 'desc')
-    .orderBy('name_key')
-    .limit(MAX_CANDIDATES)
-    .execute();
-  // Several names containing the words: let the person choose among them; one: that is it.
-  const containing = ranked.filter((r) => r.contains);
-  if (containing.length === 1 && containing[0]) return { kind: 'account', accountId: containing[0].id };
-  if (containing.length > 1) return { kind: 'pick', candidates: containing.map(candidate) };
-  // Typos: a clear winner by similarity, else the close ones.
-  const [best, second] = ranked;
-  if (best && (!second || best.score - second.score >= 0.15)) return { kind: 'account', accountId: best.id };
-  if (best)
-    return { kind: 'pick', candidates: ranked.filter((r) => best.score - r.score < 0.15).map(candidate) };
-
-  const closest = await db
-    .selectFrom('accounts')
-    .select('name')
-    .where('team_id', '=', teamId)
-    .orderBy(sql`name_key <-> ${key}`)
-    .limit(3)
-    .execute();
-  return { kind: 'none', closest: closest.map((c) => c.name) };
+  if (/^(help|\?)$/i.test(text)) return statusUsage();
+  const found = await resolveStatusQuery(deps.db, teamId, text);
+  if (found.kind === 'pick') return pickListMessage(text, found.candidates);
+  if (found.kind === 'none') return noMatchMessage(text, found.closest);
+  const status = await loadAccountStatus(deps.db, teamId, found.accountId, today, settingsOf(deps));
+  return status ? accountStatusMessage(status, { shareable: !share }) : noMatchMessage(text, []);
 }
 
-function perCurrency(rows: Iterable<{ currency: string; cents: number }>): MoneyByCurrency[] {
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + r.cents);
-  return [...totals]
-    .filter(([, cents]) => cents !== 0)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([currency, cents]) => ({ currency, cents }));
-}
-
-export function threadUrl(teamUrl: string | null, channel: string | null, ts: string | null): string | null {
-  if (!teamUrl || !channel || !ts) return null;
-  return `${teamUrl.replace(/\/?$/, '/')}archives/${channel}/p${ts.replace('.', '')}`;
-}
-
-const MAX_PROBLEMS = 10;
-
-/** Everything `/ar-status` shows about one account. */
-export async function loadAccountStatus(
-  deps: Pick<Deps, 'db' | 'config' | 'teamUrl'>,
+/** One account's status, from a pick list or the Share button. */
+export async function accountStatusReply(
+  deps: StatusDeps,
   teamId: string,
   accountId: number,
-  today: string,
-): Promise<AccountStatus | undefined> {
-  const { db } = deps;
-  const account = await db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('id', '=', accountId)
-    .executeTakeFirst();
-  if (!account) return undefined;
-  const [open, deal, updates] = await Promise.all([
-    db
-      .selectFrom('invoices')
-      .select([
-        'id',
-        'number',
-        'balance_cents',
-        'amount_cents',
-        'currency',
-        'due_on',
-        'dispute_state',
-        'promise_date',
-      ])
-      .where('account_id', '=', account.id)
-      .where('status', '=', 'open')
-      .execute(),
-    db
-      .selectFrom('deals')
-      .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
-      .select(['deals.name', 'deals.currency', 'deals.prefill', 'handoffs.fields', 'handoffs.complete'])
-      .where('deals.account_id', '=', account.id)
-      .orderBy('deals.closed_at', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-    db
-      .selectFrom('collection_updates')
-      .leftJoin('invoices', 'invoices.id', 'collection_updates.invoice_id')
-      .select([
-        'collection_updates.kind',
-        'collection_updates.note',
-        'collection_updates.author_user_id',
-        'collection_updates.created_at',
-        'invoices.number',
-      ])
-      .where('collection_updates.account_id', '=', account.id)
-      .orderBy('collection_updates.created_at', 'desc')
-      .orderBy('collection_updates.id', 'desc')
-      .limit(3)
-      .execute(),
-  ]);
-
-  const problems = open
-    .map((inv) => ({ inv, daysLate: daysPastDue(inv.due_on, today) }))
-    .filter(({ inv, daysLate }) => daysLate > 0 || inv.dispute_state === 'open')
-    .sort((a, b) => b.daysLate - a.daysLate || b.inv.balance_cents - a.inv.balance_cents);
-  const shown = problems.slice(0, MAX_PROBLEMS);
-  const reasons = await disputeReasons(
-    db,
-    shown.filter(({ inv }) => inv.dispute_state === 'open').map(({ inv }) => inv.id),
-  );
-  const fields = deal
-    ? currentFields(deal, deal.fields === null ? undefined : { fields: deal.fields })
-    : null;
-  const holdReasons = creditHoldReasons(
-    {
-      openInvoices: open.map((i) => ({
-        number: i.number,
-        balanceCents: i.balance_cents,
-        currency: i.currency,
-        dueOn: i.due_on,
-      })),
-      creditLimitCents: account.credit_limit_cents,
-      creditLimitCurrency: account.credit_limit_currency,
-    },
-    today,
-    { creditHoldDays: deps.config.CREDIT_HOLD_DAYS },
-  );
-  const aging = agingTotals(
-    open.map((i) => ({ balanceCents: i.balance_cents, currency: i.currency, dueOn: i.due_on })),
-    today,
-  );
-  return {
-    accountId: account.id,
-    name: account.name,
-    domain: account.domain,
-    ownerUserId: account.owner_user_id,
-    handoff:
-      deal && fields
-        ? {
-            dealName: deal.name,
-            complete: deal.complete === true,
-            missing: missingFields(fields),
-            terms: fields.paymentTerms ? formatFieldValue('paymentTerms', fields) : null,
-          }
-        : null,
-    openBalance: perCurrency(open.map((i) => ({ currency: i.currency, cents: i.balance_cents }))),
-    aging: [...aging]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([currency, buckets]) => ({ currency, buckets })),
-    problemInvoices: shown.map(
-      ({ inv, daysLate }): StatusInvoice => ({
-        id: inv.id,
-        number: inv.number,
-        balanceCents: inv.balance_cents,
-        amountCents: inv.amount_cents,
-        currency: inv.currency,
-        dueOn: inv.due_on,
-        daysLate,
-        disputed: inv.dispute_state === 'open',
-        disputeReasonLabel: reasons.get(inv.id) ?? null,
-        promiseDate: inv.promise_date,
-      }),
-    ),
-    moreProblemInvoices: problems.length - shown.length,
-    creditHold: { on: account.credit_hold, reasons: account.credit_hold ? holdReasons : [] },
-    recentUpdates: updates.map((u) => ({
-      kind: u.kind,
-      note: u.note,
-      authorUserId: u.author_user_id,
-      at: u.created_at,
-      invoiceNumber: u.number,
-    })),
-    threadUrl: threadUrl(deps.teamUrl, account.thread_channel, account.thread_ts),
-  };
-}
-
-/** The reason of each invoice's latest dispute. */
-export async function disputeReasons(db: Db, invoiceIds: number[]): Promise<Map<number, string>> {
-  if (invoiceIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('collection_updates')
-    .select(['invoice_id', 'dispute_reason'])
-    .where('invoice_id', 'in', invoiceIds)
-    .where('kind', '=', 'dispute_opened')
-    .orderBy('created_at', 'asc')
-    .execute();
-  const reasons = new Map<number, string>();
-  for (const r of rows)
-    if (r.invoice_id !== null && r.dispute_reason)
-      reasons.set(r.invoice_id, disputeReasonLabel(r.dispute_reason));
-  return reasons;
-}
-
-const MAX_BOOK_LINES = 15;
-
-/** A rep's accounts with open balances, overdue first. */
-export async function loadRepBook(db: Db, teamId: string, userId: string, today: string): Promise<RepBook> {
-  const rows = await db
-    .selectFrom('accounts')
-    .innerJoin('invoices', (join) =>
-      join.onRef('invoices.account_id', '=', 'accounts.id').on('invoices.status', '=', 'open'),
-    )
-    .select([
-      'accounts.id',
-      'accounts.name',
-      'accounts.owner_user_id',
-      'accounts.credit_hold',
-      'invoices.currency',
-      sql<number>`sum(invoices.balance_cents)`.as('open'),
-      sql<number>`coalesce(sum(invoices.balance_cents) filter (where invoices.due_on < ${today}), 0)`.as(
-        'overdue',
-      ),
-      sql<number>`coalesce(max(${today}::date - invoices.due_on), 0)`.as('worst'),
-      sql<number>`count(*) filter (where invoices.dispute_state = 'open')`.as('disputes'),
-    ])
-    .where('accounts.team_id', '=', teamId)
-    .where('accounts.owner_user_id', '=', userId)
-    .groupBy([
-      'accounts.id',
-      'accounts.name',
-      'accounts.owner_user_id',
-      'accounts.credit_hold',
-      'invoices.currency',
-    ])
-    .execute();
-  const lines = new Map<number, BookLine>();
-  for (const r of rows) {
-    const line = lines.get(r.id) ?? {
-      accountId: r.id,
-      name: r.name,
-      ownerUserId: r.owner_user_id,
-      openBalance: [],
-      overdue: [],
-      worstDaysLate: 0,
-      disputes: 0,
-      creditHold: r.credit_hold,
-    };
-    line.openBalance.push({ currency: r.currency, cents: Number(r.open) });
-    if (Number(r.overdue) > 0) line.overdue.push({ currency: r.currency, cents: Number(r.overdue) });
-    line.worstDaysLate = Math.max(line.worstDaysLate, Number(r.worst));
-    line.disputes += Number(r.disputes);
-    lines.set(r.id, line);
-  }
-  const sorted = [...lines.values()]
-    .filter((l) => l.openBalance.some((m) => m.cents > 0))
-    .sort((a, b) => b.worstDaysLate - a.worstDaysLate || a.name.localeCompare(b.name));
-  return {
-    userId,
-    lines: sorted.slice(0, MAX_BOOK_LINES),
-    moreLines: Math.max(0, sorted.length - MAX_BOOK_LINES),
-  };
-}
-
-/** The whole ledger at a glance, for AR. */
-export async function loadLedgerHeadline(db: Db, teamId: string, today: string): Promise<LedgerHeadline> {
-  const daysLate = sql<number>`(${today}::date - due_on)`;
-  const [byCurrency, waiting, onHold] = await Promise.all([
-    db
-      .selectFrom('invoices')
-      .select([
-        'currency',
-        sql<number>`sum(balance_cents)`.as('total'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} <= 0), 0)`.as('current'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 1 and 30), 0)`.as('d30'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 31 and 60), 0)`.as('d60'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 61 and 90), 0)`.as('d90'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} > 90), 0)`.as('d90plus'),
-        sql<number>`count(*) filter (where ${daysLate} > 0)`.as('overdue'),
-        sql<number>`count(*) filter (where dispute_state = 'open')`.as('disputes'),
-      ])
-      .where('team_id', '=', teamId)
-      .where('status', '=', 'open')
-      .groupBy('currency')
-      .orderBy('currency')
-      .execute(),
-    db
-      .selectFrom('deals')
-      .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('deals.team_id', '=', teamId)
-      .where((eb) => eb.or([eb('handoffs.deal_id', 'is', null), eb('handoffs.complete', '=', false)]))
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('accounts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('team_id', '=', teamId)
-      .where('credit_hold', '=', true)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return {
-    totalOpen: byCurrency
-      .map((r) => ({ currency: r.currency, cents: Number(r.total) }))
-      .filter((m) => m.cents > 0),
-    aging: byCurrency.map((r) => ({
-      currency: r.currency,
-      buckets: {
-        ...emptyAging(),
-        current: Number(r.current),
-        '1_30': Number(r.d30),
-        '31_60': Number(r.d60),
-        '61_90': Number(r.d90),
-        '90_plus': Number(r.d90plus),
-      },
-    })),
-    openDisputes: byCurrency.reduce((n, r) => n + Number(r.disputes), 0),
-    handoffsWaiting: Number(waiting.n),
-    accountsOnHold: Number(onHold.n),
-    overdueInvoices: byCurrency.reduce((n, r) => n + Number(r.overdue), 0),
-  };
+  shareable: boolean,
+): Promise<SlackMessage | { text: string }> {
+  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
+  const status = await loadAccountStatus(deps.db, teamId, accountId, today, settingsOf(deps));
+  return status ? accountStatusMessage(status, { shareable }) : { text: 'That account no longer exists.' };
 }

@@ -1,8 +1,7 @@
 import { getPerson } from '../db/people.ts';
 import type { Deps } from '../deps.ts';
-import { missingFields } from '../domain/handoff.ts';
+import { currentFields, missingFields } from '../domain/handoff.ts';
 import { dueNag, type NagPolicy } from '../domain/nag-schedule.ts';
-import { currentFields } from '../flows/handoff.ts';
 import { repTimeZone } from '../flows/people.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { handoffEscalation, handoffReminderDm } from '../views/handoff-messages.ts';

@@ -1,12 +1,12 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import { lastUpdatesOf } from '../db/collection-updates.ts';
 import type { Account, Database } from '../db/schema.ts';
 import { escalationNear, nextThresholdAbove, pingDecision, thresholdToPing } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
 import { accountThread, threadRootNotification } from '../flows/account-thread.ts';
-import { collectionInvoice, lastUpdatesOf } from '../flows/collection-updates.ts';
 import { recomputeCreditHold } from '../flows/credit-hold.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
-import { brokenPromisePing, pastDuePing } from '../views/collections-messages.ts';
+import { brokenPromisePing, collectionInvoice, pastDuePing } from '../views/collections-messages.ts';
 import type { SweepDeps } from './handoff-nags.ts';
 
 /** `today` minus `days`, as a date. */

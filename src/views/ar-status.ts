@@ -5,10 +5,6 @@
  * within Slack's 50 blocks and 3,000 characters per text whatever the input size.
  */
 import type { KnownBlock } from '@slack/types';
-import { AGING_BUCKETS, AGING_LABELS, UPDATE_KIND_LABELS } from '../domain/collections.ts';
-import { FIELD_LABELS, isIsoDate } from '../domain/handoff.ts';
-import { formatMoney } from '../domain/money.ts';
-import type { SlackMessage } from './handoff-messages.ts';
 import type {
   AccountStatus,
   BookLine,
@@ -18,7 +14,11 @@ import type {
   RepBook,
   StatusInvoice,
   StatusUpdate,
-} from './status-types.ts';
+} from '../db/status.ts';
+import { AGING_BUCKETS, AGING_LABELS, UPDATE_KIND_LABELS } from '../domain/collections.ts';
+import { FIELD_LABELS, isIsoDate } from '../domain/handoff.ts';
+import { formatMoney } from '../domain/money.ts';
+import type { SlackMessage } from './handoff-messages.ts';
 import {
   context,
   listItems,

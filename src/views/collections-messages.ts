@@ -4,6 +4,8 @@
  * Pure functions returning Block Kit; every piece of user text is escaped.
  */
 import type { KnownBlock } from '@slack/types';
+import type { LastCollectionUpdate } from '../db/collection-updates.ts';
+import type { Invoice } from '../db/schema.ts';
 import { UPDATE_KIND_LABELS, type UpdateKind } from '../domain/collections.ts';
 import { formatDay } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
@@ -45,11 +47,18 @@ export interface CollectionInvoice {
   issuedOn: string;
 }
 
-export interface LastCollectionUpdate {
-  kind: UpdateKind;
-  note: string | null;
-  authorUserId: string | null;
-  at: Date;
+/** An invoice row as the collections messages show it. */
+export function collectionInvoice(
+  inv: Pick<Invoice, 'number' | 'amount_cents' | 'balance_cents' | 'currency' | 'due_on' | 'issued_on'>,
+): CollectionInvoice {
+  return {
+    number: inv.number,
+    amountCents: inv.amount_cents,
+    balanceCents: inv.balance_cents,
+    currency: inv.currency,
+    dueOn: inv.due_on,
+    issuedOn: inv.issued_on,
+  };
 }
 
 interface AboutInvoice {

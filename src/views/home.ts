@@ -5,11 +5,11 @@
  * (or says it is empty) and ends with "…and N more" where it is cut, whatever the input size.
  */
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { ArHome, HomeHandoff, HomeInvoice, HomePayment, RepHome } from '../db/home.ts';
 import { FIELD_LABELS, type FieldKey } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
 import { count, inline, invoiceFacts, listSections, person } from './ar-status.ts';
 import { HANDOFF_OPEN_ACTION_ID } from './handoff-messages.ts';
-import type { ArHome, HomeHandoff, HomeInvoice, HomePayment, RepHome } from './status-types.ts';
 import { context, listItems, mrkdwn, plainText, SLACK_LIMITS, section, slackDate } from './text.ts';
 
 const NAME_MAX = 150;

@@ -1,6 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type {
+  AccountStatus,
+  BookLine,
+  Candidate,
+  LedgerHeadline,
+  StatusInvoice,
+  StatusUpdate,
+} from '../../src/db/status.ts';
 import { UPDATE_KINDS } from '../../src/domain/collections.ts';
 import type { FieldKey } from '../../src/domain/handoff.ts';
 import {
@@ -14,14 +22,6 @@ import {
   statusUsage,
 } from '../../src/views/ar-status.ts';
 import type { SlackMessage } from '../../src/views/handoff-messages.ts';
-import type {
-  AccountStatus,
-  BookLine,
-  Candidate,
-  LedgerHeadline,
-  StatusInvoice,
-  StatusUpdate,
-} from '../../src/views/status-types.ts';
 import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
 import {
   DATE_TOKEN,

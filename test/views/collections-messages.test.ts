@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { LastCollectionUpdate } from '../../src/db/collection-updates.ts';
 import { UPDATE_KINDS, type UpdateKind } from '../../src/domain/collections.ts';
 import {
   accountThreadRoot,
@@ -15,7 +16,6 @@ import {
   disputeResolvedPost,
   invoicePaidDm,
   invoicePaidPost,
-  type LastCollectionUpdate,
   pastDuePing,
   paymentRecordedPost,
 } from '../../src/views/collections-messages.ts';

@@ -1,9 +1,9 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ArHome, HomeHandoff, HomeInvoice, HomePayment, RepHome } from '../../src/db/home.ts';
 import { HANDOFF_OPEN_ACTION_ID } from '../../src/views/handoff-messages.ts';
 import { homeView } from '../../src/views/home.ts';
-import type { ArHome, HomeHandoff, HomeInvoice, HomePayment, RepHome } from '../../src/views/status-types.ts';
 import { SLACK_LIMITS, slackLimitProblems } from '../../src/views/text.ts';
 import {
   DATE_TOKEN,

@@ -1,25 +1,15 @@
 import type { RespondArguments } from '@slack/bolt';
 import type { Deps } from '../../deps.ts';
-import { dayIn } from '../../domain/dates.ts';
-import { loadAccountStatus } from '../../flows/status.ts';
-import { accountStatusMessage } from '../../views/ar-status.ts';
+import { accountStatusReply } from '../../flows/status.ts';
 import type { ButtonArgs } from '../args.ts';
-
-async function statusOf(deps: Deps, teamId: string, accountId: number, shareable: boolean) {
-  const status = await loadAccountStatus(
-    deps,
-    teamId,
-    accountId,
-    dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now()),
-  );
-  return status ? accountStatusMessage(status, { shareable }) : { text: 'That account no longer exists.' };
-}
+import { recordId } from '../parse.ts';
 
 /** A pick-list button: the chosen account's status replaces the list. */
 export function arStatusPick(deps: Deps) {
   return async function arStatusPickListener({ ack, action, respond, context }: ButtonArgs): Promise<void> {
     await ack();
-    const message = await statusOf(deps, context.teamId, Number(action.value), true);
+    const accountId = recordId.parse(action.value);
+    const message = await accountStatusReply(deps, context.teamId, accountId, true);
     await respond({ response_type: 'ephemeral', replace_original: true, ...message } as RespondArguments);
   };
 }
@@ -28,7 +18,8 @@ export function arStatusPick(deps: Deps) {
 export function arStatusShare(deps: Deps) {
   return async function arStatusShareListener({ ack, action, respond, context }: ButtonArgs): Promise<void> {
     await ack();
-    const message = await statusOf(deps, context.teamId, Number(action.value), false);
+    const accountId = recordId.parse(action.value);
+    const message = await accountStatusReply(deps, context.teamId, accountId, false);
     await respond({ response_type: 'in_channel', replace_original: false, ...message } as RespondArguments);
   };
 }

@@ -1,5 +1,6 @@
 import { getInvoiceWithAccount } from '../../db/invoices.ts';
-import { type Deps, isArStaff } from '../../deps.ts';
+import type { Deps } from '../../deps.ts';
+import { isArStaff } from '../../domain/permissions.ts';
 import { assignRepModal } from '../../views/assign-rep.ts';
 import { noticeModal } from '../../views/common.ts';
 import type { ButtonArgs } from '../args.ts';
@@ -12,7 +13,7 @@ export function assignRepButton(deps: Deps) {
     const account = (await getInvoiceWithAccount(deps.db, teamId, Number(action.value)))?.account;
     const view = !account
       ? noticeModal('Not found', 'That invoice no longer exists.')
-      : !isArStaff(deps, body.user.id)
+      : !isArStaff(deps.config, body.user.id)
         ? noticeModal('AR only', 'Assigning the rep who owns an account is for the AR team.')
         : account.owner_user_id
           ? noticeModal('Already owned', `<@${account.owner_user_id}> already owns this account.`)

@@ -1,5 +1,6 @@
 import { getInvoiceWithAccount } from '../../db/invoices.ts';
-import { type Deps, isArStaff } from '../../deps.ts';
+import type { Deps } from '../../deps.ts';
+import { isArStaff } from '../../domain/permissions.ts';
 import { accountThreadTarget } from '../../flows/account-thread.ts';
 import { enqueue } from '../../outbox/outbox.ts';
 import { askArPost, contactedPost } from '../../views/collections-messages.ts';
@@ -20,7 +21,7 @@ export function contactedButton(deps: Deps) {
     if (!found) return;
     const { invoice, account } = found;
     const user = body.user.id;
-    if (account.owner_user_id !== user && !isArStaff(deps, user) && account.owner_user_id !== null) {
+    if (account.owner_user_id !== user && !isArStaff(deps.config, user) && account.owner_user_id !== null) {
       await respond({
         response_type: 'ephemeral',
         replace_original: false,

@@ -1,6 +1,7 @@
 import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
-import { intakeViewFor, mayEditHandoff } from '../../flows/handoff.ts';
+import { mayEditHandoff } from '../../domain/permissions.ts';
+import { intakeViewFor } from '../../flows/handoff.ts';
 import { noticeModal } from '../../views/common.ts';
 import type { ButtonArgs } from '../args.ts';
 
@@ -19,7 +20,7 @@ export function openHandoff(deps: Deps) {
     let view = ctx
       ? intakeViewFor(deps, ctx)
       : noticeModal('Deal not found', 'That deal no longer exists in AR Bridge.');
-    if (ctx && !mayEditHandoff(deps, body.user.id, ctx)) {
+    if (ctx && !mayEditHandoff(deps.config, body.user.id, ctx.deal)) {
       view = noticeModal(
         'Not your deal',
         ctx.deal.owner_user_id

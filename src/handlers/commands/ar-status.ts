@@ -1,47 +1,10 @@
 import type { RespondArguments } from '@slack/bolt';
-import { type Deps, isArStaff } from '../../deps.ts';
-import { dayIn } from '../../domain/dates.ts';
-import {
-  loadAccountStatus,
-  loadLedgerHeadline,
-  loadRepBook,
-  resolveStatusQuery,
-} from '../../flows/status.ts';
-import {
-  accountStatusMessage,
-  ledgerHeadlineMessage,
-  noMatchMessage,
-  pickListMessage,
-  repBookMessage,
-  statusUsage,
-} from '../../views/ar-status.ts';
-import type { SlackMessage } from '../../views/handoff-messages.ts';
+import type { Deps } from '../../deps.ts';
+import { statusAnswer } from '../../flows/status.ts';
 import type { CommandArgs } from '../args.ts';
 
 /** Slack waits 3 seconds for the answer; past this, say "looking" and answer through response_url. */
 const INLINE_BUDGET_MS = 2_000;
-
-/** What `/ar-status <text>` answers, for this person. */
-export async function statusAnswer(
-  deps: Deps,
-  teamId: string,
-  userId: string,
-  text: string,
-  share: boolean,
-): Promise<SlackMessage> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
-  if (!text) {
-    return isArStaff(deps, userId)
-      ? ledgerHeadlineMessage(await loadLedgerHeadline(deps.db, teamId, today))
-      : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
-  }
-  if (/^(help|\?)$/i.test(text)) return statusUsage();
-  const found = await resolveStatusQuery(deps.db, teamId, text);
-  if (found.kind === 'pick') return pickListMessage(text, found.candidates);
-  if (found.kind === 'none') return noMatchMessage(text, found.closest);
-  const status = await loadAccountStatus(deps, teamId, found.accountId, today);
-  return status ? accountStatusMessage(status, { shareable: !share }) : noMatchMessage(text, []);
-}
 
 /**
  * /ar-status [name | domain | invoice number] [share]: answered in the command's own response

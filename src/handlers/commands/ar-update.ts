@@ -1,12 +1,13 @@
 import { findTarget } from '../../db/search.ts';
-import { type Deps, isArStaff } from '../../deps.ts';
+import type { Deps } from '../../deps.ts';
+import { isArStaff } from '../../domain/permissions.ts';
 import { arUpdateModal } from '../../views/ar-update-modal.ts';
 import type { CommandArgs } from '../args.ts';
 
 /** /ar-update [invoice number | account]: AR staff log a collection update; everyone else is told why not. */
 export function arUpdateCommand(deps: Deps) {
   return async function arUpdateListener({ ack, command, client, context }: CommandArgs): Promise<void> {
-    if (!isArStaff(deps, command.user_id)) {
+    if (!isArStaff(deps.config, command.user_id)) {
       await ack({
         response_type: 'ephemeral',
         text:

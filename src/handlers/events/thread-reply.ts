@@ -1,4 +1,5 @@
-import { type Deps, isArStaff } from '../../deps.ts';
+import type { Deps } from '../../deps.ts';
+import { isArStaff } from '../../domain/permissions.ts';
 import type { EventArgs } from '../args.ts';
 
 /**
@@ -27,7 +28,7 @@ export function threadReply(deps: Deps) {
       .where('thread_ts', '=', m.thread_ts)
       .executeTakeFirst();
     if (!account) return;
-    if (m.user !== account.owner_user_id && !isArStaff(deps, m.user)) return;
+    if (m.user !== account.owner_user_id && !isArStaff(deps.config, m.user)) return;
     await deps.db
       .insertInto('collection_updates')
       .values({

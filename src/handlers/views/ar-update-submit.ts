@@ -1,8 +1,9 @@
-import { type Deps, isArStaff } from '../../deps.ts';
+import type { Deps } from '../../deps.ts';
 import { KIND_NEEDS_INVOICE } from '../../domain/collections.ts';
 import { dayIn } from '../../domain/dates.ts';
 import { decimalToMinor } from '../../domain/decimal.ts';
 import { formatMoney } from '../../domain/money.ts';
+import { isArStaff } from '../../domain/permissions.ts';
 import { applyCollectionUpdate } from '../../flows/ar-updates.ts';
 import { readArUpdateState } from '../../views/ar-update-modal.ts';
 import { noticeModal } from '../../views/common.ts';
@@ -15,7 +16,7 @@ import type { ViewArgs } from '../args.ts';
 export function arUpdateSubmit(deps: Deps) {
   return async function arUpdateSubmitListener({ ack, body, view, context }: ViewArgs): Promise<void> {
     const teamId = context.teamId;
-    if (!isArStaff(deps, body.user.id)) {
+    if (!isArStaff(deps.config, body.user.id)) {
       await ack({
         response_action: 'update',
         view: noticeModal('AR only', 'Collection updates are for the AR team.'),

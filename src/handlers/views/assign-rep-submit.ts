@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type Deps, isArStaff } from '../../deps.ts';
+import type { Deps } from '../../deps.ts';
+import { isArStaff } from '../../domain/permissions.ts';
 import { accountThreadTarget } from '../../flows/account-thread.ts';
 import { refreshHomes } from '../../flows/home.ts';
 import { enqueue } from '../../outbox/outbox.ts';
@@ -32,7 +33,7 @@ export function assignRepSubmit(deps: Deps) {
       await ack({ response_action: 'errors', errors: { owner: 'Choose the rep who owns this account.' } });
       return;
     }
-    if (!isArStaff(deps, body.user.id)) {
+    if (!isArStaff(deps.config, body.user.id)) {
       await ack({
         response_action: 'update',
         view: noticeModal('AR only', 'Assigning owners is for the AR team.'),

@@ -1,7 +1,7 @@
 import { getDealContext, lockDeal } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
-import { missingFields } from '../../domain/handoff.ts';
-import { currentFields, mayEditHandoff } from '../../flows/handoff.ts';
+import { currentFields, missingFields } from '../../domain/handoff.ts';
+import { mayEditHandoff } from '../../domain/permissions.ts';
 import { enqueue } from '../../outbox/outbox.ts';
 import { noticeModal } from '../../views/common.ts';
 import { dealReassignedDm } from '../../views/handoff-messages.ts';
@@ -41,7 +41,7 @@ export function reassignSubmit(deps: Deps) {
       const ctx = locked && (await getDealContext(trx, teamId, dealId));
       if (!ctx) return 'not_found' as const;
       if (ctx.deal.owner_user_id === newOwner) return 'done' as const;
-      if (!mayEditHandoff(deps, body.user.id, ctx)) return 'forbidden' as const;
+      if (!mayEditHandoff(deps.config, body.user.id, ctx.deal)) return 'forbidden' as const;
       const dmKey = `deal:${dealId}:reassigned:${view.id}`;
       await trx
         .updateTable('deals')
