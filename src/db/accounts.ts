@@ -124,3 +124,207 @@ export async function setAccountOwnerIfNone(db: Queryable, accountId: number, us
     .where('owner_user_id', 'is', null)
     .execute();
 }
+
+/** The account of this workspace, or undefined. */
+export async function getAccount(
+  db: Queryable,
+  teamId: string,
+  accountId: number,
+): Promise<Account | undefined> {
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** The account, held until the transaction ends; throws when it is not this workspace's. */
+export async function lockAccount(trx: Trx, teamId: string, accountId: number): Promise<Account> {
+  return trx
+    .selectFrom('accounts')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('id', '=', accountId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export async function getAccountsByIds(db: Queryable, ids: readonly number[]): Promise<Account[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('accounts').selectAll().where('id', 'in', ids).execute();
+}
+
+/** The account whose thread in the finance channel this is. */
+export async function findAccountByThread(
+  db: Queryable,
+  teamId: string,
+  channel: string,
+  threadTs: string,
+): Promise<Pick<Account, 'id' | 'owner_user_id'> | undefined> {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'owner_user_id'])
+    .where('team_id', '=', teamId)
+    .where('thread_channel', '=', channel)
+    .where('thread_ts', '=', threadTs)
+    .executeTakeFirst();
+}
+
+/** AR sets the account's owning rep; undefined when the workspace has no such account. */
+export async function setAccountOwner(
+  db: Queryable,
+  teamId: string,
+  accountId: number,
+  userId: string,
+): Promise<Account | undefined> {
+  return db
+    .updateTable('accounts')
+    .set({ owner_user_id: userId, updated_at: new Date() })
+    .where('team_id', '=', teamId)
+    .where('id', '=', accountId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** A deal moved from `from` to `to`: its account follows unless someone else owns it. */
+export async function moveAccountOwner(
+  db: Queryable,
+  accountId: number,
+  from: string | null,
+  to: string,
+): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ owner_user_id: to })
+    .where('id', '=', accountId)
+    .where((eb) => eb.or([eb('owner_user_id', 'is', null), eb('owner_user_id', '=', from)]))
+    .execute();
+}
+
+export type CreditHoldState = Pick<
+  Account,
+  | 'id'
+  | 'team_id'
+  | 'name'
+  | 'owner_user_id'
+  | 'credit_hold'
+  | 'credit_hold_changes'
+  | 'credit_limit_cents'
+  | 'credit_limit_currency'
+>;
+
+/** What credit hold is computed from, holding the accounts until the transaction ends. */
+export async function lockCreditHoldStates(trx: Trx, ids: readonly number[]): Promise<CreditHoldState[]> {
+  if (ids.length === 0) return [];
+  return trx
+    .selectFrom('accounts')
+    .select([
+      'id',
+      'team_id',
+      'name',
+      'owner_user_id',
+      'credit_hold',
+      'credit_hold_changes',
+      'credit_limit_cents',
+      'credit_limit_currency',
+    ])
+    .where('id', 'in', ids)
+    .forUpdate()
+    .execute();
+}
+
+/** Puts these accounts on credit hold (since `now`) or takes them off, counting the change. */
+export async function setCreditHold(
+  db: Queryable,
+  ids: readonly number[],
+  on: boolean,
+  now: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({
+      credit_hold: on,
+      credit_hold_since: on ? now : null,
+      credit_hold_changes: eb('credit_hold_changes', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** This workspace's accounts with these CRM ids. */
+export async function findAccountsByCrmId(
+  db: Queryable,
+  teamId: string,
+  crmIds: readonly string[],
+): Promise<Account[]> {
+  if (crmIds.length === 0) return [];
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('crm_id', 'in', crmIds)
+    .execute();
+}
+
+/** This workspace's accounts with these name keys (see nameKey), oldest first. */
+export async function findAccountsByNameKey(
+  db: Queryable,
+  teamId: string,
+  keys: readonly string[],
+): Promise<Account[]> {
+  if (keys.length === 0) return [];
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('name_key', 'in', keys)
+    .orderBy('id')
+    .execute();
+}
+
+/** Creates accounts (CRM id and name known, nothing else yet). */
+export async function insertAccounts(
+  db: Queryable,
+  teamId: string,
+  accounts: ReadonlyArray<{ crmId: string | null; name: string }>,
+): Promise<Account[]> {
+  if (accounts.length === 0) return [];
+  return db
+    .insertInto('accounts')
+    .values(
+      accounts.map((a) => ({ team_id: teamId, crm_id: a.crmId, name: a.name, name_key: nameKey(a.name) })),
+    )
+    .returningAll()
+    .execute();
+}
+
+/** Sets the account's credit limit, in the currency it is given in. */
+export async function setCreditLimit(
+  db: Queryable,
+  accountId: number,
+  cents: number | null,
+  currency: string | null,
+): Promise<Account> {
+  return db
+    .updateTable('accounts')
+    .set({ credit_limit_cents: cents, credit_limit_currency: currency, updated_at: new Date() })
+    .where('id', '=', accountId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The owning reps of these accounts (each once; accounts nobody owns are left out). */
+export async function ownersOf(db: Queryable, accountIds: readonly number[]): Promise<string[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('accounts')
+    .select('owner_user_id')
+    .distinct()
+    .where('id', 'in', accountIds)
+    .where('owner_user_id', 'is not', null)
+    .execute();
+  return rows.flatMap((r) => (r.owner_user_id ? [r.owner_user_id] : []));
+}

@@ -152,3 +152,19 @@ export async function releaseUnreachableDeal(db: Queryable, dealId: number, dmKe
     .where('dm_key', '=', dmKey)
     .execute();
 }
+
+/** This workspace's deal ids by CRM id, for the CRM ids given. */
+export async function dealIdsByCrmId(
+  db: Queryable,
+  teamId: string,
+  crmIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (crmIds.length === 0) return new Map();
+  const deals = await db
+    .selectFrom('deals')
+    .select(['id', 'crm_id'])
+    .where('team_id', '=', teamId)
+    .where('crm_id', 'in', crmIds)
+    .execute();
+  return new Map(deals.map((d) => [d.crm_id, d.id]));
+}

@@ -1,20 +1,14 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Account, Database, Invoice } from './schema.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { type ExpressionBuilder, sql } from 'kysely';
+import { nextThresholdAbove } from '../domain/collections.ts';
+import type { Account, Database, Invoice, NewInvoice, Queryable, Trx } from './schema.ts';
 
 /** An invoice of this workspace with its account, or undefined. */
 export async function getInvoiceWithAccount(
-  db: Db,
+  db: Queryable,
   teamId: string,
   invoiceId: number,
 ): Promise<{ invoice: Invoice; account: Account } | undefined> {
-  const invoice = await db
-    .selectFrom('invoices')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('id', '=', invoiceId)
-    .executeTakeFirst();
+  const invoice = await getInvoice(db, teamId, invoiceId);
   if (!invoice) return undefined;
   const account = await db
     .selectFrom('accounts')
@@ -22,4 +16,231 @@ export async function getInvoiceWithAccount(
     .where('id', '=', invoice.account_id)
     .executeTakeFirstOrThrow();
   return { invoice, account };
+}
+
+export async function getInvoice(
+  db: Queryable,
+  teamId: string,
+  invoiceId: number,
+): Promise<Invoice | undefined> {
+  return db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('id', '=', invoiceId)
+    .executeTakeFirst();
+}
+
+/** The invoice, held until the transaction ends; throws when it is not this workspace's. */
+export async function lockInvoice(trx: Trx, teamId: string, invoiceId: number): Promise<Invoice> {
+  return trx
+    .selectFrom('invoices')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('id', '=', invoiceId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/** What an AR update changes on its invoice: a promise, the dispute state, or a write-off. */
+export type InvoicePatch =
+  | { promise_date: string | null; promise_broken_pinged: false }
+  | { dispute_state: 'open' | 'resolved' }
+  | { status: 'void' };
+
+export async function patchInvoice(db: Queryable, invoiceId: number, patch: InvoicePatch): Promise<void> {
+  await db
+    .updateTable('invoices')
+    .set({ ...patch, updated_at: new Date() })
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/** A payment AR logged: the new balance and status, and when it was paid in full (null otherwise). */
+export async function setInvoiceBalance(
+  db: Queryable,
+  invoiceId: number,
+  balance: { balance_cents: number; status: Invoice['status']; paid_at: Date | null },
+): Promise<void> {
+  await db
+    .updateTable('invoices')
+    .set({ ...balance, updated_at: new Date() })
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/** This workspace's invoices with these numbers. */
+export async function findInvoicesByNumber(
+  db: Queryable,
+  teamId: string,
+  numbers: readonly string[],
+): Promise<Invoice[]> {
+  if (numbers.length === 0) return [];
+  return db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('number', 'in', numbers)
+    .execute();
+}
+
+/** Inserts invoices, or updates the ones whose number the workspace has (the import and API upsert). */
+export async function upsertInvoiceRows(db: Queryable, rows: readonly NewInvoice[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('invoices')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['team_id', 'number']).doUpdateSet((eb) => ({
+        account_id: eb.ref('excluded.account_id'),
+        deal_id: eb.ref('excluded.deal_id'),
+        amount_cents: eb.ref('excluded.amount_cents'),
+        balance_cents: eb.ref('excluded.balance_cents'),
+        currency: eb.ref('excluded.currency'),
+        issued_on: eb.ref('excluded.issued_on'),
+        due_on: eb.ref('excluded.due_on'),
+        status: eb.ref('excluded.status'),
+        paid_at: eb.ref('excluded.paid_at'),
+        updated_at: new Date(),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Refreshes the planner's statistics on invoices, so that lookups during a large import keep
+ * using the (team_id, number) index instead of scanning the workspace's invoices.
+ */
+export async function analyzeInvoices(db: Queryable): Promise<void> {
+  await sql`analyze invoices`.execute(db);
+}
+
+/** The open invoices of these accounts, as credit hold weighs them. */
+export async function openInvoicesOf(
+  db: Queryable,
+  accountIds: readonly number[],
+): Promise<Pick<Invoice, 'account_id' | 'number' | 'balance_cents' | 'currency' | 'due_on'>[]> {
+  if (accountIds.length === 0) return [];
+  return db
+    .selectFrom('invoices')
+    .select(['account_id', 'number', 'balance_cents', 'currency', 'due_on'])
+    .where('account_id', 'in', accountIds)
+    .where('status', '=', 'open')
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The past-due sweep
+
+/** `today` minus `days`, as a date. */
+function minusDays(today: string, days: number): string {
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Which open invoices may be due for a ping today. For each threshold already pinged (0 = none),
+ * one exact range of due dates on the partial index `invoices_ping_idx`: so the sweep reads the
+ * invoices that newly crossed a threshold, not the whole table. Invoices whose promise to pay still
+ * holds are left out; a promise that has just broken is picked up once.
+ */
+export function pingCandidates(today: string, thresholds: readonly number[]) {
+  return (eb: ExpressionBuilder<Database, 'invoices'>) => {
+    const promiseHolds = eb.and([eb('promise_date', 'is not', null), eb('promise_date', '>=', today)]);
+    const ranges = [0, ...thresholds].flatMap((pinged) => {
+      const next = nextThresholdAbove(pinged, thresholds);
+      return next === null
+        ? []
+        : [eb.and([eb('pinged_threshold', '=', pinged), eb('due_on', '<=', minusDays(today, next))])];
+    });
+    // A pinged threshold that is no longer configured (PAST_DUE_DAYS changed): compare by value.
+    const first = thresholds[0] ?? 1;
+    const stray = eb.and([
+      eb('pinged_threshold', 'not in', [0, ...thresholds]),
+      eb('pinged_threshold', '<', thresholds.at(-1) ?? 0),
+      eb('due_on', '<=', minusDays(today, first)),
+    ]);
+    return eb.or([
+      eb.and([eb.or([...ranges, stray]), eb.not(promiseHolds)]),
+      eb.and([
+        eb('promise_date', 'is not', null),
+        eb('promise_date', '<', today),
+        eb('promise_broken_pinged', '=', false),
+      ]),
+    ]);
+  };
+}
+
+/** The ids of open, undisputed invoices that may be due for a ping today, in order. */
+export async function pingCandidateIds(
+  db: Queryable,
+  today: string,
+  thresholds: readonly number[],
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom('invoices')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('dispute_state', '<>', 'open')
+    .where(pingCandidates(today, thresholds))
+    .execute();
+  return rows.map((c) => c.id).sort((a, b) => a - b);
+}
+
+/** Holds the still-open invoices among these; rows another sweep holds are skipped (it pings them). */
+export async function lockOpenInvoices(trx: Trx, ids: readonly number[]): Promise<Invoice[]> {
+  if (ids.length === 0) return [];
+  return trx
+    .selectFrom('invoices')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('status', '=', 'open')
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Records that these invoices were pinged for `threshold` (never lowering what was pinged). */
+export async function setPingedThreshold(
+  db: Queryable,
+  ids: readonly number[],
+  threshold: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('invoices')
+    .set({ pinged_threshold: threshold })
+    .where('id', 'in', ids)
+    .where('pinged_threshold', '<', threshold)
+    .execute();
+}
+
+/** Records the broken-promise ping; it covers the thresholds crossed while the promise held (`reached`). */
+export async function markPromiseBroken(db: Queryable, invoiceId: number, reached: number): Promise<void> {
+  await db
+    .updateTable('invoices')
+    .set({
+      promise_broken_pinged: true,
+      pinged_threshold: sql<number>`greatest(pinged_threshold, ${reached})`,
+    })
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/**
+ * Marks the open invoices that are `creditHoldDays` or more past due on `today` as past the
+ * credit-hold line, once each; returns the accounts of those that just crossed it.
+ */
+export async function markPastHold(db: Queryable, today: string, creditHoldDays: number): Promise<number[]> {
+  const holdDue = minusDays(today, creditHoldDays);
+  const crossed = await db
+    .updateTable('invoices')
+    .set({ past_hold: true })
+    .where('status', '=', 'open')
+    .where('past_hold', '=', false)
+    .where('due_on', '<=', holdDue)
+    .returning('account_id')
+    .execute();
+  return [...new Set(crossed.map((r) => r.account_id))];
 }

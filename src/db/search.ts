@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
 import { nameKey } from './accounts.ts';
-import type { Database } from './schema.ts';
+import type { Queryable } from './schema.ts';
 
 export type TargetRef =
   | { type: 'invoice'; id: number; label: string }
@@ -15,7 +14,7 @@ function likePrefix(text: string): string {
  * the /ar-update picker. Index-backed prefix scans; well within Slack's 3 seconds.
  */
 export async function searchTargets(
-  db: Kysely<Database>,
+  db: Queryable,
   teamId: string,
   query: string,
   limit = 10,
@@ -59,11 +58,7 @@ export async function searchTargets(
 }
 
 /** The single best target for `/ar-update <text>`: an exact invoice number, else an account by name. */
-export async function findTarget(
-  db: Kysely<Database>,
-  teamId: string,
-  text: string,
-): Promise<TargetRef | null> {
+export async function findTarget(db: Queryable, teamId: string, text: string): Promise<TargetRef | null> {
   const q = text.trim();
   if (!q) return null;
   const invoice = await db

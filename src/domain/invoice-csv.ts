@@ -42,8 +42,8 @@
  */
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { InvoiceInput } from '../flows/invoices.ts';
 import { parseDecimalAmount } from './decimal.ts';
+import type { InvoiceInput } from './invoice-input.ts';
 import { isCurrencyCode, minorDigits } from './money.ts';
 
 export type InvoiceField =

@@ -1,5 +1,4 @@
-import type { Transaction } from 'kysely';
-import type { Account, Database } from '../db/schema.ts';
+import type { Account, Queryable } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { enqueue, type NewNotification, type Target } from '../outbox/outbox.ts';
 import { accountThreadRoot } from '../views/collections-messages.ts';
@@ -7,7 +6,10 @@ import { accountThreadRoot } from '../views/collections-messages.ts';
 type ThreadAccount = Pick<Account, 'id' | 'team_id' | 'name' | 'owner_user_id' | 'thread_ts'>;
 
 /** The account's thread in the finance channel, as an outbox target. */
-export function accountThread(deps: Pick<Deps, 'config'>, account: Pick<Account, 'id'>): Target {
+export function accountThread(
+  deps: Pick<Deps, 'config'>,
+  account: Pick<Account, 'id'>,
+): Extract<Target, { kind: 'account_thread' }> {
   return { kind: 'account_thread', accountId: account.id, channel: deps.config.FINANCE_CHANNEL_ID };
 }
 
@@ -16,12 +18,7 @@ export function threadRootNotification(deps: Pick<Deps, 'config'>, account: Thre
   return {
     teamId: account.team_id,
     dedupeKey: `account:${account.id}:root`,
-    target: {
-      kind: 'account_thread',
-      accountId: account.id,
-      channel: deps.config.FINANCE_CHANNEL_ID,
-      rootOnly: true,
-    },
+    target: { ...accountThread(deps, account), rootOnly: true },
     message: accountThreadRoot({ accountName: account.name, repUserId: account.owner_user_id }),
   };
 }
@@ -32,7 +29,7 @@ export function threadRootNotification(deps: Pick<Deps, 'config'>, account: Thre
  */
 export async function accountThreadTarget(
   deps: Pick<Deps, 'config'>,
-  trx: Transaction<Database>,
+  trx: Queryable,
   account: ThreadAccount,
 ): Promise<Target> {
   if (!account.thread_ts) await enqueue(trx, threadRootNotification(deps, account));

@@ -1,9 +1,19 @@
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { getAccount, lockAccount } from '../db/accounts.ts';
+import { hasCollectionUpdate, insertCollectionUpdate } from '../db/collection-updates.ts';
+import {
+  getInvoice,
+  type InvoicePatch,
+  lockInvoice,
+  patchInvoice,
+  setInvoiceBalance,
+} from '../db/invoices.ts';
+import type { Account, Invoice, Trx } from '../db/schema.ts';
+import { findTarget, searchTargets, type TargetRef } from '../db/search.ts';
 import type { Deps } from '../deps.ts';
-import type { UpdateKind } from '../domain/collections.ts';
+import { type ArUpdate, type ArUpdateCheck, type ArUpdateDraft, checkArUpdate } from '../domain/ar-update.ts';
 import { disputeReasonLabel } from '../domain/collections.ts';
-import { enqueue } from '../outbox/outbox.ts';
+import { dayIn } from '../domain/dates.ts';
+import { enqueue, type OutMessage } from '../outbox/outbox.ts';
 import {
   collectionInvoice,
   collectionUpdatePost,
@@ -15,18 +25,66 @@ import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
 import { recordPayments } from './invoices.ts';
 
-export interface CollectionUpdateInput {
+export interface CollectionUpdateInput extends ArUpdate {
   teamId: string;
   authorUserId: string;
-  accountId: number;
-  invoiceId: number | null;
-  kind: UpdateKind;
-  note: string | null;
-  promiseDate: string | null;
-  disputeReason: string | null;
-  amountCents: number | null;
   /** Makes the update idempotent (a Slack message ts, a view id). */
   sourceKey: string | null;
+}
+
+/** The invoices and accounts the /ar-update picker offers for what AR typed. */
+export async function arUpdateTargets(
+  deps: Pick<Deps, 'db'>,
+  teamId: string,
+  query: string,
+): Promise<TargetRef[]> {
+  return searchTargets(deps.db, teamId, query, 10);
+}
+
+/** What `/ar-update <text>` is about: an exact invoice number, else the best account by name. */
+export async function arUpdateTarget(
+  deps: Pick<Deps, 'db'>,
+  teamId: string,
+  text: string,
+): Promise<TargetRef | null> {
+  return findTarget(deps.db, teamId, text);
+}
+
+/**
+ * AR's /ar-update submission: checked against the invoice or account as it stands now (problems
+ * come back by field and nothing is logged), then logged and applied once per modal.
+ */
+export async function submitArUpdate(
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  input: { teamId: string; userId: string; draft: ArUpdateDraft; viewId: string },
+): Promise<ArUpdateCheck> {
+  const { teamId, draft } = input;
+  const invoice =
+    draft.target?.type === 'invoice' ? await getInvoice(deps.db, teamId, draft.target.id) : undefined;
+  const accountId =
+    draft.target?.type === 'account'
+      ? (await getAccount(deps.db, teamId, draft.target.id))?.id
+      : invoice?.account_id;
+  const now = deps.clock.now();
+  const checked = checkArUpdate(
+    draft,
+    {
+      accountId,
+      invoice: invoice && {
+        id: invoice.id,
+        number: invoice.number,
+        status: invoice.status,
+        currency: invoice.currency,
+        balanceCents: invoice.balance_cents,
+        disputeState: invoice.dispute_state,
+      },
+    },
+    dayIn(deps.config.BUSINESS_TIMEZONE, now),
+  );
+  if (!checked.ok) return checked;
+  const update = { ...checked.update, teamId, authorUserId: input.userId, sourceKey: `view:${input.viewId}` };
+  await deps.db.transaction().execute((trx) => applyCollectionUpdate(deps, trx, update, now));
+  return checked;
 }
 
 /**
@@ -37,151 +95,115 @@ export interface CollectionUpdateInput {
  */
 export async function applyCollectionUpdate(
   deps: Pick<Deps, 'config'>,
-  trx: Transaction<Database>,
+  trx: Trx,
   u: CollectionUpdateInput,
   now: Date,
 ): Promise<boolean> {
-  const account = await trx
-    .selectFrom('accounts')
-    .selectAll()
-    .where('team_id', '=', u.teamId)
-    .where('id', '=', u.accountId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const inv =
-    u.invoiceId === null
-      ? undefined
-      : await trx
-          .selectFrom('invoices')
-          .selectAll()
-          .where('team_id', '=', u.teamId)
-          .where('id', '=', u.invoiceId)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
-
-  if (u.kind === 'payment_received' && inv && u.amountCents !== null) {
-    if (u.sourceKey && (await seen(trx, u.teamId, u.sourceKey))) return false;
-    const balance = Math.max(0, inv.balance_cents - u.amountCents);
-    const status = balance === 0 ? 'paid' : inv.status;
-    await trx
-      .updateTable('invoices')
-      .set({
-        balance_cents: balance,
-        status,
-        paid_at: status === 'paid' ? now : null,
-        updated_at: new Date(),
-      })
-      .where('id', '=', inv.id)
-      .execute();
-    await recordPayments(
-      deps,
-      trx,
-      [
-        {
-          invoice: { ...inv, balance_cents: balance, status },
-          account,
-          amountCents: u.amountCents,
-          byUserId: u.authorUserId,
-          sourceKey: u.sourceKey,
-          note: u.note,
-        },
-      ],
-      now,
-    );
-    await recomputeCreditHold(deps, trx, [account.id], now);
-    await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
-    return true;
-  }
-
-  const logged = await trx
-    .insertInto('collection_updates')
-    .values({
-      team_id: u.teamId,
-      account_id: account.id,
-      invoice_id: inv?.id ?? null,
-      author_user_id: u.authorUserId,
-      kind: u.kind,
-      note: u.note,
-      promise_date: u.promiseDate,
-      dispute_reason: u.disputeReason,
-      amount_cents: u.amountCents,
-      source_key: u.sourceKey,
-      created_at: now,
-    })
-    .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!logged) return false;
-
-  if (inv) {
-    const patch =
-      u.kind === 'promise_to_pay'
-        ? { promise_date: u.promiseDate, promise_broken_pinged: false }
-        : u.kind === 'dispute_opened'
-          ? { dispute_state: 'open' as const }
-          : u.kind === 'dispute_resolved'
-            ? { dispute_state: 'resolved' as const }
-            : u.kind === 'written_off'
-              ? { status: 'void' as const }
-              : null;
-    if (patch)
-      await trx
-        .updateTable('invoices')
-        .set({ ...patch, updated_at: new Date() })
-        .where('id', '=', inv.id)
-        .execute();
-  }
-
-  const invoice = inv ? collectionInvoice(inv) : null;
-  const reasonLabel = disputeReasonLabel(u.disputeReason ?? 'other');
-  const message =
-    u.kind === 'dispute_opened' && invoice
-      ? disputeOpenedPing({
-          invoice,
-          accountName: account.name,
-          repUserId: account.owner_user_id,
-          reasonLabel,
-          note: u.note,
-          byUserId: u.authorUserId,
-        })
-      : u.kind === 'dispute_resolved' && invoice
-        ? disputeResolvedPost({
-            invoice,
-            accountName: account.name,
-            repUserId: account.owner_user_id,
-            note: u.note,
-            byUserId: u.authorUserId,
-          })
-        : collectionUpdatePost({
-            kind: u.kind,
-            accountName: account.name,
-            invoice,
-            authorUserId: u.authorUserId,
-            note: u.note,
-            promiseDate: u.promiseDate,
-            disputeReasonLabel: u.disputeReason ? reasonLabel : null,
-            amountCents: u.amountCents,
-            currency: inv?.currency ?? 'USD',
-          });
+  const account = await lockAccount(trx, u.teamId, u.accountId);
+  const inv = u.invoiceId === null ? undefined : await lockInvoice(trx, u.teamId, u.invoiceId);
+  if (u.kind === 'payment_received' && inv && u.amountCents !== null)
+    return applyPayment(deps, trx, { ...u, amountCents: u.amountCents }, account, inv, now);
+  const id = await insertCollectionUpdate(trx, {
+    team_id: u.teamId,
+    account_id: account.id,
+    invoice_id: inv?.id ?? null,
+    author_user_id: u.authorUserId,
+    kind: u.kind,
+    note: u.note,
+    promise_date: u.promiseDate,
+    dispute_reason: u.disputeReason,
+    amount_cents: u.amountCents,
+    source_key: u.sourceKey,
+    created_at: now,
+  });
+  if (id === undefined) return false;
+  const patch = inv && invoicePatch(u);
+  if (inv && patch) await patchInvoice(trx, inv.id, patch);
   await enqueue(trx, {
     teamId: u.teamId,
-    dedupeKey: `update:${logged.id}`,
+    dedupeKey: `update:${id}`,
     target: await accountThreadTarget(deps, trx, account),
-    message,
+    message: updatePost(u, account, inv),
   });
   await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
-  if (u.kind === 'written_off') {
-    await recomputeCreditHold(deps, trx, [account.id], now);
-  }
+  if (u.kind === 'written_off') await recomputeCreditHold(deps, trx, [account.id], now);
   return true;
 }
 
-async function seen(trx: Transaction<Database>, teamId: string, sourceKey: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('collection_updates')
-    .select('id')
-    .where('team_id', '=', teamId)
-    .where('source_key', '=', sourceKey)
-    .executeTakeFirst();
-  return row !== undefined;
+/** A payment AR logged: the balance drops (the invoice is paid at zero), and it is posted as one. */
+async function applyPayment(
+  deps: Pick<Deps, 'config'>,
+  trx: Trx,
+  u: CollectionUpdateInput & { amountCents: number },
+  account: Account,
+  inv: Invoice,
+  now: Date,
+): Promise<boolean> {
+  if (u.sourceKey && (await hasCollectionUpdate(trx, u.teamId, u.sourceKey))) return false;
+  const balance = Math.max(0, inv.balance_cents - u.amountCents);
+  const status = balance === 0 ? 'paid' : inv.status;
+  await setInvoiceBalance(trx, inv.id, {
+    balance_cents: balance,
+    status,
+    paid_at: status === 'paid' ? now : null,
+  });
+  await recordPayments(
+    deps,
+    trx,
+    [
+      {
+        invoice: { ...inv, balance_cents: balance, status },
+        account,
+        amountCents: u.amountCents,
+        byUserId: u.authorUserId,
+        sourceKey: u.sourceKey,
+        note: u.note,
+      },
+    ],
+    now,
+  );
+  await recomputeCreditHold(deps, trx, [account.id], now);
+  await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
+  return true;
+}
+
+/** What the update changes on its invoice, if anything. */
+function invoicePatch(u: CollectionUpdateInput): InvoicePatch | null {
+  switch (u.kind) {
+    case 'promise_to_pay':
+      return { promise_date: u.promiseDate, promise_broken_pinged: false };
+    case 'dispute_opened':
+      return { dispute_state: 'open' };
+    case 'dispute_resolved':
+      return { dispute_state: 'resolved' };
+    case 'written_off':
+      return { status: 'void' };
+    default:
+      return null;
+  }
+}
+
+/** The thread post: a dispute pings the rep, its resolution says so, anything else is logged as it is. */
+function updatePost(u: CollectionUpdateInput, account: Account, inv: Invoice | undefined): OutMessage {
+  const invoice = inv ? collectionInvoice(inv) : null;
+  const reasonLabel = disputeReasonLabel(u.disputeReason ?? 'other');
+  const about = {
+    accountName: account.name,
+    repUserId: account.owner_user_id,
+    note: u.note,
+    byUserId: u.authorUserId,
+  };
+  if (u.kind === 'dispute_opened' && invoice) return disputeOpenedPing({ ...about, invoice, reasonLabel });
+  if (u.kind === 'dispute_resolved' && invoice) return disputeResolvedPost({ ...about, invoice });
+  return collectionUpdatePost({
+    kind: u.kind,
+    accountName: account.name,
+    invoice,
+    authorUserId: u.authorUserId,
+    note: u.note,
+    promiseDate: u.promiseDate,
+    disputeReasonLabel: u.disputeReason ? reasonLabel : null,
+    amountCents: u.amountCents,
+    currency: inv?.currency ?? 'USD',
+  });
 }

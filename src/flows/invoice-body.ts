@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { isIsoDate } from '../domain/handoff.ts';
+import type { InvoiceInput } from '../domain/invoice-input.ts';
 import { isCurrencyCode } from '../domain/money.ts';
 import { describeIssues } from '../validation.ts';
-import type { InvoiceInput } from './invoices.ts';
 
 const day = z.string().trim().refine(isIsoDate, 'must be a date written YYYY-MM-DD');
 const minor = z

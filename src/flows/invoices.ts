@@ -1,7 +1,17 @@
-import { sql, type Transaction } from 'kysely';
-import { nameKey } from '../db/accounts.ts';
-import type { Account, Database, Invoice } from '../db/schema.ts';
+import {
+  findAccountsByCrmId,
+  findAccountsByNameKey,
+  insertAccounts,
+  nameKey,
+  ownersOf,
+  setCreditLimit,
+} from '../db/accounts.ts';
+import { insertCollectionUpdates } from '../db/collection-updates.ts';
+import { dealIdsByCrmId } from '../db/deals.ts';
+import { analyzeInvoices, findInvoicesByNumber, upsertInvoiceRows } from '../db/invoices.ts';
+import type { Account, Invoice, NewInvoice, Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
+import { type InvoiceInput, invoiceStatus } from '../domain/invoice-input.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import {
   collectionInvoice,
@@ -12,19 +22,6 @@ import {
 import { accountThread, threadRootNotification } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { refreshHomes } from './home.ts';
-
-/** One invoice as the API or a CSV import gives it, already validated. */
-export interface InvoiceInput {
-  number: string;
-  account: { crmId: string | null; name: string | null; creditLimitCents?: number | null };
-  amountCents: number;
-  balanceCents: number;
-  currency: string;
-  issuedOn: string;
-  dueOn: string;
-  status?: 'open' | 'paid' | 'void';
-  dealCrmId?: string | null;
-}
 
 export interface UpsertResult {
   created: number;
@@ -40,12 +37,7 @@ const ANALYZE_EVERY_CHUNKS = 5;
 
 type ConfigDeps = Pick<Deps, 'config'>;
 
-/** A zero balance means paid, whatever the source says about an open invoice. */
-function statusOf(row: InvoiceInput): 'open' | 'paid' | 'void' {
-  if (row.status === 'void') return 'void';
-  if (row.balanceCents === 0) return 'paid';
-  return row.status ?? 'open';
-}
+type Payment = { before: Invoice; after: InvoiceInput; account: Account };
 
 /**
  * Upserts invoices by number within the workspace, in batches: accounts are matched by CRM id,
@@ -55,7 +47,7 @@ function statusOf(row: InvoiceInput): 'open' | 'paid' | 'void' {
  */
 export async function upsertInvoices(
   deps: ConfigDeps,
-  trx: Transaction<Database>,
+  trx: Trx,
   teamId: string,
   rows: readonly InvoiceInput[],
   now: Date,
@@ -72,129 +64,111 @@ export async function upsertInvoices(
   const touched = new Set<number>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const accounts = await resolveAccounts(trx, teamId, chunk, result);
-    const deals = await resolveDeals(trx, teamId, chunk);
-    const existing = new Map(
-      (
-        await trx
-          .selectFrom('invoices')
-          .selectAll()
-          .where('team_id', '=', teamId)
-          .where(
-            'number',
-            'in',
-            chunk.map((r) => r.number),
-          )
-          .execute()
-      ).map((inv) => [inv.number, inv]),
-    );
-    const writes = [];
-    const paymentsMade: Array<{ before: Invoice; after: InvoiceInput; account: Account }> = [];
-    for (const row of chunk) {
-      const account = accounts.get(accountKey(row)) as Account;
-      const before = existing.get(row.number);
-      const status = statusOf(row);
-      const dealId = row.dealCrmId
-        ? (deals.get(row.dealCrmId) ?? before?.deal_id ?? null)
-        : (before?.deal_id ?? null);
-      const values = {
-        team_id: teamId,
-        number: row.number,
-        account_id: account.id,
-        deal_id: dealId,
-        amount_cents: row.amountCents,
-        balance_cents: row.balanceCents,
-        currency: row.currency,
-        issued_on: row.issuedOn,
-        due_on: row.dueOn,
-        status,
-        paid_at: status === 'paid' ? (before?.paid_at ?? now) : null,
-      };
-      if (
-        before &&
-        before.account_id === values.account_id &&
-        before.deal_id === values.deal_id &&
-        before.amount_cents === values.amount_cents &&
-        before.balance_cents === values.balance_cents &&
-        before.currency === values.currency &&
-        before.issued_on === values.issued_on &&
-        before.due_on === values.due_on &&
-        before.status === values.status
-      ) {
-        result.unchanged += 1;
-        continue;
-      }
-      if (before) result.updated += 1;
-      else result.created += 1;
-      writes.push(values);
-      touched.add(account.id);
-      if (before) touched.add(before.account_id);
-      if (
-        before &&
-        before.status === 'open' &&
-        row.balanceCents < before.balance_cents &&
-        status !== 'void'
-      ) {
-        paymentsMade.push({ before, after: row, account });
-      }
-    }
-    if (writes.length > 0) {
-      await trx
-        .insertInto('invoices')
-        .values(writes)
-        .onConflict((oc) =>
-          oc.columns(['team_id', 'number']).doUpdateSet((eb) => ({
-            account_id: eb.ref('excluded.account_id'),
-            deal_id: eb.ref('excluded.deal_id'),
-            amount_cents: eb.ref('excluded.amount_cents'),
-            balance_cents: eb.ref('excluded.balance_cents'),
-            currency: eb.ref('excluded.currency'),
-            issued_on: eb.ref('excluded.issued_on'),
-            due_on: eb.ref('excluded.due_on'),
-            status: eb.ref('excluded.status'),
-            paid_at: eb.ref('excluded.paid_at'),
-            updated_at: new Date(),
-          })),
-        )
-        .execute();
-    }
-    await recordPayments(
-      deps,
-      trx,
-      paymentsMade.map((p) => ({
-        invoice: { ...p.before, balance_cents: p.after.balanceCents, status: statusOf(p.after) },
-        account: p.account,
-        amountCents: p.before.balance_cents - p.after.balanceCents,
-        byUserId: null,
-        sourceKey: `import:${p.before.number}:${p.after.balanceCents}:${p.before.updated_at.getTime()}`,
-      })),
-      now,
-    );
-    result.payments += paymentsMade.length;
-    result.paid += paymentsMade.filter((p) => statusOf(p.after) === 'paid').length;
+    const payments = await upsertChunk(trx, teamId, chunk, now, result, touched);
+    await recordPayments(deps, trx, payments.map(paymentRecord), now);
+    result.payments += payments.length;
+    result.paid += payments.filter((p) => invoiceStatus(p.after) === 'paid').length;
     onProgress?.(Math.min(i + CHUNK, rows.length));
-    // Keep the planner's statistics current during a large import, so the lookups above keep
-    // using the (team_id, number) index instead of scanning the workspace's invoices.
-    if ((i / CHUNK) % ANALYZE_EVERY_CHUNKS === ANALYZE_EVERY_CHUNKS - 1)
-      await sql`analyze invoices`.execute(trx);
+    // Keep the planner's statistics current during a large import.
+    if ((i / CHUNK) % ANALYZE_EVERY_CHUNKS === ANALYZE_EVERY_CHUNKS - 1) await analyzeInvoices(trx);
   }
   await recomputeCreditHold(deps, trx, [...touched], now);
-  if (touched.size > 0) {
-    const owners = await trx
-      .selectFrom('accounts')
-      .select('owner_user_id')
-      .distinct()
-      .where('id', 'in', [...touched])
-      .where('owner_user_id', 'is not', null)
-      .execute();
-    await refreshHomes(
-      deps,
-      trx,
-      teamId,
-      owners.map((o) => o.owner_user_id),
-    );
-  }
+  if (touched.size > 0) await refreshHomes(deps, trx, teamId, await ownersOf(trx, [...touched]));
   return result;
+}
+
+/** Writes one chunk's new and changed invoices; returns the payments it recorded (lower balances). */
+async function upsertChunk(
+  trx: Trx,
+  teamId: string,
+  chunk: readonly InvoiceInput[],
+  now: Date,
+  result: UpsertResult,
+  touched: Set<number>,
+): Promise<Payment[]> {
+  const accounts = await resolveAccounts(trx, teamId, chunk, result);
+  const deals = await dealIdsByCrmId(trx, teamId, [
+    ...new Set(chunk.flatMap((r) => (r.dealCrmId ? [r.dealCrmId] : []))),
+  ]);
+  const existing = new Map(
+    (
+      await findInvoicesByNumber(
+        trx,
+        teamId,
+        chunk.map((r) => r.number),
+      )
+    ).map((inv) => [inv.number, inv]),
+  );
+  const writes: NewInvoice[] = [];
+  const payments: Payment[] = [];
+  for (const row of chunk) {
+    const account = accounts.get(accountKey(row)) as Account;
+    const before = existing.get(row.number);
+    const values = invoiceRow(teamId, row, account, before, deals, now);
+    if (before && unchanged(before, values)) {
+      result.unchanged += 1;
+      continue;
+    }
+    if (before) result.updated += 1;
+    else result.created += 1;
+    writes.push(values);
+    touched.add(account.id);
+    if (before) touched.add(before.account_id);
+    if (before?.status === 'open' && row.balanceCents < before.balance_cents && values.status !== 'void') {
+      payments.push({ before, after: row, account });
+    }
+  }
+  await upsertInvoiceRows(trx, writes);
+  return payments;
+}
+
+function invoiceRow(
+  teamId: string,
+  row: InvoiceInput,
+  account: Account,
+  before: Invoice | undefined,
+  deals: Map<string, number>,
+  now: Date,
+) {
+  const status = invoiceStatus(row);
+  return {
+    team_id: teamId,
+    number: row.number,
+    account_id: account.id,
+    deal_id: row.dealCrmId
+      ? (deals.get(row.dealCrmId) ?? before?.deal_id ?? null)
+      : (before?.deal_id ?? null),
+    amount_cents: row.amountCents,
+    balance_cents: row.balanceCents,
+    currency: row.currency,
+    issued_on: row.issuedOn,
+    due_on: row.dueOn,
+    status,
+    paid_at: status === 'paid' ? (before?.paid_at ?? now) : null,
+  };
+}
+
+function unchanged(before: Invoice, values: ReturnType<typeof invoiceRow>): boolean {
+  return (
+    before.account_id === values.account_id &&
+    before.deal_id === values.deal_id &&
+    before.amount_cents === values.amount_cents &&
+    before.balance_cents === values.balance_cents &&
+    before.currency === values.currency &&
+    before.issued_on === values.issued_on &&
+    before.due_on === values.due_on &&
+    before.status === values.status
+  );
+}
+
+function paymentRecord(p: Payment): PaymentRecord {
+  return {
+    invoice: { ...p.before, balance_cents: p.after.balanceCents, status: invoiceStatus(p.after) },
+    account: p.account,
+    amountCents: p.before.balance_cents - p.after.balanceCents,
+    byUserId: null,
+    sourceKey: `import:${p.before.number}:${p.after.balanceCents}:${p.before.updated_at.getTime()}`,
+  };
 }
 
 export interface PaymentRecord {
@@ -216,74 +190,72 @@ export interface PaymentRecord {
  */
 export async function recordPayments(
   deps: ConfigDeps,
-  trx: Transaction<Database>,
+  trx: Trx,
   payments: readonly PaymentRecord[],
   now: Date,
 ): Promise<void> {
   if (payments.length === 0) return;
-  for (let i = 0; i < payments.length; i += 1_000) {
-    await trx
-      .insertInto('collection_updates')
-      .values(
-        payments.slice(i, i + 1_000).map((p) => ({
-          team_id: p.account.team_id,
-          account_id: p.account.id,
-          invoice_id: p.invoice.id,
-          author_user_id: p.byUserId,
-          kind: 'payment_received' as const,
-          amount_cents: p.amountCents,
-          note: p.note ?? null,
-          source_key: p.sourceKey,
-          created_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
-      .execute();
-  }
-  const roots: NewNotification[] = [];
-  const posts: NewNotification[] = [];
-  const commissionEligible = deps.config.COMMISSION_ON_COLLECTION;
-  for (const p of payments) {
-    const teamId = p.account.team_id;
-    const target = accountThread(deps, p.account);
-    if (!p.account.thread_ts) roots.push(threadRootNotification(deps, p.account));
-    const invoice = collectionInvoice(p.invoice);
-    if (p.invoice.status !== 'paid') {
-      posts.push({
+  await insertCollectionUpdates(
+    trx,
+    payments.map((p) => ({
+      team_id: p.account.team_id,
+      account_id: p.account.id,
+      invoice_id: p.invoice.id,
+      author_user_id: p.byUserId,
+      kind: 'payment_received' as const,
+      amount_cents: p.amountCents,
+      note: p.note ?? null,
+      source_key: p.sourceKey,
+      created_at: now,
+    })),
+  );
+  const roots = payments.flatMap((p) =>
+    p.account.thread_ts ? [] : [threadRootNotification(deps, p.account)],
+  );
+  // Roots first: a new thread's root is delivered before the replies to it.
+  await enqueueMany(trx, [...roots, ...payments.flatMap((p) => paymentPosts(deps, p))]);
+}
+
+function paymentPosts(deps: ConfigDeps, p: PaymentRecord): NewNotification[] {
+  const teamId = p.account.team_id;
+  const target = accountThread(deps, p.account);
+  const invoice = collectionInvoice(p.invoice);
+  const accountName = p.account.name;
+  if (p.invoice.status !== 'paid') {
+    return [
+      {
         teamId,
         dedupeKey: `payment:${p.invoice.number}:${p.invoice.balance_cents}`,
         target,
         message: paymentRecordedPost({
           invoice,
-          accountName: p.account.name,
+          accountName,
           amountCents: p.amountCents,
           byUserId: p.byUserId,
         }),
-      });
-      continue;
-    }
-    posts.push({
+      },
+    ];
+  }
+  const commissionEligible = deps.config.COMMISSION_ON_COLLECTION;
+  const repUserId = p.account.owner_user_id;
+  return [
+    {
       teamId,
       dedupeKey: `paid:${p.invoice.number}`,
       target,
-      message: invoicePaidPost({
-        invoice,
-        accountName: p.account.name,
-        repUserId: p.account.owner_user_id,
-        commissionEligible,
-      }),
-    });
-    if (p.account.owner_user_id) {
-      posts.push({
-        teamId,
-        dedupeKey: `paid:${p.invoice.number}:dm`,
-        target: { kind: 'user', userId: p.account.owner_user_id },
-        message: invoicePaidDm({ invoice, accountName: p.account.name, commissionEligible }),
-      });
-    }
-  }
-  // Roots first: a new thread's root is delivered before the replies to it.
-  await enqueueMany(trx, [...roots, ...posts]);
+      message: invoicePaidPost({ invoice, accountName, repUserId, commissionEligible }),
+    },
+    ...(repUserId
+      ? [
+          {
+            teamId,
+            dedupeKey: `paid:${p.invoice.number}:dm`,
+            target: { kind: 'user' as const, userId: repUserId },
+            message: invoicePaidDm({ invoice, accountName, commissionEligible }),
+          },
+        ]
+      : []),
+  ];
 }
 
 function accountKey(row: InvoiceInput): string {
@@ -292,7 +264,7 @@ function accountKey(row: InvoiceInput): string {
 
 /** Every account the chunk names, found by CRM id, then by name, else created. */
 async function resolveAccounts(
-  trx: Transaction<Database>,
+  trx: Trx,
   teamId: string,
   chunk: readonly InvoiceInput[],
   result: UpsertResult,
@@ -301,83 +273,37 @@ async function resolveAccounts(
   for (const row of chunk) refs.set(accountKey(row), row.account);
   const crmIds = [...refs.values()].flatMap((a) => (a.crmId ? [a.crmId] : []));
   const names = [...refs.values()].flatMap((a) => (a.name ? [nameKey(a.name)] : []));
-  const found = new Map<string, Account>();
-  const byCrm =
-    crmIds.length > 0
-      ? await trx
-          .selectFrom('accounts')
-          .selectAll()
-          .where('team_id', '=', teamId)
-          .where('crm_id', 'in', crmIds)
-          .execute()
-      : [];
-  const byName =
-    names.length > 0
-      ? await trx
-          .selectFrom('accounts')
-          .selectAll()
-          .where('team_id', '=', teamId)
-          .where('name_key', 'in', names)
-          .orderBy('id')
-          .execute()
-      : [];
-  const crmIndex = new Map(byCrm.map((a) => [a.crm_id as string, a]));
+  const crmIndex = new Map(
+    (await findAccountsByCrmId(trx, teamId, crmIds)).map((a) => [a.crm_id as string, a]),
+  );
   const nameIndex = new Map<string, Account>();
-  for (const a of byName) if (!nameIndex.has(a.name_key)) nameIndex.set(a.name_key, a);
-  const missing: Array<[string, InvoiceInput['account']]> = [];
+  for (const a of await findAccountsByNameKey(trx, teamId, names))
+    if (!nameIndex.has(a.name_key)) nameIndex.set(a.name_key, a);
+  const found = new Map<string, Account>();
+  const missing: Array<InvoiceInput['account']> = [];
   for (const [key, ref] of refs) {
     const byId = ref.crmId ? crmIndex.get(ref.crmId) : undefined;
     const named = ref.name ? nameIndex.get(nameKey(ref.name)) : undefined;
     // A name match stands in for a CRM id only when that account has no other CRM id.
     const match = byId ?? (named && (!ref.crmId || named.crm_id === null) ? named : undefined);
     if (match) found.set(key, match);
-    else missing.push([key, ref]);
+    else missing.push(ref);
   }
-  if (missing.length > 0) {
-    const created = await trx
-      .insertInto('accounts')
-      .values(
-        missing.map(([, ref]) => {
-          const name = ref.name ?? ref.crmId ?? 'Unnamed account';
-          return { team_id: teamId, crm_id: ref.crmId, name, name_key: nameKey(name) };
-        }),
-      )
-      .returningAll()
-      .execute();
-    for (const account of created) {
-      found.set(account.crm_id ? `crm:${account.crm_id}` : `name:${account.name_key}`, account);
-    }
-    result.accountsCreated += created.length;
-  }
+  const created = await insertAccounts(
+    trx,
+    teamId,
+    missing.map((ref) => ({ crmId: ref.crmId, name: ref.name ?? ref.crmId ?? 'Unnamed account' })),
+  );
+  for (const account of created)
+    found.set(account.crm_id ? `crm:${account.crm_id}` : `name:${account.name_key}`, account);
+  result.accountsCreated += created.length;
   // Credit limits given with the invoices.
   for (const [key, ref] of refs) {
     const account = found.get(key) as Account;
     if (ref.creditLimitCents !== undefined && ref.creditLimitCents !== account.credit_limit_cents) {
       const currency = chunk.find((r) => accountKey(r) === key)?.currency ?? null;
-      const updated = await trx
-        .updateTable('accounts')
-        .set({
-          credit_limit_cents: ref.creditLimitCents,
-          credit_limit_currency: currency,
-          updated_at: new Date(),
-        })
-        .where('id', '=', account.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      found.set(key, updated);
+      found.set(key, await setCreditLimit(trx, account.id, ref.creditLimitCents, currency));
     }
   }
   return found;
-}
-
-async function resolveDeals(trx: Transaction<Database>, teamId: string, chunk: readonly InvoiceInput[]) {
-  const ids = [...new Set(chunk.flatMap((r) => (r.dealCrmId ? [r.dealCrmId] : [])))];
-  if (ids.length === 0) return new Map<string, number>();
-  const deals = await trx
-    .selectFrom('deals')
-    .select(['id', 'crm_id'])
-    .where('team_id', '=', teamId)
-    .where('crm_id', 'in', ids)
-    .execute();
-  return new Map(deals.map((d) => [d.crm_id, d.id]));
 }

@@ -1,9 +1,16 @@
 import type { WebClient } from '@slack/web-api';
-import { setAccountOwnerIfNone } from '../db/accounts.ts';
+import { setAccountOwner, setAccountOwnerIfNone } from '../db/accounts.ts';
 import { getDeal, setDealOwner } from '../db/deals.ts';
+import { getInvoiceWithAccount } from '../db/invoices.ts';
 import { findPersonByEmail, upsertPerson } from '../db/people.ts';
 import type { Db } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
+import { isArStaff } from '../domain/permissions.ts';
+import { enqueue } from '../outbox/outbox.ts';
 import { platformError } from '../slack/errors.ts';
+import { repAssignedPost } from '../views/collections-messages.ts';
+import { accountThreadTarget } from './account-thread.ts';
+import { refreshHomes } from './home.ts';
 
 /**
  * The deal's owning rep: its Slack user id, else the Slack user with the email the CRM gave
@@ -46,4 +53,48 @@ async function lookUpByEmail(deps: { db: Db; slack: WebClient }, teamId: string,
     if (platformError(error) === 'users_not_found') return null;
     throw error;
   }
+}
+
+export type AssignRepPrompt =
+  | { status: 'not_found' }
+  | { status: 'forbidden' }
+  | { status: 'owned'; ownerUserId: string }
+  | { status: 'ask'; accountId: number; accountName: string };
+
+/** "Assign a rep" on an alert about an invoice: AR may pick the owner of an account nobody owns. */
+export async function assignRepPrompt(
+  deps: Pick<Deps, 'db' | 'config'>,
+  teamId: string,
+  userId: string,
+  invoiceId: number,
+): Promise<AssignRepPrompt> {
+  const account = (await getInvoiceWithAccount(deps.db, teamId, invoiceId))?.account;
+  if (!account) return { status: 'not_found' };
+  if (!isArStaff(deps.config, userId)) return { status: 'forbidden' };
+  if (account.owner_user_id) return { status: 'owned', ownerUserId: account.owner_user_id };
+  return { status: 'ask', accountId: account.id, accountName: account.name };
+}
+
+/**
+ * AR records the account's owning rep: its alerts go to them from now on, and its thread says so
+ * (once per modal). False when the account no longer exists.
+ */
+export async function assignAccountRep(
+  deps: Pick<Deps, 'db' | 'config' | 'notify'>,
+  a: { teamId: string; accountId: number; ownerUserId: string; byUserId: string; viewId: string },
+): Promise<boolean> {
+  const assigned = await deps.db.transaction().execute(async (trx) => {
+    const account = await setAccountOwner(trx, a.teamId, a.accountId, a.ownerUserId);
+    if (!account) return false;
+    await enqueue(trx, {
+      teamId: a.teamId,
+      dedupeKey: `assign:${account.id}:${a.viewId}`,
+      target: await accountThreadTarget(deps, trx, account),
+      message: repAssignedPost({ accountName: account.name, repUserId: a.ownerUserId, byUserId: a.byUserId }),
+    });
+    await refreshHomes(deps, trx, a.teamId, [a.ownerUserId]);
+    return true;
+  });
+  if (assigned) deps.notify();
+  return assigned;
 }

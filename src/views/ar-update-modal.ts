@@ -4,6 +4,7 @@
  */
 import type { InputBlock, ModalView, PlainTextElement } from '@slack/types';
 import { z } from 'zod';
+import type { ArTargetType, ArUpdateDraft, ArUpdateField } from '../domain/ar-update.ts';
 import {
   DISPUTE_REASONS,
   isDisputeReason,
@@ -34,7 +35,21 @@ export const AR_UPDATE_BLOCKS = {
 
 export const AR_NOTE_MAX_LENGTH = 2000;
 
-export type ArTargetType = 'invoice' | 'account';
+/** To someone outside AR who typed /ar-update (only they see it). */
+export function arUpdateRefusal(): { text: string } {
+  return {
+    text:
+      'Sorry, `/ar-update` is for the AR team: collection updates go on the record. ' +
+      'To see where an account stands, try `/ar-status`; to flag something for AR, reply in the account’s thread in the finance channel.',
+  };
+}
+
+/** Problems with a draft, keyed by the modal's block ids (for `response_action: 'errors'`). */
+export function arUpdateErrors(problems: Partial<Record<ArUpdateField, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(problems).map(([field, problem]) => [AR_UPDATE_BLOCKS[field as ArUpdateField], problem]),
+  );
+}
 
 /** A select option whose value is always set (Slack's `PlainTextOption` leaves it optional). */
 export interface SelectOption {
@@ -46,15 +61,6 @@ export interface ArUpdateModalInput {
   /** The invoice or account picked so far, as a select option (value from `targetOption`). */
   target: { value: string; label: string } | null;
   kind: UpdateKind | null;
-}
-
-export interface ArUpdateState {
-  target: { type: ArTargetType; id: number } | null;
-  kind: UpdateKind | null;
-  note: string | null;
-  promiseDate: string | null;
-  disputeReason: string | null;
-  amountText: string | null;
 }
 
 export function arUpdateModal(input: ArUpdateModalInput): ModalView {
@@ -225,7 +231,7 @@ function trimmed(value: string | null | undefined): string | null {
  * Reads the modal's `view.state.values`, tolerating missing blocks and values of the wrong shape. Fields that do
  * not apply to the chosen kind (a promise date on a note, say) come back null.
  */
-export function readArUpdateState(values: Record<string, Record<string, unknown>>): ArUpdateState {
+export function readArUpdateState(values: Record<string, Record<string, unknown>>): ArUpdateDraft {
   const targetValue = stateOf(values, AR_UPDATE_BLOCKS.target).selected_option?.value;
   const kindValue = stateOf(values, AR_UPDATE_BLOCKS.kind).selected_option?.value;
   const kind = kindValue !== undefined && isUpdateKind(kindValue) ? kindValue : null;

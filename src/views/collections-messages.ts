@@ -298,6 +298,11 @@ export function contactedPost(input: { repUserId: string; invoiceNumber: string 
   return message(text, [section(text)]);
 }
 
+/** To someone who pressed "I'll reach out" on an account another rep owns (only they see it). */
+export function reachOutRefusal(ownerUserId: string): { text: string } {
+  return { text: `This account belongs to <@${ownerUserId}>; they will reach out.` };
+}
+
 /** After "Ask AR": mentions every AR person so someone picks it up. */
 export function askArPost(input: {
   arUserIds: string[];

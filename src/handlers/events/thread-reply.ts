@@ -1,6 +1,17 @@
+import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import { isArStaff } from '../../domain/permissions.ts';
+import { saveThreadNote } from '../../flows/thread-notes.ts';
 import type { EventArgs } from '../args.ts';
+
+/** A person's reply in a thread (not the thread's root), with some text. */
+const reply = z.object({
+  user: z.string().min(1),
+  bot_id: z.unknown().optional(),
+  text: z.string().refine((t) => t.trim() !== ''),
+  ts: z.string(),
+  thread_ts: z.string(),
+  channel: z.string(),
+});
 
 /**
  * A reply written in an account's thread by AR staff or the account's owning rep is saved as a
@@ -10,37 +21,15 @@ import type { EventArgs } from '../args.ts';
 export function threadReply(deps: Deps) {
   return async function threadReplyListener({ message, context }: EventArgs<'message'>): Promise<void> {
     if (message.subtype !== undefined && message.subtype !== 'thread_broadcast') return;
-    const m = message as {
-      user?: string;
-      bot_id?: string;
-      text?: string;
-      ts: string;
-      thread_ts?: string;
-      channel: string;
-    };
-    if (!m.user || m.bot_id || !m.thread_ts || m.thread_ts === m.ts || !m.text?.trim()) return;
-    const teamId = context.teamId;
-    const account = await deps.db
-      .selectFrom('accounts')
-      .select(['id', 'owner_user_id'])
-      .where('team_id', '=', teamId)
-      .where('thread_channel', '=', m.channel)
-      .where('thread_ts', '=', m.thread_ts)
-      .executeTakeFirst();
-    if (!account) return;
-    if (m.user !== account.owner_user_id && !isArStaff(deps.config, m.user)) return;
-    await deps.db
-      .insertInto('collection_updates')
-      .values({
-        team_id: teamId,
-        account_id: account.id,
-        author_user_id: m.user,
-        kind: 'note',
-        note: m.text.trim().slice(0, 4_000),
-        source_key: `msg:${m.channel}:${m.ts}`,
-        created_at: deps.clock.now(),
-      })
-      .onConflict((oc) => oc.columns(['team_id', 'source_key']).doNothing())
-      .execute();
+    const m = reply.safeParse(message);
+    if (!m.success || m.data.bot_id || m.data.thread_ts === m.data.ts) return;
+    await saveThreadNote(deps, {
+      teamId: context.teamId,
+      userId: m.data.user,
+      text: m.data.text,
+      channel: m.data.channel,
+      ts: m.data.ts,
+      threadTs: m.data.thread_ts,
+    });
   };
 }

@@ -1,0 +1,41 @@
+import { findAccountByThread } from '../db/accounts.ts';
+import { insertCollectionUpdate } from '../db/collection-updates.ts';
+import type { Deps } from '../deps.ts';
+import { isArStaff } from '../domain/permissions.ts';
+
+/** Notes longer than this are cut. */
+const NOTE_MAX = 4_000;
+
+/** A person's reply in a thread of the finance channel. */
+export interface ThreadReply {
+  teamId: string;
+  userId: string;
+  text: string;
+  channel: string;
+  ts: string;
+  threadTs: string;
+}
+
+/**
+ * A reply written in an account's thread by AR staff or the account's owning rep is saved as a
+ * note on the account; the message's channel and ts make it idempotent. Returns whether it was
+ * a reply to keep (an account's thread, by someone who may write there).
+ */
+export async function saveThreadNote(
+  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  reply: ThreadReply,
+): Promise<boolean> {
+  const account = await findAccountByThread(deps.db, reply.teamId, reply.channel, reply.threadTs);
+  if (!account) return false;
+  if (reply.userId !== account.owner_user_id && !isArStaff(deps.config, reply.userId)) return false;
+  await insertCollectionUpdate(deps.db, {
+    team_id: reply.teamId,
+    account_id: account.id,
+    author_user_id: reply.userId,
+    kind: 'note',
+    note: reply.text.trim().slice(0, NOTE_MAX),
+    source_key: `msg:${reply.channel}:${reply.ts}`,
+    created_at: deps.clock.now(),
+  });
+  return true;
+}
