@@ -1,14 +1,13 @@
 import type { WebClient } from '@slack/web-api';
-import type { Kysely } from 'kysely';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import type { Database } from './db/schema.ts';
+import type { Db } from './db/schema.ts';
 import type { Logger } from './log.ts';
 
 /** What handlers, flows and jobs need; built once at start-up (and by tests with their own parts). */
 export interface Deps {
   readonly config: Config;
-  readonly db: Kysely<Database>;
+  readonly db: Db;
   readonly databaseKind: 'postgres' | 'pglite';
   readonly logger: Logger;
   /** Business time ("now", "today"); the system clock unless a test or a sandbox moves it. */
@@ -25,8 +24,4 @@ export interface Deps {
   readonly notify: () => void;
   /** Asks for the sweeps to run soon (after invoices changed), instead of at the next SWEEP_CRON tick. */
   readonly sweepSoon: () => void;
-}
-
-export function isArStaff(deps: Pick<Deps, 'config'>, userId: string): boolean {
-  return deps.config.AR_USER_IDS.includes(userId);
 }

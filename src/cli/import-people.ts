@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { findPersonByEmail, upsertPerson } from '../db/people.ts';
+import { findPersonByEmail, setManager, upsertPerson } from '../db/people.ts';
 import { openCliContext } from './context.ts';
 
 /**
@@ -110,12 +110,7 @@ try {
           ...(p.email ? { email: p.email } : {}),
           ...(p.role ? { role: p.role } : {}),
         });
-        await trx
-          .updateTable('people')
-          .set({ manager_user_id: p.managerId })
-          .where('team_id', '=', team)
-          .where('user_id', '=', p.userId)
-          .execute();
+        await setManager(trx, team, p.userId, p.managerId);
       }
     });
     process.stdout.write(`${file}: imported ${resolved.length} people\n`);

@@ -168,3 +168,117 @@ export async function dealIdsByCrmId(
     .execute();
   return new Map(deals.map((d) => [d.crm_id, d.id]));
 }
+
+/** Which message about the deal is its rep's DM to edit (its dedupe key). */
+export async function setDealDmKey(db: Queryable, dealId: number, dmKey: string): Promise<void> {
+  await db.updateTable('deals').set({ dm_key: dmKey }).where('id', '=', dealId).execute();
+}
+
+/** The first person to claim a deal nobody owns becomes its owner; a claimed deal is left as it is. */
+export async function claimUnownedDeal(
+  db: Queryable,
+  teamId: string,
+  dealId: number,
+  userId: string,
+): Promise<void> {
+  await db
+    .updateTable('deals')
+    .set({ owner_user_id: userId })
+    .where('team_id', '=', teamId)
+    .where('id', '=', dealId)
+    .where('owner_user_id', 'is', null)
+    .execute();
+}
+
+/**
+ * The deal moves to another rep: its reminders start over (a new cycle, so the old owner's
+ * pending ones become moot) and the new owner's DM (`dmKey`) is the one to edit from now on.
+ */
+export async function passDeal(
+  db: Queryable,
+  deal: Pick<Deal, 'id' | 'nag_cycle'>,
+  newOwner: string,
+  dmKey: string,
+): Promise<void> {
+  await db
+    .updateTable('deals')
+    .set({
+      owner_user_id: newOwner,
+      owner_email: null,
+      nags_sent: 0,
+      last_nag_at: null,
+      snoozed_until: null,
+      nag_escalated_at: null,
+      nag_cycle: deal.nag_cycle + 1,
+      dm_key: dmKey,
+    })
+    .where('id', '=', deal.id)
+    .execute();
+}
+
+/** No reminder about the deal before `until`. */
+export async function snoozeDeal(db: Queryable, dealId: number, until: Date): Promise<void> {
+  await db.updateTable('deals').set({ snoozed_until: until }).where('id', '=', dealId).execute();
+}
+
+export type ReminderCandidate = Deal & { account_name: string; acc_id: number; handoff_fields: unknown };
+
+/**
+ * Deals with an owner, no escalation yet, closed at or before `closedBy`, whose handoff is missing
+ * or incomplete: the next `limit` after deal `afterId`, in id order (the reminder sweep pages through).
+ */
+export async function reminderCandidates(
+  db: Queryable,
+  closedBy: Date,
+  afterId: number,
+  limit: number,
+): Promise<ReminderCandidate[]> {
+  return db
+    .selectFrom('deals')
+    .innerJoin('accounts', 'accounts.id', 'deals.account_id')
+    .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
+    .selectAll('deals')
+    .select(['accounts.name as account_name', 'accounts.id as acc_id', 'handoffs.fields as handoff_fields'])
+    .where('deals.owner_user_id', 'is not', null)
+    .where('deals.nag_escalated_at', 'is', null)
+    .where('deals.closed_at', '<=', closedBy)
+    .where(handoffIncomplete)
+    .where('deals.id', '>', afterId)
+    .orderBy('deals.id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Claims reminder `n` of the deal's current cycle for its owner, at `at`: true for exactly one
+ * caller, however many sweeps run at once; false when it was sent or the deal moved meanwhile.
+ */
+export async function claimReminder(
+  db: Queryable,
+  r: { dealId: number; n: number; nagCycle: number; ownerUserId: string; at: Date },
+): Promise<boolean> {
+  const claimed = await db
+    .updateTable('deals')
+    .set({ nags_sent: r.n, last_nag_at: r.at })
+    .where('id', '=', r.dealId)
+    .where('nags_sent', '=', r.n - 1)
+    .where('nag_cycle', '=', r.nagCycle)
+    .where('owner_user_id', '=', r.ownerUserId)
+    .executeTakeFirst();
+  return claimed.numUpdatedRows > 0n;
+}
+
+/** Claims the escalation of the deal's current reminder cycle, at `at`: true for exactly one caller. */
+export async function claimEscalation(
+  db: Queryable,
+  r: { dealId: number; nagCycle: number; at: Date },
+): Promise<boolean> {
+  const claimed = await db
+    .updateTable('deals')
+    .set({ nag_escalated_at: r.at })
+    .where('id', '=', r.dealId)
+    .where('nag_escalated_at', 'is', null)
+    .where('nag_cycle', '=', r.nagCycle)
+    .executeTakeFirst();
+  return claimed.numUpdatedRows > 0n;
+}

@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts';
 import { isWorkingTime, nextWorkingInstant, type WorkingTime } from './working-time.ts';
 
 /** When and how often a rep is reminded of an incomplete handoff. Hours may be fractional. */
@@ -5,6 +6,22 @@ export interface NagPolicy extends WorkingTime {
   firstAfterHours: number;
   everyHours: number;
   max: number;
+}
+
+/** The reminder policy the settings give (NAG_*, WORK_HOURS, WORK_DAYS). */
+export function nagPolicy(
+  settings: Pick<
+    Config,
+    'NAG_FIRST_AFTER_HOURS' | 'NAG_EVERY_HOURS' | 'NAG_MAX' | 'WORK_HOURS' | 'WORK_DAYS'
+  >,
+): NagPolicy {
+  return {
+    firstAfterHours: settings.NAG_FIRST_AFTER_HOURS,
+    everyHours: settings.NAG_EVERY_HOURS,
+    max: settings.NAG_MAX,
+    workHours: settings.WORK_HOURS,
+    workDays: settings.WORK_DAYS,
+  };
 }
 
 export interface NagState {

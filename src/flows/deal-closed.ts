@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { upsertAccount } from '../db/accounts.ts';
-import { insertDeal } from '../db/deals.ts';
-import type { Database } from '../db/schema.ts';
+import { type DealContext, getDealContext, insertDeal, setDealDmKey } from '../db/deals.ts';
+import type { Db } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
 import {
   emptyHandoff,
   type HandoffFields,
@@ -12,6 +12,7 @@ import {
   withKnown,
 } from '../domain/handoff.ts';
 import { isCurrencyCode } from '../domain/money.ts';
+import { checkNewDeal, type NewDealCheck, type NewDealDraft } from '../domain/new-deal.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { describeIssues } from '../validation.ts';
 import { dealClosedDm, ownerNotFound } from '../views/handoff-messages.ts';
@@ -89,7 +90,7 @@ export function parseDealClosed(
 
 export interface DealClosedDeps {
   config: Config;
-  db: Kysely<Database>;
+  db: Db;
   teamId: string;
   financeChannelId: string;
 }
@@ -133,7 +134,7 @@ export async function recordClosedDeal(
     };
     const known = withKnown({ ...emptyHandoff(), currency: deal.currency }, input.prefillFields);
     const dmKey = `deal:${deal.id}:dm`;
-    await trx.updateTable('deals').set({ dm_key: dmKey }).where('id', '=', deal.id).execute();
+    await setDealDmKey(trx, deal.id, dmKey);
     await enqueue(trx, {
       teamId: deps.teamId,
       dedupeKey: dmKey,
@@ -154,4 +155,42 @@ export async function recordClosedDeal(
     await refreshHomes(deps, trx, deps.teamId, [deal.owner_user_id]);
     return { dealId: deal.id, created: true };
   });
+}
+
+/**
+ * A deal the rep entered with /handoff (the CRM never sent it): checked on the business day, then
+ * created, owned by them, with its account (found by name, or new), once per modal. Returns it
+ * with its account for the intake that follows, or the problems with what was entered.
+ */
+export async function recordSlackDeal(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  d: { teamId: string; userId: string; viewId: string; draft: NewDealDraft },
+): Promise<Exclude<NewDealCheck, { ok: true }> | { ok: true; ctx: DealContext }> {
+  const checked = checkNewDeal(d.draft, deps.clock.now());
+  if (!checked.ok) return checked;
+  const input = checked.deal;
+  const dealId = await deps.db.transaction().execute(async (trx) => {
+    const account = await upsertAccount(trx, d.teamId, {
+      crmId: null,
+      name: input.accountName,
+      ownerUserId: d.userId,
+    });
+    const { deal } = await insertDeal(trx, {
+      team_id: d.teamId,
+      crm_id: `slack:${d.viewId}`,
+      account_id: account.id,
+      name: input.name,
+      amount_cents: input.amountCents,
+      currency: input.currency,
+      closed_at: new Date(`${input.closedOn}T12:00:00Z`),
+      owner_user_id: d.userId,
+      owner_email: null,
+      prefill: '{}',
+      source: 'slack',
+    });
+    return deal.id;
+  });
+  const ctx = await getDealContext(deps.db, d.teamId, dealId);
+  if (!ctx) throw new Error(`deal ${dealId} vanished right after it was created`);
+  return { ok: true, ctx };
 }

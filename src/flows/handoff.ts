@@ -1,11 +1,15 @@
-import type { ModalView } from '@slack/types';
-import type { Transaction } from 'kysely';
-import { type DealContext, getDealContext, lockDeal } from '../db/deals.ts';
+import {
+  type DealContext,
+  dealsAwaitingHandoff,
+  getDealContext,
+  lockDeal,
+  type OpenDeal,
+  setDealDmKey,
+} from '../db/deals.ts';
 import { writeHandoff } from '../db/handoffs.ts';
-import type { Database } from '../db/schema.ts';
+import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import {
-  currentFields,
   diffHandoff,
   type HandoffFields,
   isComplete,
@@ -16,23 +20,57 @@ import {
 import { mayEditHandoff } from '../domain/permissions.ts';
 import { enqueue, type OutMessage, type Target } from '../outbox/outbox.ts';
 import { handoffChanges, handoffStatusDm, handoffSummary } from '../views/handoff-messages.ts';
-import { intakeModal } from '../views/intake-modal.ts';
+import { accountThread } from './account-thread.ts';
 import { refreshHomes } from './home.ts';
 
-export function intakeViewFor(
-  deps: Pick<Deps, 'config'>,
-  ctx: DealContext,
-  fields = currentFields(ctx.deal, ctx.handoff),
-): ModalView {
-  return intakeModal({
-    dealId: ctx.deal.id,
-    dealName: ctx.deal.name,
-    accountName: ctx.account.name,
-    amountCents: ctx.deal.amount_cents,
-    currency: ctx.deal.currency,
-    fields,
-    standardTermsDays: deps.config.STANDARD_TERMS_DAYS,
-  });
+/** Whether someone may open a deal's billing handoff. */
+export type DealAccess =
+  | { status: 'not_found' }
+  | { status: 'forbidden'; ctx: DealContext }
+  | { status: 'ok'; ctx: DealContext };
+
+/** The deal with its account and handoff, and whether this person may edit its handoff. */
+export async function openDeal(
+  deps: Pick<Deps, 'db' | 'config'>,
+  teamId: string,
+  userId: string,
+  dealId: number,
+): Promise<DealAccess> {
+  const ctx = await getDealContext(deps.db, teamId, dealId);
+  if (!ctx) return { status: 'not_found' };
+  return mayEditHandoff(deps.config, userId, ctx.deal) ? { status: 'ok', ctx } : { status: 'forbidden', ctx };
+}
+
+/** The deal with its account and handoff (a modal being redrawn). */
+export async function dealContext(
+  deps: Pick<Deps, 'db'>,
+  teamId: string,
+  dealId: number,
+): Promise<DealContext | undefined> {
+  return getDealContext(deps.db, teamId, dealId);
+}
+
+/** What /handoff opens: the one deal waiting, a pick list of several, or the form for a new deal. */
+export type HandoffChoice =
+  | { kind: 'intake'; ctx: DealContext }
+  | { kind: 'pick'; deals: OpenDeal[] }
+  | { kind: 'new' };
+
+/** The caller's deals waiting for a handoff, narrowed by `words` (deal or account name). */
+export async function handoffChoice(
+  deps: Pick<Deps, 'db'>,
+  teamId: string,
+  userId: string,
+  words: string,
+): Promise<HandoffChoice> {
+  const all = await dealsAwaitingHandoff(deps.db, teamId, userId, 100);
+  const wanted = words.trim().toLowerCase();
+  const deals = wanted ? all.filter((d) => `${d.name} ${d.accountName}`.toLowerCase().includes(wanted)) : all;
+  if (deals.length === 1 && deals[0]) {
+    const ctx = await getDealContext(deps.db, teamId, deals[0].id);
+    if (ctx) return { kind: 'intake', ctx };
+  }
+  return deals.length > 1 ? { kind: 'pick', deals } : { kind: 'new' };
 }
 
 export type SaveResult =
@@ -46,9 +84,10 @@ export type SaveResult =
  * serialise; a submission identical to what is saved changes nothing and posts nothing.
  */
 export async function saveHandoff(
-  deps: Pick<Deps, 'db' | 'config'>,
-  input: { teamId: string; userId: string; dealId: number; fields: HandoffFields; now: Date },
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'notify'>,
+  input: { teamId: string; userId: string; dealId: number; fields: HandoffFields },
 ): Promise<SaveResult> {
+  const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (trx): Promise<SaveResult> => {
     const deal = await lockDeal(trx, input.teamId, input.dealId);
     if (!deal) return { status: 'not_found' };
@@ -72,7 +111,7 @@ export async function saveHandoff(
         fields: input.fields,
         complete,
         submittedBy: input.userId,
-        at: input.now,
+        at: now,
       },
       previous,
     );
@@ -82,18 +121,19 @@ export async function saveHandoff(
       after: input.fields,
       version: saved.version,
       userId: input.userId,
-      now: input.now,
+      now,
     });
     await refreshHomes(deps, trx, input.teamId, [deal.owner_user_id, input.userId]);
     return { status: 'saved', complete, missing, version: saved.version };
   });
+  if (result.status === 'saved') deps.notify();
   return result;
 }
 
 /** Queues the finance-thread post and the rep's DM status for one saved version. */
 async function announce(
   deps: Pick<Deps, 'config'>,
-  trx: Transaction<Database>,
+  trx: Trx,
   a: {
     ctx: DealContext;
     before: HandoffFields | null;
@@ -140,7 +180,7 @@ async function announce(
   await enqueue(trx, {
     teamId,
     dedupeKey: `handoff:${deal.id}:v${a.version}:thread`,
-    target: { kind: 'account_thread', accountId: account.id, channel: deps.config.FINANCE_CHANNEL_ID },
+    target: accountThread(deps, account),
     message: threadMessage,
   });
 
@@ -159,12 +199,12 @@ async function announce(
  * was passed to, or the first status DM. Without one, a new DM is sent and becomes the one to edit.
  */
 async function statusDmTarget(
-  trx: Transaction<Database>,
+  trx: Trx,
   deal: { id: number; dm_key: string | null },
   repUserId: string,
   dedupeKey: string,
 ): Promise<Target> {
   if (deal.dm_key) return { kind: 'update', of: deal.dm_key };
-  await trx.updateTable('deals').set({ dm_key: dedupeKey }).where('id', '=', deal.id).execute();
+  await setDealDmKey(trx, deal.id, dedupeKey);
   return { kind: 'user', userId: repUserId };
 }

@@ -1,14 +1,24 @@
 import type { WebClient } from '@slack/web-api';
-import { setAccountOwner, setAccountOwnerIfNone } from '../db/accounts.ts';
-import { getDeal, setDealOwner } from '../db/deals.ts';
+import { moveAccountOwner, setAccountOwner, setAccountOwnerIfNone } from '../db/accounts.ts';
+import {
+  claimUnownedDeal,
+  type DealContext,
+  getDeal,
+  getDealContext,
+  lockDeal,
+  passDeal,
+  setDealOwner,
+} from '../db/deals.ts';
 import { getInvoiceWithAccount } from '../db/invoices.ts';
 import { findPersonByEmail, upsertPerson } from '../db/people.ts';
 import type { Db } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { isArStaff } from '../domain/permissions.ts';
+import { currentFields, missingFields } from '../domain/handoff.ts';
+import { isArStaff, mayEditHandoff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { platformError } from '../slack/errors.ts';
 import { repAssignedPost } from '../views/collections-messages.ts';
+import { dealReassignedDm } from '../views/handoff-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
 import { refreshHomes } from './home.ts';
 
@@ -97,4 +107,71 @@ export async function assignAccountRep(
   });
   if (assigned) deps.notify();
   return assigned;
+}
+
+export type ClaimResult =
+  | { status: 'not_found' }
+  | { status: 'taken'; ownerUserId: string | null }
+  | { status: 'claimed'; ctx: DealContext };
+
+/**
+ * "I own this deal", on the finance-channel notice for a deal whose owner matched no Slack user:
+ * the first person to claim it owns the deal (and its account, when that has no owner).
+ */
+export async function claimDeal(
+  deps: Pick<Deps, 'db'>,
+  teamId: string,
+  userId: string,
+  dealId: number,
+): Promise<ClaimResult> {
+  await claimUnownedDeal(deps.db, teamId, dealId, userId);
+  const ctx = await getDealContext(deps.db, teamId, dealId);
+  if (!ctx) return { status: 'not_found' };
+  if (ctx.deal.owner_user_id !== userId) return { status: 'taken', ownerUserId: ctx.deal.owner_user_id };
+  await setAccountOwnerIfNone(deps.db, ctx.account.id, userId);
+  return { status: 'claimed', ctx };
+}
+
+export type ReassignResult = 'not_found' | 'forbidden' | 'done' | 'moved';
+
+/**
+ * "Not my deal": the deal moves to the chosen rep. Reminders start over for them, the old owner's
+ * pending reminders become moot, the account follows unless someone else owns it, and the new
+ * owner gets a DM with the handoff button (once per modal). 'done' when they already own it.
+ */
+export async function reassignDeal(
+  deps: Pick<Deps, 'db' | 'config' | 'logger' | 'notify'>,
+  r: { teamId: string; byUserId: string; dealId: number; newOwner: string; viewId: string },
+): Promise<ReassignResult> {
+  const outcome = await deps.db.transaction().execute(async (trx): Promise<ReassignResult> => {
+    const locked = await lockDeal(trx, r.teamId, r.dealId);
+    const ctx = locked && (await getDealContext(trx, r.teamId, r.dealId));
+    if (!ctx) return 'not_found';
+    if (ctx.deal.owner_user_id === r.newOwner) return 'done';
+    if (!mayEditHandoff(deps.config, r.byUserId, ctx.deal)) return 'forbidden';
+    const dmKey = `deal:${r.dealId}:reassigned:${r.viewId}`;
+    await passDeal(trx, ctx.deal, r.newOwner, dmKey);
+    await moveAccountOwner(trx, ctx.account.id, ctx.deal.owner_user_id, r.newOwner);
+    await enqueue(trx, {
+      teamId: r.teamId,
+      dedupeKey: dmKey,
+      target: { kind: 'user', userId: r.newOwner },
+      message: dealReassignedDm({
+        dealId: r.dealId,
+        dealName: ctx.deal.name,
+        accountName: ctx.account.name,
+        amountCents: ctx.deal.amount_cents,
+        currency: ctx.deal.currency,
+        fromUserId: r.byUserId,
+        missing: missingFields(currentFields(ctx.deal, ctx.handoff)),
+      }),
+    });
+    deps.logger.info(
+      { dealId: r.dealId, from: ctx.deal.owner_user_id, to: r.newOwner, by: r.byUserId },
+      'deal reassigned',
+    );
+    return 'moved';
+  });
+  if (outcome === 'moved' || outcome === 'done') deps.notify();
+  return outcome;
 }

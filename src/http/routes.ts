@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { Database } from '../db/schema.ts';
+import { pingDatabase } from '../db/connect.ts';
+import type { Db } from '../db/schema.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
@@ -14,7 +14,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } fro
 export interface RouteDeps {
   config: Config;
   clock: Clock;
-  db: Kysely<Database>;
+  db: Db;
   databaseKind: string;
   teamId: string;
   financeChannelId: string;
@@ -109,12 +109,7 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       method: 'GET',
       handler: safely(log, 'readyz', async (_req, res) => {
         try {
-          await Promise.race([
-            sql`select 1`.execute(deps.db),
-            new Promise((_, reject) =>
-              setTimeout(() => reject(new Error('database did not answer within 2 s')), 2_000),
-            ),
-          ]);
+          await pingDatabase(deps.db);
           sendJson(res, 200, { ok: true, database: deps.databaseKind });
         } catch (error) {
           sendJson(res, 503, { ok: false, database: deps.databaseKind, error: (error as Error).message });

@@ -1,3 +1,4 @@
+import { forgetSeenBefore } from '../db/seen-requests.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
 import { runPastDueSweep } from './past-due.ts';
 
@@ -11,9 +12,6 @@ export async function runSweeps(deps: SweepDeps, now: Date): Promise<Record<stri
   const handoffs = await runHandoffNagSweep(deps, now);
   const invoices = await runPastDueSweep(deps, now);
   // Housekeeping on the wall clock (not the sweep's `now`, which tests and catch-up runs move around).
-  await deps.db
-    .deleteFrom('seen_requests')
-    .where('seen_at', '<', new Date(Date.now() - SEEN_REQUESTS_DAYS * 86_400_000))
-    .execute();
+  await forgetSeenBefore(deps.db, new Date(Date.now() - SEEN_REQUESTS_DAYS * 86_400_000));
   return { handoffs, invoices };
 }

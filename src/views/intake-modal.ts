@@ -11,11 +11,13 @@ import type {
   PlainTextOption,
 } from '@slack/types';
 import { z } from 'zod';
+import type { DealContext } from '../db/deals.ts';
 import {
   applicableOnly,
   BILLING_FREQUENCY_LABELS,
   CUSTOM_TERMS_MAX_DAYS,
   CUSTOM_TERMS_MIN_DAYS,
+  currentFields,
   DELIVERY_METHOD_LABELS,
   FIELD_KEYS,
   FIELD_LABELS,
@@ -33,6 +35,7 @@ import {
   validateHandoff,
 } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
+import { noticeModal } from './common.ts';
 import { context, plainText, SLACK_LIMITS, section, truncate, userText } from './text.ts';
 
 export const INTAKE_CALLBACK_ID = 'handoff_intake';
@@ -142,6 +145,23 @@ const YES_NO = new Map<string | undefined, boolean>([
 /** The block_id of a field's input: its key in snake_case ('ap_contact_email'). */
 export function blockIdOf(key: FieldKey): string {
   return snakeKey(key);
+}
+
+/** The intake for a deal: its saved draft or prefill unless `fields` (what the rep typed so far) are given. */
+export function intakeModalFor(
+  ctx: DealContext,
+  standardTermsDays: number,
+  fields: HandoffFields = currentFields(ctx.deal, ctx.handoff),
+): ModalView {
+  return intakeModal({
+    dealId: ctx.deal.id,
+    dealName: ctx.deal.name,
+    accountName: ctx.account.name,
+    amountCents: ctx.deal.amount_cents,
+    currency: ctx.deal.currency,
+    fields,
+    standardTermsDays,
+  });
 }
 
 export function intakeModal(input: IntakeModalInput): ModalView {
@@ -372,6 +392,31 @@ export function readIntakeState(values: Record<string, Record<string, unknown>>)
     }),
   );
   return applicableOnly(parseStoredFields(raw));
+}
+
+/** The block every intake has, where a problem that belongs to no one field is shown. */
+export const INTAKE_FIRST_BLOCK = blockIdOf('legalEntity');
+
+/** What replaces the intake after a submission that was not saved; null when it was (the modal closes). */
+export function intakeSaveNotice(
+  result:
+    | { status: 'saved' | 'unchanged' }
+    | { status: 'not_found' }
+    | { status: 'forbidden'; ownerUserId: string | null },
+): ModalView | null {
+  switch (result.status) {
+    case 'not_found':
+      return noticeModal('Deal not found', 'That deal no longer exists in AR Bridge.');
+    case 'forbidden':
+      return noticeModal(
+        'Not your deal',
+        result.ownerUserId
+          ? `This handoff belongs to <@${result.ownerUserId}>; your changes were not saved.`
+          : 'Nobody owns this deal yet; your changes were not saved.',
+      );
+    default:
+      return null;
+  }
 }
 
 /** Problems with the submitted values, keyed by block_id, for `response_action: 'errors'`. */

@@ -1,5 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import { z } from 'zod';
 import { formatMoney } from '../domain/money.ts';
+import type { NewDealDraft, NewDealField } from '../domain/new-deal.ts';
 import { escapeMrkdwn, plainText, section, truncate } from './text.ts';
 
 export const NEW_DEAL_CALLBACK_ID = 'handoff_new_deal';
@@ -78,6 +80,43 @@ export function newDealModal(today: string): ModalView {
       },
     ],
   };
+}
+
+const text = z.object({ value: z.string().nullish() }).catch({});
+const choice = z.object({ selected_option: z.object({ value: z.string() }).nullish() }).catch({});
+const date = z.object({ selected_date: z.string().nullish() }).catch({});
+const state = z.object({
+  deal_name: z.object({ value: text }).catch({ value: {} }),
+  account_name: z.object({ value: text }).catch({ value: {} }),
+  currency: z.object({ value: choice }).catch({ value: {} }),
+  amount: z.object({ value: text }).catch({ value: {} }),
+  closed_on: z.object({ value: date }).catch({ value: {} }),
+});
+
+/** Reads the new-deal modal's `view.state.values`, tolerating missing blocks and values of the wrong shape. */
+export function readNewDealState(values: unknown): NewDealDraft {
+  const v = state.parse(values ?? {});
+  return {
+    name: v.deal_name.value.value ?? '',
+    accountName: v.account_name.value.value ?? '',
+    currency: v.currency.value.selected_option?.value ?? 'USD',
+    amountText: v.amount.value.value ?? '',
+    closedOn: v.closed_on.value.selected_date ?? null,
+  };
+}
+
+const BLOCKS: Record<NewDealField, string> = {
+  name: 'deal_name',
+  accountName: 'account_name',
+  amount: 'amount',
+  closedOn: 'closed_on',
+};
+
+/** Problems with the new deal, keyed by the modal's block ids (for `response_action: 'errors'`). */
+export function newDealErrors(problems: Partial<Record<NewDealField, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(problems).map(([field, problem]) => [BLOCKS[field as NewDealField], problem]),
+  );
 }
 
 export interface PickableDeal {

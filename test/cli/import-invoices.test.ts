@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliSetup, startCliSetup } from '../support/cli.ts';
+import { CLI_TEST_TIMEOUT_MS, type CliSetup, startCliSetup } from '../support/cli.ts';
 
 const CLI = 'src/cli/import-invoices.ts';
 
@@ -57,7 +57,7 @@ const GOOD = [
   ',02/01/2026,Invoice,INV-1003,ACME  corp,03/03/2026,0,99.99,99.99',
 ];
 
-describe('npm run import:invoices', () => {
+describe('npm run import:invoices', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('checks everything but stores nothing with --dry-run', async () => {
     const file = csvFile('dry.csv', GOOD);
     const { code, output } = await cli.run(CLI, [file, '--dry-run', '--date-format', 'MM/DD/YYYY']);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliSetup, startCliSetup } from '../support/cli.ts';
+import { CLI_TEST_TIMEOUT_MS, type CliSetup, startCliSetup } from '../support/cli.ts';
 
 let cli: CliSetup;
 
@@ -23,7 +23,7 @@ async function people() {
   );
 }
 
-describe('npm run import:people', () => {
+describe('npm run import:people', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('rejects a file with a bad row whole, naming the row', async () => {
     const file = join(cli.dir, 'bad.csv');
     writeFileSync(file, 'user,manager,role\nU0REP1,U0MGR1,rep\nnot-a-user,U0MGR1,rep\nU0REP2,,boss\n');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAccount } from '../../src/db/accounts.ts';
-import { type CliSetup, startCliSetup } from '../support/cli.ts';
+import { CLI_TEST_TIMEOUT_MS, type CliSetup, startCliSetup } from '../support/cli.ts';
 
 let cli: CliSetup;
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cli?.close());
 
-describe('npm run sweep', () => {
+describe('npm run sweep', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('runs every sweep once and delivers what it queued', async () => {
     await cli.withDb(async (db) => {
       const account = await upsertAccount(db, 'T0TEAM', {

@@ -7,6 +7,12 @@ import { openTestDatabase, usingPostgres } from './db.ts';
 import { type FakeSlack, type FakeSlackUser, startFakeSlack } from './fake-slack.ts';
 import { runCli } from './process.ts';
 
+/**
+ * A CLI test runs the tools as processes of their own, each starting Node and opening the
+ * database (the embedded one takes seconds): on a busy machine that outlasts the default timeout.
+ */
+export const CLI_TEST_TIMEOUT_MS = 90_000;
+
 export interface CliSetup {
   fake: FakeSlack;
   /** A temporary directory of the test file's own (the embedded database lives under it). */

@@ -7,7 +7,7 @@ import { arStatusPick } from './ar-status-pick.ts';
 import { arStatusShare } from './ar-status-share.ts';
 import { askArButton } from './ask-ar.ts';
 import { assignRepButton } from './assign-rep.ts';
-import { claimDeal } from './claim-deal.ts';
+import { claimDealButton } from './claim-deal.ts';
 import { intakeDispatch } from './intake-dispatch.ts';
 import { notMyDeal } from './not-my-deal.ts';
 import { openHandoff } from './open-handoff.ts';
@@ -16,7 +16,7 @@ import { snoozeHandoff } from './snooze-handoff.ts';
 
 export function register(app: ArBridgeApp, deps: Deps): void {
   app.action('handoff_open', openHandoff(deps));
-  app.action('deal_claim', claimDeal(deps));
+  app.action('deal_claim', claimDealButton(deps));
   app.action('handoff_snooze', snoozeHandoff(deps));
   app.action('handoff_not_mine', notMyDeal(deps));
   app.action(AR_KIND_ACTION_ID, arKindChanged(deps));

@@ -1,10 +1,9 @@
-import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
-import { intakeViewFor } from '../../flows/handoff.ts';
+import { dealContext } from '../../flows/handoff.ts';
 import { redrawModal } from '../../slack/modals.ts';
-import { readIntakeState } from '../../views/intake-modal.ts';
+import { metadataId } from '../../views/common.ts';
+import { intakeModalFor, readIntakeState } from '../../views/intake-modal.ts';
 import type { ActionArgs } from '../args.ts';
-import { dealIdFromMetadata } from '../views/intake-submit.ts';
 
 /**
  * An answer that changes which questions apply (terms, PO, delivery, discounts, tax): redraw the
@@ -14,11 +13,10 @@ export function intakeDispatch(deps: Deps) {
   return async function intakeDispatchListener({ ack, body, client, context }: ActionArgs): Promise<void> {
     await ack();
     const view = body.view;
-    if (!view) return;
-    const dealId = dealIdFromMetadata(view.private_metadata);
-    const ctx = dealId === null ? undefined : await getDealContext(deps.db, context.teamId, dealId);
-    if (!ctx) return;
+    const dealId = view ? metadataId(view.private_metadata, 'dealId') : null;
+    const ctx = view && dealId !== null ? await dealContext(deps, context.teamId, dealId) : undefined;
+    if (!view || !ctx) return;
     const fields = readIntakeState(view.state.values as Record<string, Record<string, unknown>>);
-    await redrawModal(client, view, intakeViewFor(deps, ctx, fields));
+    await redrawModal(client, view, intakeModalFor(ctx, deps.config.STANDARD_TERMS_DAYS, fields));
   };
 }

@@ -1,9 +1,23 @@
-import { getDealContext } from '../../db/deals.ts';
+import type { ModalView } from '@slack/types';
 import type { Deps } from '../../deps.ts';
-import { mayEditHandoff } from '../../domain/permissions.ts';
-import { intakeViewFor } from '../../flows/handoff.ts';
+import { type DealAccess, openDeal } from '../../flows/handoff.ts';
 import { noticeModal } from '../../views/common.ts';
+import { intakeModalFor } from '../../views/intake-modal.ts';
 import type { ButtonArgs } from '../args.ts';
+import { recordId } from '../parse.ts';
+
+function viewFor(deps: Deps, access: DealAccess): ModalView {
+  if (access.status === 'not_found')
+    return noticeModal('Deal not found', 'That deal no longer exists in AR Bridge.');
+  if (access.status === 'ok') return intakeModalFor(access.ctx, deps.config.STANDARD_TERMS_DAYS);
+  const owner = access.ctx.deal.owner_user_id;
+  return noticeModal(
+    'Not your deal',
+    owner
+      ? `The billing handoff for this deal belongs to <@${owner}>. Ask them, or AR, if something needs changing.`
+      : 'Nobody owns this deal yet: use the *I own this deal* button on the message in the finance channel.',
+  );
+}
 
 /** "Start billing handoff" / "Edit handoff": opens the intake, prefilled, with the fresh trigger_id. */
 export function openHandoff(deps: Deps) {
@@ -15,19 +29,7 @@ export function openHandoff(deps: Deps) {
     context,
   }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = context.teamId;
-    const ctx = await getDealContext(deps.db, teamId, Number(action.value));
-    let view = ctx
-      ? intakeViewFor(deps, ctx)
-      : noticeModal('Deal not found', 'That deal no longer exists in AR Bridge.');
-    if (ctx && !mayEditHandoff(deps.config, body.user.id, ctx.deal)) {
-      view = noticeModal(
-        'Not your deal',
-        ctx.deal.owner_user_id
-          ? `The billing handoff for this deal belongs to <@${ctx.deal.owner_user_id}>. Ask them, or AR, if something needs changing.`
-          : 'Nobody owns this deal yet: use the *I own this deal* button on the message in the finance channel.',
-      );
-    }
-    await client.views.open({ trigger_id: body.trigger_id, view });
+    const access = await openDeal(deps, context.teamId, body.user.id, recordId.parse(action.value));
+    await client.views.open({ trigger_id: body.trigger_id, view: viewFor(deps, access) });
   };
 }

@@ -1,10 +1,8 @@
-import { getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
-import { nextWorkingDayStart } from '../../domain/working-time.ts';
-import { repTimeZone } from '../../flows/people.ts';
-import { nagPolicy } from '../../jobs/handoff-nags.ts';
+import { snoozeReminders } from '../../flows/reminders.ts';
 import { handoffSnoozedDm } from '../../views/handoff-messages.ts';
 import type { ButtonArgs } from '../args.ts';
+import { recordId } from '../parse.ts';
 
 /** "Snooze a day": no reminder until the start of the rep's next working day. */
 export function snoozeHandoff(deps: Deps) {
@@ -16,35 +14,29 @@ export function snoozeHandoff(deps: Deps) {
     context,
   }: ButtonArgs): Promise<void> {
     await ack();
-    const teamId = context.teamId;
-    const ctx = await getDealContext(deps.db, teamId, Number(action.value));
-    if (!ctx || ctx.deal.owner_user_id !== body.user.id) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: ctx
+    const snooze = await snoozeReminders(deps, {
+      teamId: context.teamId,
+      userId: body.user.id,
+      dealId: recordId.parse(action.value),
+    });
+    if (snooze.status !== 'snoozed') {
+      const text =
+        snooze.status === 'not_yours'
           ? 'Only the rep who owns this deal can snooze its reminders.'
-          : 'That deal no longer exists.',
-      });
+          : 'That deal no longer exists.';
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
       return;
     }
-    const now = deps.clock.now();
-    const tz = await repTimeZone(deps, teamId, body.user.id);
-    const until = nextWorkingDayStart(now, tz, nagPolicy(deps.config));
-    await deps.db.updateTable('deals').set({ snoozed_until: until }).where('id', '=', ctx.deal.id).execute();
-    deps.logger.info(
-      { dealId: ctx.deal.id, userId: body.user.id, until: until.toISOString() },
-      'handoff reminders snoozed',
-    );
+    const { deal, account } = snooze.ctx;
     await respond({
       replace_original: true,
       ...handoffSnoozedDm({
-        dealId: ctx.deal.id,
-        dealName: ctx.deal.name,
-        accountName: ctx.account.name,
-        amountCents: ctx.deal.amount_cents,
-        currency: ctx.deal.currency,
-        until,
+        dealId: deal.id,
+        dealName: deal.name,
+        accountName: account.name,
+        amountCents: deal.amount_cents,
+        currency: deal.currency,
+        until: snooze.until,
       }),
     });
   };

@@ -1,7 +1,7 @@
-import { dealsAwaitingHandoff, getDealContext } from '../../db/deals.ts';
 import type { Deps } from '../../deps.ts';
 import { dayIn } from '../../domain/dates.ts';
-import { intakeViewFor } from '../../flows/handoff.ts';
+import { handoffChoice } from '../../flows/handoff.ts';
+import { intakeModalFor } from '../../views/intake-modal.ts';
 import { dealPickList, newDealModal } from '../../views/new-deal.ts';
 import type { CommandArgs } from '../args.ts';
 
@@ -18,23 +18,15 @@ export function handoffCommand(deps: Deps) {
     context,
   }: CommandArgs): Promise<void> {
     await ack();
-    const words = command.text.trim().toLowerCase();
-    const all = await dealsAwaitingHandoff(deps.db, context.teamId, command.user_id, 100);
-    const deals = words ? all.filter((d) => `${d.name} ${d.accountName}`.toLowerCase().includes(words)) : all;
-    if (deals.length === 1 && deals[0]) {
-      const ctx = await getDealContext(deps.db, context.teamId, deals[0].id);
-      if (ctx) {
-        await client.views.open({ trigger_id: command.trigger_id, view: intakeViewFor(deps, ctx) });
-        return;
-      }
-    }
-    if (deals.length > 1) {
-      await respond({ response_type: 'ephemeral', ...dealPickList(deals) });
+    const choice = await handoffChoice(deps, context.teamId, command.user_id, command.text);
+    if (choice.kind === 'pick') {
+      await respond({ response_type: 'ephemeral', ...dealPickList(choice.deals) });
       return;
     }
-    await client.views.open({
-      trigger_id: command.trigger_id,
-      view: newDealModal(dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now())),
-    });
+    const view =
+      choice.kind === 'intake'
+        ? intakeModalFor(choice.ctx, deps.config.STANDARD_TERMS_DAYS)
+        : newDealModal(dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now()));
+    await client.views.open({ trigger_id: command.trigger_id, view });
   };
 }

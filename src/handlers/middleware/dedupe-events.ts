@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import { firstSighting, forget } from '../../db/seen.ts';
+import { firstSighting, forget } from '../../db/seen-requests.ts';
 import type { Deps } from '../../deps.ts';
 import type { WorkspaceContext } from './workspace.ts';
 
