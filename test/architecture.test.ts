@@ -189,6 +189,14 @@ describe('one home for each thing', () => {
     expect(built).toEqual(['src/slack/client.ts']);
   });
 
+  it('has a repository test in test/db/ for every data-access module', () => {
+    const modules = SRC.filter((f) => inDb(f.path) && f.path !== 'src/db/schema.ts').map((f) => f.path);
+    const tested = new Set(
+      filesUnder('test/db').map((p) => p.replace(/^test\/db\/(.*)\.test\.ts$/, 'src/db/$1.ts')),
+    );
+    expect(modules.filter((m) => !tested.has(m))).toEqual([]);
+  });
+
   it('keeps every listener within 40 lines', () => {
     const long = SRC.filter((f) => f.path.startsWith('src/handlers/'))
       .flatMap(functionsOf)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type DatabaseHandle, openPglite, openPostgres } from '../../src/db/connect.ts';
 import { adminUrl } from './global-setup.ts';
 
@@ -40,3 +40,21 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
 }
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
+
+/**
+ * A database of the test file's own for its tests (see openTestDatabase): opened before them and
+ * closed after. Read `.db` inside a test or hook.
+ */
+export function useTestDatabase(): { readonly db: DatabaseHandle['db'] } {
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+  });
+  afterAll(async () => handle?.close());
+  return {
+    get db() {
+      if (!handle) throw new Error('the test database is opened in beforeAll');
+      return handle.db;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  claimDueNotifications,
+  findNotificationByKey,
+  insertNotifications,
+  markFinal,
+  markSent,
+  nextPendingAt,
+  reschedule,
+} from '../../src/db/notifications.ts';
+import type { NewNotificationRow } from '../../src/db/schema.ts';
+import { useTestDatabase } from '../support/db.ts';
+import { OTHER_TEAM, TEAM, unique } from '../support/rows.ts';
+
+const database = useTestDatabase();
+beforeEach(async () => {
+  await database.db.deleteFrom('notifications').execute();
+});
+
+const row = (o: Partial<NewNotificationRow> = {}): NewNotificationRow => ({
+  team_id: TEAM,
+  dedupe_key: `n:${unique()}`,
+  target: JSON.stringify({ kind: 'channel', channel: 'C1' }),
+  message: JSON.stringify({ text: 'hello' }),
+  guard: null,
+  ...o,
+});
+
+describe('db/notifications', () => {
+  it('inserts each dedupe key once per workspace, and says how many were new', async () => {
+    const { db } = database;
+    const first = row({ dedupe_key: 'once' });
+    expect(await insertNotifications(db, [first, row()])).toBe(2);
+    expect(await insertNotifications(db, [{ ...first, message: JSON.stringify({ text: 'other' }) }])).toBe(0);
+    expect(await insertNotifications(db, [{ ...first, team_id: OTHER_TEAM }])).toBe(1);
+    expect(await insertNotifications(db, [])).toBe(0);
+    expect(await findNotificationByKey(db, TEAM, 'once')).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      message: { text: 'hello' },
+    });
+  });
+
+  it('claims due rows oldest first, for a while, counting the attempt', async () => {
+    const { db } = database;
+    await insertNotifications(db, [
+      row({ dedupe_key: 'due-1' }),
+      row({ dedupe_key: 'due-2' }),
+      row({ dedupe_key: 'later', next_attempt_at: new Date(Date.now() + 60_000) }),
+    ]);
+    const claimed = await claimDueNotifications(db, 10, 60);
+    expect(claimed.map((r) => [r.dedupe_key, r.status, r.attempts])).toEqual([
+      ['due-1', 'sending', 1],
+      ['due-2', 'sending', 1],
+    ]);
+    expect(claimed[0]?.claimed_until?.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect(await claimDueNotifications(db, 10, 60)).toEqual([]);
+    expect(await claimDueNotifications(db, 1, 60)).toEqual([]);
+  });
+
+  it('claims again a row whose claim expired (its worker died mid-delivery)', async () => {
+    const { db } = database;
+    await insertNotifications(db, [row({ dedupe_key: 'stuck' })]);
+    await claimDueNotifications(db, 10, -1);
+    const [again] = await claimDueNotifications(db, 10, 60);
+    expect(again).toMatchObject({ dedupe_key: 'stuck', attempts: 2 });
+  });
+
+  it('marks a row sent, rescheduled (giving back a deferred attempt) or final', async () => {
+    const { db } = database;
+    await insertNotifications(db, [
+      row({ dedupe_key: 'a' }),
+      row({ dedupe_key: 'b' }),
+      row({ dedupe_key: 'c' }),
+    ]);
+    const [a, b, c] = await claimDueNotifications(db, 10, 60);
+    await markSent(db, a?.id as number, 'C1', '1.23');
+    expect(await findNotificationByKey(db, TEAM, 'a')).toMatchObject({
+      status: 'sent',
+      channel: 'C1',
+      ts: '1.23',
+      claimed_until: null,
+    });
+    const at = new Date(Date.now() + 5_000);
+    await reschedule(db, b?.id as number, at, 'pacing', true);
+    expect(await findNotificationByKey(db, TEAM, 'b')).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      last_error: 'pacing',
+    });
+    expect(await nextPendingAt(db)).toEqual(at);
+    await markFinal(db, c?.id as number, 'failed', 'channel_not_found');
+    expect(await findNotificationByKey(db, TEAM, 'c')).toMatchObject({
+      status: 'failed',
+      last_error: 'channel_not_found',
+    });
+    await markFinal(db, b?.id as number, 'cancelled', 'moot');
+    expect(await nextPendingAt(db)).toBeNull();
+  });
+});
