@@ -247,3 +247,15 @@ export function readArUpdateState(values: Record<string, Record<string, unknown>
     amountText: kind === 'payment_received' ? trimmed(stateOf(values, AR_UPDATE_BLOCKS.amount).value) : null,
   };
 }
+
+const pickedTarget = z
+  .object({ selected_option: z.object({ value: z.string(), text: z.object({ text: z.string() }) }) })
+  .transform((s) => ({ value: s.selected_option.value, label: s.selected_option.text.text }))
+  .nullable()
+  .catch(null);
+
+/** The modal again after the kind changed: the same target, the fields the new kind asks for. */
+export function arUpdateModalRedrawn(values: Record<string, Record<string, unknown>>): ModalView {
+  const target = pickedTarget.parse(values[AR_UPDATE_BLOCKS.target]?.[AR_TARGET_ACTION_ID] ?? null);
+  return arUpdateModal({ target, kind: readArUpdateState(values).kind });
+}

@@ -19,7 +19,7 @@ export function register(app: ArBridgeApp, deps: Deps): void {
   app.action('deal_claim', claimDealButton(deps));
   app.action('handoff_snooze', snoozeHandoff(deps));
   app.action('handoff_not_mine', notMyDeal(deps));
-  app.action(AR_KIND_ACTION_ID, arKindChanged(deps));
+  app.action(AR_KIND_ACTION_ID, arKindChanged());
   app.action('collections_contacted', reachOutButton(deps));
   app.action('collections_ask_ar', askArButton(deps));
   app.action('collections_assign_rep', assignRepButton(deps));
