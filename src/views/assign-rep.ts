@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import { z } from 'zod';
+import { selectedUser } from './common.ts';
 import { escapeMrkdwn, plainText, section, truncate } from './text.ts';
 
 export const ASSIGN_REP_CALLBACK_ID = 'account_assign_rep';
@@ -30,10 +30,7 @@ export function assignRepModal(input: { accountId: number; accountName: string }
   };
 }
 
-const chosen = z.object({ owner: z.object({ value: z.object({ selected_user: z.string().min(1) }) }) });
-
 /** The rep AR chose in the modal, or null. */
 export function readAssignRepState(values: unknown): string | null {
-  const parsed = chosen.safeParse(values);
-  return parsed.success ? parsed.data.owner.value.selected_user : null;
+  return selectedUser(values, 'owner');
 }

@@ -39,3 +39,11 @@ export function metadataId(privateMetadata: string | undefined, key: keyof typeo
     return null;
   }
 }
+
+const userChoice = z.object({ value: z.object({ selected_user: z.string().min(1) }) });
+
+/** The person chosen in a modal's users_select input (block `blockId`, action `value`), or null. */
+export function selectedUser(values: unknown, blockId: string): string | null {
+  const parsed = userChoice.safeParse((values as Record<string, unknown> | null | undefined)?.[blockId]);
+  return parsed.success ? parsed.data.value.selected_user : null;
+}

@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import { z } from 'zod';
+import { selectedUser } from './common.ts';
 import { escapeMrkdwn, plainText, section, truncate } from './text.ts';
 
 export const REASSIGN_CALLBACK_ID = 'handoff_reassign';
@@ -31,10 +31,7 @@ export function reassignModal(input: { dealId: number; dealName: string; account
   };
 }
 
-const chosen = z.object({ new_owner: z.object({ value: z.object({ selected_user: z.string().min(1) }) }) });
-
 /** The rep the deal is passed to, as chosen in the modal, or null. */
 export function readReassignState(values: unknown): string | null {
-  const parsed = chosen.safeParse(values);
-  return parsed.success ? parsed.data.new_owner.value.selected_user : null;
+  return selectedUser(values, 'new_owner');
 }
