@@ -24,12 +24,38 @@ const REDACT = [
   'config.DATABASE_URL',
 ];
 
+type ErrorLike = Error & { code?: unknown; data?: { error?: unknown }; cause?: unknown; errors?: unknown };
+
+/**
+ * What the log keeps of an error: its type, message, code (a Node, PostgreSQL or Slack code) and
+ * stack, and the same of its cause. Nothing else: a `pg` connection error carries the whole client
+ * (its secret key included), a Slack error the request; neither belongs in a log.
+ */
+export function errorFields(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const e = error as ErrorLike;
+  const inner = Array.isArray(e.errors) ? (e.errors as unknown[]) : [];
+  const first = inner[0] instanceof Error ? (inner[0] as ErrorLike) : undefined;
+  const code = e.code ?? first?.code;
+  const slackError = e.data?.error;
+  return {
+    type: e.name,
+    // An AggregateError (a host with several addresses) has no message of its own.
+    message: e.message || inner.map((i) => (i instanceof Error ? i.message : String(i))).join('; '),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(typeof slackError === 'string' ? { slackError } : {}),
+    stack: e.stack,
+    ...(e.cause !== undefined && depth < 3 ? { cause: errorFields(e.cause, depth + 1) } : {}),
+  };
+}
+
 /** JSON logs in production; readable lines on a terminal. Tokens and secrets are redacted. */
 export function createLogger(level: string, pretty = process.stdout.isTTY === true): Logger {
   return pino({
     level,
     base: { app: 'ar-bridge' },
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: errorFields },
     transport: pretty
       ? { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,app' } }
       : undefined,
