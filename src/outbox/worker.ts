@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { claimDueNotifications } from '../db/notifications.ts';
 import type { Db } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
@@ -51,19 +52,56 @@ function batchRunner(ctx: DeliveryContext, batchSize: number, maxAttempts: numbe
   };
 }
 
-/** The delivery loop: polls every `pollMs`, at once when kicked, until stopped. */
+/** The longest wait between polls while they keep failing. */
+export const MAX_POLL_BACKOFF_MS = 30_000;
+
+/** Wait after the n-th poll failure in a row: twice as long each time, up to 30 s, with up to 25% jitter. */
+export function pollBackoffMs(pollMs: number, failures: number): number {
+  return Math.min(pollMs * 2 ** failures, MAX_POLL_BACKOFF_MS) * (1 + Math.random() * 0.25);
+}
+
+/**
+ * Poll failures come in runs (the database is down): the first is logged with its error, the
+ * ones after it are not, and the first success after them says how long deliveries waited.
+ */
+function outageLog(log: Logger) {
+  let since: number | undefined;
+  return {
+    failed(error: unknown) {
+      if (since !== undefined) return;
+      since = Date.now();
+      log.error(
+        { err: error },
+        isDatabaseUnavailable(error)
+          ? 'outbox paused: the database is unavailable; polling again with back-off'
+          : 'outbox poll failed; polling again with back-off',
+      );
+    },
+    succeeded() {
+      if (since === undefined) return;
+      log.info(
+        { pausedSeconds: Math.round((Date.now() - since) / 1000) },
+        'outbox resumed: polling works again',
+      );
+      since = undefined;
+    },
+  };
+}
+
+/** The delivery loop: polls every `pollMs`, at once when kicked, until stopped; backs off while polls fail. */
 export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}): OutboxWorker {
   const log = deps.logger.child({ component: 'outbox' });
   const pollMs = options.pollMs ?? 500;
   const ctx: DeliveryContext = { ...deps, log, pacer: createPacer(options.channelGapMs ?? 1_000) };
   const runOnce = batchRunner(ctx, options.batchSize ?? 20, options.maxAttempts ?? 12);
+  const outage = outageLog(log);
   let stopping = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let kicked = false;
-  const idle = () =>
+  const idle = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
+      const timer = setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(timer);
         resolve();
@@ -72,14 +110,22 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
       wake = undefined;
     });
   const run = async () => {
+    let failures = 0;
     while (!stopping) {
-      const claimed = await runOnce().catch((error: unknown) => {
-        log.error({ err: error }, 'outbox poll failed');
-        return 0;
-      });
+      let claimed: number;
+      try {
+        claimed = await runOnce();
+        failures = 0;
+        outage.succeeded();
+      } catch (error) {
+        failures += 1;
+        outage.failed(error);
+        await idle(pollBackoffMs(pollMs, failures));
+        continue;
+      }
       if (claimed > 0 || stopping) continue;
       if (kicked) kicked = false;
-      else await idle();
+      else await idle(pollMs);
     }
   };
   return {

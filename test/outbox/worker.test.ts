@@ -7,7 +7,12 @@ import type { DatabaseHandle } from '../../src/db/connect.ts';
 import { createDeliveryWorker } from '../../src/flows/delivery.ts';
 import { createLogger } from '../../src/log.ts';
 import { enqueue } from '../../src/outbox/outbox.ts';
-import type { OutboxWorker, WorkerOptions } from '../../src/outbox/worker.ts';
+import {
+  MAX_POLL_BACKOFF_MS,
+  type OutboxWorker,
+  pollBackoffMs,
+  type WorkerOptions,
+} from '../../src/outbox/worker.ts';
 import { createSlackClient } from '../../src/slack/client.ts';
 import { openTestDatabase, usingPostgres } from '../support/db.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
@@ -253,4 +258,16 @@ describe('outbox', () => {
       expect(statuses).toEqual([{ status: 'sent' }]);
     },
   );
+});
+
+describe('outbox polling while the database is down', () => {
+  it('waits twice as long after each failed poll, up to 30 seconds', () => {
+    const waits = [1, 2, 3, 4, 10, 20].map((n) => pollBackoffMs(500, n));
+    for (const [i, n] of [1, 2, 3, 4].entries()) {
+      expect(waits[i]).toBeGreaterThanOrEqual(500 * 2 ** n);
+      expect(waits[i]).toBeLessThanOrEqual(500 * 2 ** n * 1.25);
+    }
+    expect(waits[4]).toBeGreaterThanOrEqual(MAX_POLL_BACKOFF_MS);
+    expect(waits[5]).toBeLessThanOrEqual(MAX_POLL_BACKOFF_MS * 1.25);
+  });
 });
