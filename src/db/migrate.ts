@@ -1,11 +1,18 @@
 import type { Kysely } from 'kysely';
-import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration';
+import {
+  DEFAULT_MIGRATION_TABLE,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+} from 'kysely/migration';
 import * as initial from '../../migrations/2026-11-23T00-00-initial.ts';
 import * as reminders from '../../migrations/2026-11-23T01-00-reminders.ts';
 import * as collections from '../../migrations/2026-11-23T02-00-collections.ts';
 import * as search from '../../migrations/2026-11-23T03-00-search.ts';
 import * as updateLookups from '../../migrations/2026-11-23T04-00-update-lookups.ts';
 import * as statusIndexes from '../../migrations/2026-11-23T05-00-status-indexes.ts';
+import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,4 +43,20 @@ export async function migrateOrThrow(db: Kysely<any>): Promise<void> {
       },
     );
   }
+}
+
+/**
+ * How many of this version's migrations the database has not applied: all of them when it has no
+ * schema (a database recreated empty). One small query, so /readyz may ask every time.
+ */
+export async function pendingMigrations(db: Kysely<any>): Promise<number> {
+  let applied: Set<string>;
+  try {
+    const rows = await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').execute();
+    applied = new Set(rows.map((r: { name: string }) => r.name));
+  } catch (error) {
+    if (databaseErrorCode(error) !== '42P01') throw error;
+    applied = new Set();
+  }
+  return Object.keys(MIGRATIONS).filter((name) => !applied.has(name)).length;
 }

@@ -3,6 +3,8 @@ import type { CustomRoute } from '@slack/bolt';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { pingDatabase } from '../db/connect.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import { pendingMigrations } from '../db/migrate.ts';
 import type { Db } from '../db/schema.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
@@ -29,16 +31,43 @@ export interface RouteDeps {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Wraps a route so that an unexpected failure is logged once and answered 500, never left hanging. */
+/** Seconds a client is asked to wait before retrying while the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Wraps a route so that a failure is answered, never left hanging: 503 with Retry-After while the
+ * database is unavailable (nothing was stored; the sender retries), else 500, logged once.
+ */
 function safely(logger: Logger, name: string, handler: Handler): CustomRoute['handler'] {
   return (req, res) => {
     handler(req, res).catch((error: unknown) => {
-      logger.error({ err: error, route: name }, 'request failed');
-      if (!res.headersSent)
-        sendProblems(res, 500, 'internal error: the request was not processed; it is safe to retry');
-      else res.end();
+      const unavailable = isDatabaseUnavailable(error);
+      if (unavailable)
+        logger.warn({ err: error, route: name }, 'request refused: the database is unavailable');
+      else logger.error({ err: error, route: name }, 'request failed');
+      if (res.headersSent) res.end();
+      else if (unavailable) {
+        res.setHeader('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+        sendProblems(res, 503, 'the database is unavailable: nothing was stored; retry later');
+      } else sendProblems(res, 500, 'internal error: the request was not processed; it is safe to retry');
     });
   };
+}
+
+/** Why the app cannot serve requests now (a short reason, never the raw error), or null when it can. */
+async function notReadyBecause(db: Db): Promise<string | null> {
+  try {
+    await pingDatabase(db);
+  } catch {
+    return 'the database does not answer';
+  }
+  try {
+    const pending = await pendingMigrations(db);
+    if (pending === 0) return null;
+    return `the database schema is behind: ${pending} migration${pending === 1 ? '' : 's'} not applied (restart AR Bridge, or run npm run migrate)`;
+  } catch {
+    return 'the database does not answer';
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -108,12 +137,9 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/readyz',
       method: 'GET',
       handler: safely(log, 'readyz', async (_req, res) => {
-        try {
-          await pingDatabase(deps.db);
-          sendJson(res, 200, { ok: true, database: deps.databaseKind });
-        } catch (error) {
-          sendJson(res, 503, { ok: false, database: deps.databaseKind, error: (error as Error).message });
-        }
+        const reason = await notReadyBecause(deps.db);
+        if (reason === null) sendJson(res, 200, { ok: true, database: deps.databaseKind });
+        else sendJson(res, 503, { ok: false, database: deps.databaseKind, reason });
       }),
     },
     {

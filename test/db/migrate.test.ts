@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { migrateOrThrow, migrateToLatest } from '../../src/db/migrate.ts';
+import { migrateOrThrow, migrateToLatest, pendingMigrations } from '../../src/db/migrate.ts';
 import { useTestDatabase } from '../support/db.ts';
 
 const database = useTestDatabase();
@@ -23,5 +23,20 @@ describe('db/migrate', () => {
         'seen_requests',
       ]),
     );
+  });
+
+  it('counts no pending migration on a migrated database, and all of them on an empty one', async () => {
+    expect(await pendingMigrations(database.db)).toBe(0);
+    const applied = await database.db
+      .selectFrom('kysely_migration' as 'accounts')
+      .select('name')
+      .execute();
+    await database.db.schema.alterTable('kysely_migration').renameTo('kysely_migration_away').execute();
+    try {
+      expect(await pendingMigrations(database.db)).toBe(applied.length);
+    } finally {
+      await database.db.schema.alterTable('kysely_migration_away').renameTo('kysely_migration').execute();
+    }
+    expect(await pendingMigrations(database.db)).toBe(0);
   });
 });
