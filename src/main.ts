@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.ts';
-import { DataDirLockedError, openDatabase } from './db/connect.ts';
-import { createLogger } from './log.ts';
+import { checkDatabase, DatabaseStartError, DataDirLockedError, openDatabase } from './db/connect.ts';
+import { createLogger, type Logger } from './log.ts';
 import { startServer } from './server.ts';
 import { fetchIdentity, SlackAuthError } from './slack/identity.ts';
 
@@ -19,9 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    database = await openDatabase(config, (error) =>
-      logger.warn({ err: error }, 'a pooled database connection failed; it will be replaced'),
-    );
+    database = await openDatabase(config, poolWarning(logger));
   } catch (error) {
     if (error instanceof DataDirLockedError) {
       process.stderr.write(`${error.message}\n`);
@@ -30,6 +28,7 @@ async function main(): Promise<void> {
     throw error;
   }
   try {
+    await checkDatabase(database, config.DATABASE_URL);
     const identity = await fetchIdentity(config, logger);
     const running = await startServer({ config, database, logger, identity });
     logger.info(
@@ -64,17 +63,37 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {
     await database.close().catch(() => {});
-    if (error instanceof SlackAuthError) {
+    if (error instanceof SlackAuthError || error instanceof DatabaseStartError) {
       process.stderr.write(`AR Bridge cannot start: ${error.message}\n`);
+      if (config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace')
+        process.stderr.write(`${describe((error as Error).cause ?? error)}\n`);
       process.exit(1);
     }
     throw error;
   }
 }
 
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * Idle pooled connections that fail (a database restart, a network cut) are replaced by the pool;
+ * an outage fails them all at once, so one warning a minute says so and the rest go to debug.
+ */
+function poolWarning(logger: Logger): (error: Error) => void {
+  let lastWarnedAt = 0;
+  return (error) => {
+    const quiet = Date.now() - lastWarnedAt < 60_000;
+    if (!quiet) lastWarnedAt = Date.now();
+    logger[quiet ? 'debug' : 'warn'](
+      { err: error },
+      'a pooled database connection failed; it will be replaced',
+    );
+  };
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `AR Bridge failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  process.stderr.write(`AR Bridge failed to start: ${describe(error)}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usingPostgres } from './support/db.ts';
 import { type FakeSlack, startFakeSlack } from './support/fake-slack.ts';
 import { startApp as start, waitForOutput } from './support/process.ts';
 
@@ -34,6 +35,39 @@ describe('npm start', () => {
     ])
       expect(out).toContain(name);
     expect(out).not.toContain('not-a-token');
+  });
+
+  const slackEnv = {
+    SLACK_BOT_TOKEN: 'xoxb-main-test',
+    SLACK_SIGNING_SECRET: 'secret',
+    SLACK_API_URL: 'http://127.0.0.1:9/api/',
+    FINANCE_CHANNEL_ID: 'C0FINANCE',
+  };
+  const startLine = async (databaseUrl: string, logLevel = 'info') => {
+    const child = start({ ...slackEnv, DATABASE_URL: databaseUrl, LOG_LEVEL: logLevel });
+    expect(await child.exited).toBe(1);
+    process.stdout.write(`\n--- start-up, DATABASE_URL=${databaseUrl}\n${child.output()}`);
+    return child.output();
+  };
+
+  it('names the host and the database in one line when PostgreSQL cannot be reached', async () => {
+    const out = await startLine('postgres://postgres@127.0.0.1:1/ledger');
+    expect(out.trim().split('\n')).toEqual([
+      'AR Bridge cannot start: cannot reach PostgreSQL at 127.0.0.1:1 (database "ledger"): connection refused. Check that PostgreSQL is running and that DATABASE_URL names the right host and port.',
+    ]);
+    // With LOG_LEVEL=debug, the cause follows, with its stack.
+    expect(await startLine('postgres://postgres@127.0.0.1:1/ledger', 'debug')).toMatch(
+      /ECONNREFUSED[\s\S]*\n\s+at /,
+    );
+  });
+
+  it.runIf(usingPostgres)('names the missing database and how to create it, in one line', async () => {
+    const url = new URL(process.env.DATABASE_URL as string);
+    url.pathname = '/arbridge_no_such_database';
+    const out = await startLine(url.toString());
+    expect(out.trim().split('\n')).toEqual([
+      `AR Bridge cannot start: PostgreSQL at ${url.hostname}:${url.port || '5432'} has no database "arbridge_no_such_database": create it (createdb -h ${url.hostname} -p ${url.port || '5432'} arbridge_no_such_database) or correct the database name in DATABASE_URL.`,
+    ]);
   });
 
   describe('on the embedded database', () => {

@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { databaseErrorCode, isDatabaseUnavailable } from './errors.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -162,5 +163,56 @@ export async function pingDatabase(db: Kysely<Database>, timeoutMs = 2_000): Pro
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The database could not be used at start-up; the message is one line saying what to check. */
+export class DatabaseStartError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'DatabaseStartError';
+  }
+}
+
+/** Where a postgres:// URL points, for messages: never its password. */
+export function databaseTarget(url: string): { host: string; port: string; database: string; user: string } {
+  try {
+    const u = new URL(url);
+    const user = decodeURIComponent(u.username) || 'postgres';
+    return {
+      host: u.hostname || 'localhost',
+      port: u.port || '5432',
+      database: decodeURIComponent(u.pathname.replace(/^\//, '')) || user,
+      user,
+    };
+  } catch {
+    return { host: 'localhost', port: '5432', database: '?', user: '?' };
+  }
+}
+
+/** One line for a database that cannot be used: where it is, what went wrong, what to check. */
+export function startProblem(url: string, error: unknown): string {
+  const t = databaseTarget(url);
+  const where = `PostgreSQL at ${t.host}:${t.port}`;
+  const code = databaseErrorCode(error);
+  if (code === '3D000')
+    return `${where} has no database "${t.database}": create it (createdb -h ${t.host} -p ${t.port} ${t.database}) or correct the database name in DATABASE_URL.`;
+  if (code === '28P01' || code === '28000')
+    return `${where} refused user "${t.user}" for database "${t.database}": check the user name and password in DATABASE_URL.`;
+  const reason = code === 'ECONNREFUSED' ? 'connection refused' : (error as Error)?.message || String(error);
+  if (isDatabaseUnavailable(error))
+    return `cannot reach ${where} (database "${t.database}"): ${reason}. Check that PostgreSQL is running and that DATABASE_URL names the right host and port.`;
+  return `${where} (database "${t.database}") failed: ${reason}.`;
+}
+
+/** At start-up: the database answers, or DatabaseStartError says in one line what to check. */
+export async function checkDatabase(handle: DatabaseHandle, url: string | undefined): Promise<void> {
+  try {
+    await pingDatabase(handle.db, 10_000);
+  } catch (error) {
+    throw new DatabaseStartError(
+      url ? startProblem(url, error) : `the embedded database failed: ${(error as Error).message}`,
+      error,
+    );
   }
 }
