@@ -1,17 +1,69 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export class BodyTooLargeError extends Error {}
-
-/** Reads the raw request body, refusing more than `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`request body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+export class BodyTooLargeError extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`request body is larger than ${limit} bytes`);
+    this.limit = limit;
   }
-  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The sender went away before the body was complete: there is nobody to answer. */
+export class BodyAbortedError extends Error {}
+
+/**
+ * Reads the raw request body as bytes, refusing more than `limit`: past it, reading stops (the rest
+ * is never buffered) and BodyTooLargeError is thrown; answer it with `refuseTooLarge`.
+ */
+export function readBody(req: IncomingMessage, limit = 1_000_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (error) {
+        req.pause();
+        reject(error);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) done(new BodyTooLargeError(limit));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = (error: Error) => done(new BodyAbortedError(error.message));
+    const onClose = () => done(new BodyAbortedError('the connection closed before the body was complete'));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/**
+ * 413, and the connection is closed: the rest of the body was never read, so the connection
+ * cannot carry another request (a keep-alive client would wait on it for nothing).
+ */
+export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, error: BodyTooLargeError): void {
+  res.shouldKeepAlive = false;
+  res.setHeader('connection', 'close');
+  res.once('finish', () => req.socket.destroy());
+  sendProblems(res, 413, 'request body too large', [error.message]);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text, or null when its bytes are not valid UTF-8 (never silently replaced). */
+export function decodeUtf8(raw: Buffer): string | null {
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** One header's value (the first, when it was sent several times). */
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -10,7 +10,17 @@ import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
 import type { Logger } from '../log.ts';
-import { BodyTooLargeError, readBody, sendJson, sendProblems } from './respond.ts';
+import { unreadableText } from '../validation.ts';
+import {
+  BodyAbortedError,
+  BodyTooLargeError,
+  decodeUtf8,
+  header,
+  readBody,
+  refuseTooLarge,
+  sendJson,
+  sendProblems,
+} from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
 
 export interface RouteDeps {
@@ -70,59 +80,72 @@ async function notReadyBecause(db: Db): Promise<string | null> {
   }
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
+type Read<T> = { ok: true; body: T } | { ok: false };
 
-/** Reads the raw body; answers 413 itself when it is too large. */
-async function readRaw(req: IncomingMessage, res: ServerResponse, limit?: number): Promise<string | null> {
+/** Reads the raw body; answers 413 (and closes the connection) itself when it is too large. */
+async function readRaw(req: IncomingMessage, res: ServerResponse, limit?: number): Promise<Read<Buffer>> {
   try {
-    return await readBody(req, limit);
+    return { ok: true, body: await readBody(req, limit) };
   } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      sendProblems(res, 413, 'request body too large', [error.message]);
-      return null;
-    }
-    throw error;
-  }
-}
-
-function parseJson(raw: string, res: ServerResponse): { ok: true; body: unknown } | { ok: false } {
-  try {
-    return { ok: true, body: JSON.parse(raw) };
-  } catch (error) {
-    sendProblems(res, 400, 'malformed JSON', [(error as Error).message]);
+    if (error instanceof BodyTooLargeError) refuseTooLarge(req, res, error);
+    else if (error instanceof BodyAbortedError) res.destroy();
+    else throw error;
     return { ok: false };
   }
 }
 
-async function readJson(req: IncomingMessage, res: ServerResponse, limit?: number) {
-  const raw = await readRaw(req, res, limit);
-  return raw === null ? ({ ok: false } as const) : parseJson(raw, res);
+/**
+ * The body as JSON: strict UTF-8, then JSON, then no text a store cannot keep (NUL, unpaired
+ * surrogates). Each failure is a 400 naming the problem.
+ */
+export function parseJsonBody(raw: Buffer, res: ServerResponse): Read<unknown> {
+  const text = decodeUtf8(raw);
+  if (text === null) {
+    sendProblems(res, 400, 'malformed body', ['the body is not valid UTF-8']);
+    return { ok: false };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    sendProblems(res, 400, 'malformed JSON', [(error as Error).message]);
+    return { ok: false };
+  }
+  const unreadable = unreadableText(body);
+  if (unreadable.length > 0) {
+    sendProblems(res, 400, 'invalid text: nothing was stored', unreadable);
+    return { ok: false };
+  }
+  return { ok: true, body };
 }
 
+async function readJson(req: IncomingMessage, res: ServerResponse, limit?: number): Promise<Read<unknown>> {
+  const raw = await readRaw(req, res, limit);
+  return raw.ok ? parseJsonBody(raw.body, res) : raw;
+}
+
+/** The signature is checked over the raw bytes, before they are decoded or parsed. */
 async function readSignedJson(
   deps: RouteDeps,
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<{ ok: true; body: unknown } | { ok: false }> {
+): Promise<Read<unknown>> {
   if (!deps.webhookSecret) {
     sendProblems(res, 503, 'webhooks are disabled', ['set WEBHOOK_SECRET to accept signed webhooks']);
     return { ok: false };
   }
   const raw = await readRaw(req, res);
-  if (raw === null) return { ok: false };
+  if (!raw.ok) return raw;
   const check = verifySignature(
     deps.webhookSecret,
     { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) },
-    raw,
+    raw.body,
   );
   if (!check.ok) {
     sendProblems(res, 401, 'invalid signature', [check.problem]);
     return { ok: false };
   }
-  return parseJson(raw, res);
+  return parseJsonBody(raw.body, res);
 }
 
 export function customRoutes(deps: RouteDeps): CustomRoute[] {

@@ -1,5 +1,7 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { signBody } from '../../src/http/signature.ts';
+import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -96,6 +98,111 @@ describe('POST /webhooks/deal-closed', () => {
     expect(res).toMatchObject({ status: 400, json: { error: 'malformed JSON' } });
   });
 
+  it('refuses a correctly signed request dated more than five minutes ahead', async () => {
+    const future = await h.postSigned('/webhooks/deal-closed', valid, {
+      timestamp: Math.floor(Date.now() / 1000) + 301,
+    });
+    expect(future).toMatchObject({ status: 401, json: { problems: [expect.stringMatching(/5 minutes/)] } });
+  });
+
+  it('checks the signature over the raw bytes, and refuses bytes that are not UTF-8 with 400', async () => {
+    const before = await counts();
+    const send = (raw: Buffer) => {
+      const ts = Math.floor(Date.now() / 1000);
+      return fetch(`${h.baseUrl}/webhooks/deal-closed`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-arbridge-timestamp': String(ts),
+          'x-arbridge-signature': signBody(WEBHOOK_SECRET, ts, raw),
+        },
+        body: raw,
+      });
+    };
+    // 0xff is no UTF-8: decoded first, it would become U+FFFD and the signature would not match (401).
+    const notUtf8 = Buffer.concat([
+      Buffer.from('{"deal_id":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    const res = await send(notUtf8);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'malformed body', problems: ['the body is not valid UTF-8'] });
+    const accented = await send(
+      Buffer.from(
+        JSON.stringify({
+          ...valid,
+          deal_id: 'HS-ÉTÉ',
+          deal_name: 'Été 🌞',
+          owner: { slack_user_id: 'U0REP0043' },
+        }),
+      ),
+    );
+    expect(accented.status).toBe(202);
+    expect((await counts()).deals).toBe(before.deals + 1);
+  });
+
+  it('refuses NUL characters, unpaired surrogates and bodies that are not objects with 400, storing nothing', async () => {
+    const before = await counts();
+    const nul = await h.postSigned('/webhooks/deal-closed', {
+      ...valid,
+      deal_id: 'NUL-1',
+      deal_name: 'a\u0000b',
+    });
+    expect(nul).toEqual({
+      status: 400,
+      json: {
+        error: 'invalid text: nothing was stored',
+        problems: ['deal_name: the text contains a NUL character'],
+      },
+    });
+    const surrogate = await h.postSigned(
+      '/webhooks/deal-closed',
+      `{"deal_id":"S-1","deal_name":"x","account":{"id":"A","name":"\\ud800 Corp"}}`,
+    );
+    expect(surrogate).toMatchObject({
+      status: 400,
+      json: { problems: ['account.name: the text contains an unpaired surrogate'] },
+    });
+    for (const body of ['null', '[]', '42', '"deal"', 'true']) {
+      const res = await h.postSigned('/webhooks/deal-closed', body);
+      expect(res.status, body).toBe(400);
+      expect((res.json as { problems: string[] }).problems.length, body).toBeGreaterThan(0);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers 413 to a body over 1 MB and closes that connection', async () => {
+    const big = JSON.stringify({ ...valid, deal_name: 'x'.repeat(1_100_000) });
+    const ts = Math.floor(Date.now() / 1000);
+    const answer = await new Promise<{ status: number; connection: string | undefined; closed: boolean }>(
+      (resolve, reject) => {
+        const req = request(`${h.baseUrl}/webhooks/deal-closed`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-arbridge-timestamp': String(ts),
+            'x-arbridge-signature': signBody(WEBHOOK_SECRET, ts, big),
+          },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => {
+            const socket = req.socket;
+            const closed = () =>
+              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, closed: true });
+            if (socket?.destroyed) closed();
+            else socket?.once('close', closed);
+          });
+        });
+        req.on('error', reject);
+        req.end(big);
+      },
+    );
+    expect(answer).toEqual({ status: 413, connection: 'close', closed: true });
+    expect((await h.postSigned('/webhooks/deal-closed', '{')).status).toBe(400);
+  });
+
   it('accepts a valid deal once (202), then reports the replay (200)', async () => {
     const first = await h.postSigned('/webhooks/deal-closed', valid);
     expect(first).toEqual({ status: 202, json: { deal_id: 'HS-1001', status: 'accepted' } });
@@ -115,6 +222,34 @@ describe('POST /webhooks/deal-closed', () => {
     await h.fake.waitFor('chat.postMessage', (c) => c.args.channel === 'U0REP0042');
     await h.drain();
     expect(h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'U0REP0042')).toHaveLength(1);
+  });
+});
+
+describe('POST /api/invoices', () => {
+  const post = (body: string) =>
+    fetch(`${h.baseUrl}/api/invoices`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer test-api-token-0123456789abcdef',
+        'content-type': 'application/json',
+      },
+      body,
+    });
+
+  it('refuses an unpaired surrogate or a NUL in any field, and bodies that are not objects, with 400', async () => {
+    const invoice = (name: string) =>
+      `{"invoices":[{"number":"INV-T-1","account":{"name":"${name}"},"amount_cents":1,"balance_cents":1,"currency":"USD","issued_on":"2026-01-01","due_on":"2026-01-02"}]}`;
+    const surrogate = await post(invoice('\\udc00 Industries'));
+    expect(surrogate.status).toBe(400);
+    expect(await surrogate.json()).toEqual({
+      error: 'invalid text: nothing was stored',
+      problems: ['invoices[0].account.name: the text contains an unpaired surrogate'],
+    });
+    expect((await post(invoice('Nul\\u0000 Ltd'))).status).toBe(400);
+    for (const body of ['null', '[]', '{"invoices":null}', '{"invoices":"many"}'])
+      expect((await post(body)).status, body).toBe(400);
+    const stored = await h.database.db.selectFrom('invoices').select('number').execute();
+    expect(stored.map((r) => r.number)).not.toContain('INV-T-1');
   });
 });
 
