@@ -5,6 +5,7 @@ import { registerHandlers } from './handlers/index.ts';
 import { dedupeEvents } from './handlers/middleware/dedupe-events.ts';
 import { type WorkspaceContext, workspace } from './handlers/middleware/workspace.ts';
 import { customRoutes } from './http/routes.ts';
+import { GuardedHTTPReceiver } from './http/slack-receiver.ts';
 import { boltLogger } from './log.ts';
 import { slackClientOptions } from './slack/client.ts';
 
@@ -27,19 +28,20 @@ export function createApp(deps: Deps): ArBridgeApp {
     onQueued: deps.notify,
     onInvoicesChanged: deps.sweepSoon,
   });
+  const logger = boltLogger(deps.logger, 'bolt');
   const common: AppOptions = {
     token: config.SLACK_BOT_TOKEN,
     botId: deps.botId,
     botUserId: deps.botUserId,
-    logger: boltLogger(deps.logger, 'bolt'),
+    logger,
     // Bolt builds its client from these and gives it its own logger.
     clientOptions: slackClientOptions(config, 'interactive'),
-    customRoutes: routes,
     extendedErrorHandler: true,
   };
   const app = config.SLACK_APP_TOKEN
     ? new App<WorkspaceContext>({
         ...common,
+        customRoutes: routes,
         appToken: config.SLACK_APP_TOKEN,
         socketMode: true,
         // The socket client has its own Web API client (apps.connections.open): same base URL.
@@ -48,7 +50,15 @@ export function createApp(deps: Deps): ArBridgeApp {
           clientOptions: slackClientOptions(config, 'interactive'),
         },
       })
-    : new App<WorkspaceContext>({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, port: config.PORT });
+    : new App<WorkspaceContext>({
+        ...common,
+        receiver: new GuardedHTTPReceiver({
+          signingSecret: config.SLACK_SIGNING_SECRET as string,
+          port: config.PORT,
+          customRoutes: routes,
+          logger,
+        }),
+      });
 
   // Bad input and refusals are answered where they happen (inline modal errors, ephemeral replies);
   // whatever reaches here is unexpected, and logged once.

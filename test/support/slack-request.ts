@@ -123,8 +123,8 @@ function userName(userId: string): string {
 }
 
 /** The `X-Slack-Signature` value: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<body>`. */
-export function slackSignature(secret: string, timestamp: number, body: string): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+export function slackSignature(secret: string, timestamp: number, body: string | Buffer): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
 }
 
 /** Headers for AR Bridge's own signed webhooks: HMAC-SHA256 of `${ts}.${rawBody}`. */
@@ -140,10 +140,11 @@ export function signWebhook(
   };
 }
 
-async function send(
+/** Any body, signed as Slack signs it, to `/slack/events`. */
+export async function sendSigned(
   t: SlackTarget,
-  body: string,
-  contentType: 'application/x-www-form-urlencoded' | 'application/json',
+  body: string | Buffer,
+  contentType: string,
   o: SendOptions = {},
 ): Promise<SlackResponse> {
   const timestamp = o.timestamp ?? nowSeconds();
@@ -173,7 +174,7 @@ function sendPayload(
   o?: SendOptions,
 ): Promise<SlackResponse> {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  return send(t, body, 'application/x-www-form-urlencoded', o);
+  return sendSigned(t, body, 'application/x-www-form-urlencoded', o);
 }
 
 function userAndTeam(userId: string, teamId: string): Record<string, unknown> {
@@ -209,7 +210,7 @@ export function sendSlashCommand(t: SlackTarget, cmd: SlashCommand, o?: SendOpti
     response_url: cmd.responseUrl ?? UNSET_RESPONSE_URL,
     trigger_id: cmd.triggerId ?? triggerId(),
   }).toString();
-  return send(t, body, 'application/x-www-form-urlencoded', o);
+  return sendSigned(t, body, 'application/x-www-form-urlencoded', o);
 }
 
 export function sendBlockActions(
@@ -328,7 +329,7 @@ export function sendEvent(t: SlackTarget, p: EventPayload, o?: SendOptions): Pro
     ],
     is_ext_shared_channel: false,
   };
-  return send(t, JSON.stringify(envelope), 'application/json', o);
+  return sendSigned(t, JSON.stringify(envelope), 'application/json', o);
 }
 
 export function sendUrlVerification(
@@ -337,5 +338,5 @@ export function sendUrlVerification(
   o?: SendOptions,
 ): Promise<SlackResponse> {
   const body = JSON.stringify({ token: VERIFICATION_TOKEN, challenge, type: 'url_verification' });
-  return send(t, body, 'application/json', o);
+  return sendSigned(t, body, 'application/json', o);
 }

@@ -1,0 +1,107 @@
+/**
+ * /slack/events against odd but correctly signed requests: the process keeps running, each gets a
+ * 4xx with a JSON reason or an acknowledgement.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/harness.ts';
+import { sendSigned, sendSlashCommand } from '../support/slack-request.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
+const FORM = 'application/x-www-form-urlencoded';
+const form = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+const user = { id: 'U0ODD', team_id: 'T0TEAM' };
+
+describe('POST /slack/events: what Bolt cannot read is refused before it reads it', () => {
+  it('answers 400 with a reason to payloads that parse to null or to no object', async () => {
+    for (const [body, type] of [
+      ['payload=null', FORM],
+      ['null', 'application/json'],
+      ['[1,2]', 'application/json'],
+      ['"text"', 'application/json'],
+      [form(7), FORM],
+    ] as const) {
+      const res = await sendSigned(h.slack, body, type);
+      expect(res.status, body).toBe(400);
+      expect(res.json, body).toEqual({
+        error: 'invalid Slack payload',
+        problems: ['the payload must be a JSON object'],
+      });
+    }
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 400 naming the field for null response_urls, a non-list of actions, a null channel', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [
+        { type: 'view_submission', user, team: null, view: { id: 'V1' }, response_urls: null },
+        /response_urls/,
+      ],
+      [{ type: 'block_actions', user, team: { id: 'T0TEAM' }, actions: 'open' }, /actions/],
+      [{ type: 'block_actions', user, team: { id: 'T0TEAM' }, channel: null, actions: [] }, /channel/],
+      [{ type: 'block_actions', team: { id: 'T0TEAM' }, actions: [{ action_id: 'x' }] }, /user/],
+      [{ type: 'block_suggestion', user, team: null, action_id: 'a', value: 5 }, /value/],
+      [{ type: 'something_else', user }, /not a Slack event, command or interaction/],
+    ];
+    for (const [payload, problem] of cases) {
+      const res = await sendSigned(h.slack, form(payload), FORM);
+      expect(res.status, JSON.stringify(payload)).toBe(400);
+      expect((res.json as { problems: string[] }).problems.join('; ')).toMatch(problem);
+    }
+    const event = await sendSigned(
+      h.slack,
+      JSON.stringify({ type: 'event_callback', event: null }),
+      'application/json',
+    );
+    expect(event.status).toBe(400);
+  });
+
+  it('refuses bodies that are not UTF-8, or malformed, with 400, and unsigned ones with 401', async () => {
+    const notUtf8 = await sendSigned(h.slack, Buffer.from([0x70, 0x61, 0x79, 0xff]), FORM);
+    expect(notUtf8).toMatchObject({ status: 400, json: { problems: ['the body is not valid UTF-8'] } });
+    const malformed = await sendSigned(h.slack, 'payload=%7Bnope', FORM);
+    expect(malformed.status).toBe(400);
+    expect((malformed.json as { problems: string[] }).problems[0]).toMatch(/^malformed payload/);
+    const forged = await sendSigned(h.slack, form({ type: 'block_actions', user, actions: [] }), FORM, {
+      badSignature: true,
+    });
+    expect(forged).toMatchObject({ status: 401, json: { error: 'invalid signature' } });
+  });
+
+  it('refuses a correctly signed request dated more than five minutes ahead, and does nothing', async () => {
+    const res = await sendSlashCommand(
+      h.slack,
+      { command: '/handoff', userId: 'U0FUTURE' },
+      { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 },
+    );
+    expect(res).toMatchObject({
+      status: 401,
+      json: { problems: ['X-Slack-Request-Timestamp is more than 5 minutes away from now'] },
+    });
+    expect(h.fake.callsTo('views.open')).toEqual([]);
+  });
+
+  it('answers 404 with JSON for an unknown path, and 400 for a URL that cannot be parsed', async () => {
+    const missing = await fetch(`${h.baseUrl}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'not found', problems: [] });
+    const status = await new Promise<number>((resolve, reject) => {
+      import('node:net').then(({ connect }) => {
+        const socket = connect(Number(new URL(h.baseUrl).port), '127.0.0.1', () => {
+          socket.write('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        });
+        let text = '';
+        socket.on('data', (d) => {
+          text += d;
+        });
+        socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1])));
+        socket.on('error', reject);
+      }, reject);
+    });
+    expect(status).toBe(400);
+  });
+});
