@@ -49,6 +49,25 @@ export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, error:
   sendProblems(res, 413, 'request body too large', [error.message]);
 }
 
+/**
+ * The raw body, or null when it was answered instead: 413 (connection closed) when too large,
+ * nothing at all when the sender went away before it was complete.
+ */
+export async function readBodyOrRefuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit?: number,
+): Promise<Buffer | null> {
+  try {
+    return await readBody(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) refuseTooLarge(req, res, error);
+    else if (error instanceof BodyAbortedError) res.destroy();
+    else throw error;
+    return null;
+  }
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The body as text, or null when its bytes are not valid UTF-8 (never silently replaced). */

@@ -11,16 +11,7 @@ import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
 import type { Logger } from '../log.ts';
 import { unreadableText } from '../validation.ts';
-import {
-  BodyAbortedError,
-  BodyTooLargeError,
-  decodeUtf8,
-  header,
-  readBody,
-  refuseTooLarge,
-  sendJson,
-  sendProblems,
-} from './respond.ts';
+import { decodeUtf8, header, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
 
 export interface RouteDeps {
@@ -82,18 +73,6 @@ async function notReadyBecause(db: Db): Promise<string | null> {
 
 type Read<T> = { ok: true; body: T } | { ok: false };
 
-/** Reads the raw body; answers 413 (and closes the connection) itself when it is too large. */
-async function readRaw(req: IncomingMessage, res: ServerResponse, limit?: number): Promise<Read<Buffer>> {
-  try {
-    return { ok: true, body: await readBody(req, limit) };
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) refuseTooLarge(req, res, error);
-    else if (error instanceof BodyAbortedError) res.destroy();
-    else throw error;
-    return { ok: false };
-  }
-}
-
 /**
  * The body as JSON: strict UTF-8, then JSON, then no text a store cannot keep (NUL, unpaired
  * surrogates). Each failure is a 400 naming the problem.
@@ -120,8 +99,8 @@ export function parseJsonBody(raw: Buffer, res: ServerResponse): Read<unknown> {
 }
 
 async function readJson(req: IncomingMessage, res: ServerResponse, limit?: number): Promise<Read<unknown>> {
-  const raw = await readRaw(req, res, limit);
-  return raw.ok ? parseJsonBody(raw.body, res) : raw;
+  const raw = await readBodyOrRefuse(req, res, limit);
+  return raw ? parseJsonBody(raw, res) : { ok: false };
 }
 
 /** The signature is checked over the raw bytes, before they are decoded or parsed. */
@@ -134,18 +113,18 @@ async function readSignedJson(
     sendProblems(res, 503, 'webhooks are disabled', ['set WEBHOOK_SECRET to accept signed webhooks']);
     return { ok: false };
   }
-  const raw = await readRaw(req, res);
-  if (!raw.ok) return raw;
+  const raw = await readBodyOrRefuse(req, res);
+  if (!raw) return { ok: false };
   const check = verifySignature(
     deps.webhookSecret,
     { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) },
-    raw.body,
+    raw,
   );
   if (!check.ok) {
     sendProblems(res, 401, 'invalid signature', [check.problem]);
     return { ok: false };
   }
-  return parseJsonBody(raw.body, res);
+  return parseJsonBody(raw, res);
 }
 
 export function customRoutes(deps: RouteDeps): CustomRoute[] {

@@ -11,15 +11,7 @@ import {
   type ReceiverDispatchErrorHandlerArgs,
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
-import {
-  BodyAbortedError,
-  BodyTooLargeError,
-  decodeUtf8,
-  header,
-  readBody,
-  refuseTooLarge,
-  sendProblems,
-} from './respond.ts';
+import { decodeUtf8, header, readBodyOrRefuse, sendProblems } from './respond.ts';
 import {
   SLACK_SIGNATURE_HEADER,
   SLACK_SIGNING,
@@ -67,15 +59,8 @@ async function admit(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<boolean> {
-  let raw: Buffer;
-  try {
-    raw = await readBody(req, defaultBodyLimit);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) refuseTooLarge(req, res, error);
-    else if (error instanceof BodyAbortedError) res.destroy();
-    else throw error;
-    return false;
-  }
+  const raw = await readBodyOrRefuse(req, res, defaultBodyLimit);
+  if (!raw) return false;
   // Bolt reads a request's body only once: it finds this one already read.
   const buffered = Object.assign(req, { rawBody: raw }) as BufferedIncomingMessage;
   const text = decodeUtf8(raw);
