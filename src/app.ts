@@ -2,6 +2,7 @@ import { type AnyMiddlewareArgs, App, type AppOptions, type CodedError } from '@
 import type { Deps } from './deps.ts';
 import type { ArBridgeApp } from './handlers/args.ts';
 import { registerHandlers } from './handlers/index.ts';
+import { acknowledgeUnhandled } from './handlers/middleware/answer.ts';
 import { dedupeEvents } from './handlers/middleware/dedupe-events.ts';
 import { type WorkspaceContext, workspace } from './handlers/middleware/workspace.ts';
 import { customRoutes } from './http/routes.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: Deps): ArBridgeApp {
     deps.logger.error({ err: original, type }, 'Slack listener failed');
   });
 
+  app.use(acknowledgeUnhandled());
   app.use(workspace(deps.teamId));
   app.use(dedupeEvents(deps));
   registerHandlers(app, deps);

@@ -47,3 +47,35 @@ export function selectedUser(values: unknown, blockId: string): string | null {
   const parsed = userChoice.safeParse((values as Record<string, unknown> | null | undefined)?.[blockId]);
   return parsed.success ? parsed.data.value.selected_user : null;
 }
+
+/** What someone is told when handling their click, command or form failed unexpectedly. */
+export const LISTENER_FAILED_TEXT =
+  'Sorry, something went wrong on our side and that did not go through. Please try again in a moment.';
+
+/** The notice shown over a modal when an action inside it failed (the modal underneath is kept). */
+export function listenerFailedModal(): ModalView {
+  return noticeModal('Something went wrong', LISTENER_FAILED_TEXT);
+}
+
+const withInputs = z.object({
+  view: z.object({ blocks: z.array(z.looseObject({ type: z.string(), block_id: z.string().optional() })) }),
+});
+
+/**
+ * The acknowledgement a failed listener sends when it had not acknowledged yet, by kind of
+ * payload: an ephemeral reply to a command, an error under a form's first input (nothing typed is
+ * lost), an empty option list; undefined where a plain acknowledgement is all Slack takes.
+ */
+export function listenerFailedAck(body: unknown): object | undefined {
+  const b = (body ?? {}) as { type?: unknown; command?: unknown };
+  if (typeof b.command === 'string') return { response_type: 'ephemeral', text: LISTENER_FAILED_TEXT };
+  if (b.type === 'block_suggestion') return { options: [] };
+  if (b.type !== 'view_submission') return undefined;
+  const parsed = withInputs.safeParse(body);
+  const input = parsed.success
+    ? parsed.data.view.blocks.find((blk) => blk.type === 'input' && blk.block_id)
+    : undefined;
+  return input?.block_id
+    ? inlineErrors({ [input.block_id]: LISTENER_FAILED_TEXT })
+    : { response_action: 'push', view: listenerFailedModal() };
+}

@@ -1,10 +1,17 @@
 /**
  * /slack/events against odd but correctly signed requests: the process keeps running, each gets a
- * 4xx with a JSON reason or an acknowledgement.
+ * 4xx with a JSON reason or an acknowledgement, and a listener that fails tells the person.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LISTENER_FAILED_TEXT } from '../../src/views/common.ts';
+import { INTAKE_CALLBACK_ID } from '../../src/views/intake-modal.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
-import { sendSigned, sendSlashCommand } from '../support/slack-request.ts';
+import {
+  sendBlockActions,
+  sendSigned,
+  sendSlashCommand,
+  sendViewSubmission,
+} from '../support/slack-request.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -103,5 +110,63 @@ describe('POST /slack/events: what Bolt cannot read is refused before it reads i
       }, reject);
     });
     expect(status).toBe(400);
+  });
+
+  it('acknowledges at once a request that no listener handles', async () => {
+    const started = Date.now();
+    const res = await sendBlockActions(h.slack, {
+      userId: 'U0ODD',
+      actions: [{ action_id: 'no_such_button' }],
+    });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('a listener that fails tells the person', () => {
+  it('a button with a value that is no id: an ephemeral reply in the conversation', async () => {
+    const responseUrl = h.fake.responseUrl();
+    const res = await sendBlockActions(h.slack, {
+      userId: 'U0ODD',
+      responseUrl,
+      channelId: 'D0ODD',
+      actions: [{ action_id: 'handoff_open', value: 'not-a-number' }],
+    });
+    expect(res.status).toBe(200);
+    const [reply] = await h.fake.waitForResponse((r) => r.path === new URL(responseUrl).pathname);
+    expect(reply?.body).toEqual({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: LISTENER_FAILED_TEXT,
+    });
+  });
+
+  it('a command that fails before answering: the ephemeral answer says so', async () => {
+    // A NUL in the search text is refused by the database: the listener fails before it acknowledges.
+    const res = await sendSlashCommand(h.slack, {
+      command: '/ar-status',
+      text: 'acme\u0000',
+      userId: 'U0ODD',
+    });
+    expect(res).toMatchObject({
+      status: 200,
+      json: { response_type: 'ephemeral', text: LISTENER_FAILED_TEXT },
+    });
+  });
+
+  it('a form submitted without its state: an error under its first input, nothing typed is lost', async () => {
+    const view = {
+      callback_id: INTAKE_CALLBACK_ID,
+      private_metadata: JSON.stringify({ dealId: 1 }),
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: 'Billing handoff' } },
+        { type: 'input', block_id: 'legal_entity', label: { type: 'plain_text', text: 'Legal entity' } },
+      ],
+    } as unknown as Parameters<typeof sendViewSubmission>[1]['view'];
+    const res = await sendViewSubmission(h.slack, { userId: 'U0ODD', view });
+    expect(res).toMatchObject({
+      status: 200,
+      json: { response_action: 'errors', errors: { legal_entity: LISTENER_FAILED_TEXT } },
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.ts';
 import { AR_KIND_ACTION_ID } from '../../views/ar-update-modal.ts';
 import { INTAKE_DISPATCH_ACTION_PREFIX } from '../../views/intake-modal.ts';
 import type { ArBridgeApp } from '../args.ts';
+import { answering } from '../middleware/answer.ts';
 import { arKindChanged } from './ar-kind.ts';
 import { arStatusPick } from './ar-status-pick.ts';
 import { arStatusShare } from './ar-status-share.ts';
@@ -15,15 +16,15 @@ import { reachOutButton } from './reach-out.ts';
 import { snoozeHandoff } from './snooze-handoff.ts';
 
 export function register(app: ArBridgeApp, deps: Deps): void {
-  app.action('handoff_open', openHandoff(deps));
-  app.action('deal_claim', claimDealButton(deps));
-  app.action('handoff_snooze', snoozeHandoff(deps));
-  app.action('handoff_not_mine', notMyDeal(deps));
-  app.action(AR_KIND_ACTION_ID, arKindChanged());
-  app.action('collections_contacted', reachOutButton(deps));
-  app.action('collections_ask_ar', askArButton(deps));
-  app.action('collections_assign_rep', assignRepButton(deps));
-  app.action('ar_status_pick', arStatusPick(deps));
-  app.action('ar_status_share', arStatusShare(deps));
-  app.action(new RegExp(`^${INTAKE_DISPATCH_ACTION_PREFIX}`), intakeDispatch(deps));
+  app.action('handoff_open', answering(openHandoff(deps)));
+  app.action('deal_claim', answering(claimDealButton(deps)));
+  app.action('handoff_snooze', answering(snoozeHandoff(deps)));
+  app.action('handoff_not_mine', answering(notMyDeal(deps)));
+  app.action(AR_KIND_ACTION_ID, answering(arKindChanged()));
+  app.action('collections_contacted', answering(reachOutButton(deps)));
+  app.action('collections_ask_ar', answering(askArButton(deps)));
+  app.action('collections_assign_rep', answering(assignRepButton(deps)));
+  app.action('ar_status_pick', answering(arStatusPick(deps)));
+  app.action('ar_status_share', answering(arStatusShare(deps)));
+  app.action(new RegExp(`^${INTAKE_DISPATCH_ACTION_PREFIX}`), answering(intakeDispatch(deps)));
 }

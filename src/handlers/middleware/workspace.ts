@@ -3,6 +3,8 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 /** What every listener finds in `context` besides Bolt's own: the request's workspace. */
 export interface WorkspaceContext {
   teamId: string;
+  /** Set once the request was acknowledged (see answer.ts). */
+  answered?: boolean;
 }
 
 interface PayloadTeams {

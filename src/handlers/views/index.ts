@@ -5,6 +5,7 @@ import { INTAKE_CALLBACK_ID } from '../../views/intake-modal.ts';
 import { NEW_DEAL_CALLBACK_ID } from '../../views/new-deal.ts';
 import { REASSIGN_CALLBACK_ID } from '../../views/reassign.ts';
 import type { ArBridgeApp } from '../args.ts';
+import { answering } from '../middleware/answer.ts';
 import { arUpdateSubmit } from './ar-update-submit.ts';
 import { assignRepSubmit } from './assign-rep-submit.ts';
 import { intakeSubmit } from './intake-submit.ts';
@@ -12,9 +13,12 @@ import { newDealSubmit } from './new-deal-submit.ts';
 import { reassignSubmit } from './reassign-submit.ts';
 
 export function register(app: ArBridgeApp, deps: Deps): void {
-  app.view({ callback_id: INTAKE_CALLBACK_ID, type: 'view_submission' }, intakeSubmit(deps));
-  app.view({ callback_id: NEW_DEAL_CALLBACK_ID, type: 'view_submission' }, newDealSubmit(deps));
-  app.view({ callback_id: REASSIGN_CALLBACK_ID, type: 'view_submission' }, reassignSubmit(deps));
-  app.view({ callback_id: AR_UPDATE_CALLBACK_ID, type: 'view_submission' }, arUpdateSubmit(deps));
-  app.view({ callback_id: ASSIGN_REP_CALLBACK_ID, type: 'view_submission' }, assignRepSubmit(deps));
+  app.view({ callback_id: INTAKE_CALLBACK_ID, type: 'view_submission' }, answering(intakeSubmit(deps)));
+  app.view({ callback_id: NEW_DEAL_CALLBACK_ID, type: 'view_submission' }, answering(newDealSubmit(deps)));
+  app.view({ callback_id: REASSIGN_CALLBACK_ID, type: 'view_submission' }, answering(reassignSubmit(deps)));
+  app.view({ callback_id: AR_UPDATE_CALLBACK_ID, type: 'view_submission' }, answering(arUpdateSubmit(deps)));
+  app.view(
+    { callback_id: ASSIGN_REP_CALLBACK_ID, type: 'view_submission' },
+    answering(assignRepSubmit(deps)),
+  );
 }
