@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../test/support/random.ts';
 
 /**
  * npx node bench/make-aging-csv.ts OUT.csv [--rows 100000] [--customers 1200] [--later]
@@ -27,19 +28,7 @@ if (!out || !Number.isSafeInteger(rows) || rows < 1 || !Number.isSafeInteger(cus
   process.exit(2);
 }
 
-/** mulberry32: a small seeded generator, so runs are repeatable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const next = random(42);
+const next = seededRandom(42);
 const pick = (n: number) => Math.floor(next() * n);
 const cents = (minor: number) =>
   `${Math.floor(minor / 100).toLocaleString('en-US')}.${String(minor % 100).padStart(2, '0')}`;

@@ -49,14 +49,22 @@ const options = z.looseObject({
   action_id: z.string().optional(),
 });
 
-/** Bolt takes `actions[0]` as the action and reads its fields: a list of objects. */
-const action = z.looseObject({ ...interaction, actions: z.array(object).optional() });
+/** Bolt takes `actions[0]` as the action and matches its ids against patterns: objects with string ids. */
+const action = z.looseObject({
+  ...interaction,
+  actions: z
+    .array(z.looseObject({ action_id: z.string().optional(), block_id: z.string().optional() }))
+    .optional(),
+});
 
-const shortcut = z.looseObject(interaction);
+const shortcut = z.looseObject({ ...interaction, callback_id: z.string().optional() });
 
 const view = z.looseObject({
   ...interaction,
-  view: z.looseObject({ app_installed_team_id: z.string().nullable().optional() }),
+  view: z.looseObject({
+    app_installed_team_id: z.string().nullable().optional(),
+    callback_id: z.string().optional(),
+  }),
   response_urls: z.array(z.looseObject({ response_url: z.string() })).optional(),
 });
 

@@ -51,6 +51,8 @@ describe('POST /slack/events: what Bolt cannot read is refused before it reads i
       [{ type: 'block_actions', user, team: { id: 'T0TEAM' }, actions: 'open' }, /actions/],
       [{ type: 'block_actions', user, team: { id: 'T0TEAM' }, channel: null, actions: [] }, /channel/],
       [{ type: 'block_actions', team: { id: 'T0TEAM' }, actions: [{ action_id: 'x' }] }, /user/],
+      // Bolt matches action ids against patterns with String methods: a null id threw in its matching.
+      [{ type: 'block_actions', user, team: null, actions: [{ action_id: null }] }, /actions\.0\.action_id/],
       [{ type: 'block_suggestion', user, team: null, action_id: 'a', value: 5 }, /value/],
       [{ type: 'something_else', user }, /not a Slack event, command or interaction/],
     ];

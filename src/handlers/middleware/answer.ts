@@ -68,23 +68,37 @@ export function answering<A extends Answerable>(
 }
 
 /**
- * A request that no listener acknowledged (an action or a callback this app does not know) is
- * acknowledged after them all, with one log line, instead of Bolt's 404 three seconds later.
+ * A request that no listener acknowledged (an action or a callback this app does not know, or one
+ * Bolt's matching failed on) is acknowledged after them all, with one log line, instead of Bolt's
+ * 404 three seconds later. A failure goes on to the app's error handler, which logs it.
  */
 export function acknowledgeUnhandled(): Middleware<AnyMiddlewareArgs, WorkspaceContext> {
   return async (args) => {
-    await args.next();
-    const { ack } = args as { ack?: Ack };
-    if (!ack || args.context.answered) return;
-    args.context.answered = true;
+    let failed = true;
     try {
-      await ack();
-      const type = (args.body as { type?: unknown }).type;
+      await args.next();
+      failed = false;
+    } finally {
+      await acknowledgeIfUnanswered(args, failed);
+    }
+  };
+}
+
+async function acknowledgeIfUnanswered(
+  args: AnyMiddlewareArgs & AllMiddlewareArgs<WorkspaceContext>,
+  failed: boolean,
+) {
+  const { ack } = args as { ack?: Ack };
+  if (!ack || args.context.answered) return;
+  args.context.answered = true;
+  try {
+    await ack();
+    const type = (args.body as { type?: unknown }).type;
+    if (!failed)
       args.logger.info(
         `No listener handled a Slack request (${typeof type === 'string' ? type : 'command'}): acknowledged`,
       );
-    } catch (error) {
-      if (!isMultipleAck(error)) throw error;
-    }
-  };
+  } catch (error) {
+    if (!isMultipleAck(error)) throw error;
+  }
 }
