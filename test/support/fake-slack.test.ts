@@ -120,6 +120,108 @@ describe('fake Slack Web API driven by @slack/web-api', () => {
     expect(fake.calls.map((c) => c.fault)).toEqual([200, 200, undefined]);
   });
 
+  it('drops the connection before handling a call, or after it took effect', async () => {
+    const strict = new WebClient('xoxb-test', {
+      slackApiUrl: fake.url,
+      logLevel: LogLevel.ERROR,
+      retryConfig: { retries: 0 },
+    });
+    fake.failNext('chat.postMessage', { drop: 'before' });
+    await expect(strict.chat.postMessage({ channel: 'C0DROP', text: 'lost' })).rejects.toMatchObject({
+      code: ErrorCode.RequestError,
+    });
+    fake.failNext('chat.postMessage', { drop: 'after' });
+    await expect(
+      strict.chat.postMessage({ channel: 'C0DROP', text: 'posted, unanswered' }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.RequestError,
+    });
+    expect(fake.calls.map((c) => [c.fault, c.dropped])).toEqual([
+      [0, 'before'],
+      [undefined, 'after'],
+    ]);
+    expect(
+      fake
+        .messages()
+        .filter((m) => m.channel === 'C0DROP')
+        .map((m) => m.text),
+    ).toEqual(['posted, unanswered']);
+  });
+
+  it('returns metadata from history and replies only when asked, in pages of at most 15', async () => {
+    const metadata = (key: string) => ({ event_type: 'test_event', event_payload: { key } });
+    const root = await client.chat.postMessage({
+      channel: 'C0HIST',
+      text: 'root',
+      metadata: metadata('root'),
+    });
+    for (let i = 0; i < 20; i++)
+      await client.chat.postMessage({ channel: 'C0HIST', text: `top ${i}`, metadata: metadata(`top:${i}`) });
+    await client.chat.postMessage({
+      channel: 'C0HIST',
+      text: 'reply',
+      thread_ts: root.ts,
+      metadata: metadata('reply'),
+    });
+
+    const first = await client.conversations.history({ channel: 'C0HIST', limit: 100 });
+    expect(first.messages).toHaveLength(15);
+    expect(first.messages?.[0]?.text).toBe('top 19');
+    expect(first.messages?.[0]).not.toHaveProperty('metadata');
+    const rest = await client.conversations.history({
+      channel: 'C0HIST',
+      include_all_metadata: true,
+      cursor: first.response_metadata?.next_cursor,
+    });
+    expect(rest.messages?.map((m) => m.text)).toEqual(['top 4', 'top 3', 'top 2', 'top 1', 'top 0', 'root']);
+    expect(rest.messages?.at(-1)?.metadata).toEqual(metadata('root'));
+    expect(rest.has_more).toBe(false);
+
+    const thread = await client.conversations.replies({
+      channel: 'C0HIST',
+      ts: root.ts ?? '',
+      include_all_metadata: true,
+    });
+    expect(thread.messages?.map((m) => [m.text, m.metadata?.event_payload])).toEqual([
+      ['root', { key: 'root' }],
+      ['reply', { key: 'reply' }],
+    ]);
+    const later = await client.conversations.history({ channel: 'C0HIST', oldest: first.messages?.[1]?.ts });
+    expect(later.messages?.map((m) => m.text)).toEqual(['top 19']);
+    await expect(client.conversations.replies({ channel: 'C0HIST', ts: '1.000000' })).rejects.toMatchObject({
+      data: { error: 'thread_not_found' },
+    });
+  });
+
+  it('injects faults at random with chaos, the same ones for the same seed', async () => {
+    const strict = new WebClient('xoxb-test', {
+      slackApiUrl: fake.url,
+      logLevel: LogLevel.ERROR,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
+    const run = async () => {
+      fake.reset();
+      fake.chaos({
+        seed: 7,
+        rateLimited: 0.2,
+        serverError: 0.2,
+        reset: 0.1,
+        acceptThenDrop: 0.1,
+        methods: ['chat.postMessage'],
+      });
+      for (let i = 0; i < 40; i++)
+        await strict.chat.postMessage({ channel: 'C0CHAOS', text: `${i}` }).catch(() => {});
+      await strict.auth.test();
+      return fake.calls.map((c) => c.fault ?? c.dropped ?? 'ok');
+    };
+    const once = await run();
+    expect(await run()).toEqual(once);
+    for (const outcome of [429, 500, 0, 'after', 'ok']) expect(once).toContain(outcome);
+    expect(once.at(-1)).toBe('ok');
+    fake.chaos(null);
+  });
+
   it('opens a modal and rejects an update with a stale hash', async () => {
     const view = {
       type: 'modal' as const,

@@ -2,18 +2,24 @@
  * A fake Slack Web API on loopback, for end-to-end tests that drive the real @slack/web-api client
  * (and Bolt's `client`) over HTTP. Point the app at it with `slackApiUrl: fake.url`.
  *
- * What it models: the answers of the methods AR Bridge uses, in the shapes Slack documents; injected
- * faults (429 with Retry-After, 500, `ok:false`); and `response_url` endpoints for slash commands and
+ * What it models: the answers of the methods AR Bridge uses, in the shapes Slack documents, message
+ * metadata included (conversations.history and .replies return it with `include_all_metadata`, in
+ * pages of at most 15, the limit Slack sets for apps outside its Marketplace); injected faults
+ * (429 with Retry-After, 500, `ok:false`, a connection reset before the call is handled, and a call
+ * handled, the message posted, then the connection dropped before the answer), one at a time with
+ * `failNext` or at random with `chaos`; and `response_url` endpoints for slash commands and
  * interactions. Everything it receives is recorded in arrival order.
  *
  * `reset()` clears the recorded calls, responses and pending faults. Users, posted messages and views
- * survive it (as they would in a real workspace), and message `ts` values keep increasing, so state
- * persisted by the app across tests stays consistent with the fake.
+ * survive it (as they would in a real workspace), and message `ts` values keep increasing (they
+ * follow the wall clock, like Slack's), so state persisted by the app across tests stays consistent
+ * with the fake.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Random, seededRandom } from './random.ts';
 
 export interface SlackCall {
   method: string;
@@ -23,13 +29,37 @@ export interface SlackCall {
   token: string | null;
   /** `Date.now()` on arrival. */
   at: number;
-  /** HTTP status of an injected fault (429, 500, or 200 for an injected `ok:false`). */
+  /** HTTP status of an injected fault (429, 500, or 200 for an injected `ok:false`; 0 for a reset). */
   fault?: number;
+  /**
+   * The connection was dropped without an answer: `before` the call was handled (nothing happened,
+   * `fault` is 0), or `after` it (it took effect, a message was posted; it counts as successful).
+   */
+  dropped?: 'before' | 'after';
   /** The JSON body the fake answered with (absent for an injected 500). */
   response?: Record<string, unknown>;
 }
 
-export type SlackFault = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+export type SlackFault =
+  | { status: 429; retryAfter: number }
+  | { status: 500 }
+  | { error: string }
+  /** Reset the connection, or handle the call and then drop the connection without answering. */
+  | { drop: 'before' | 'after' };
+
+/** Faults injected at random, each with its probability per call, from a seeded generator. */
+export interface ChaosOptions {
+  seed: number;
+  rateLimited?: number;
+  /** Seconds in the 429's Retry-After (default 1). */
+  retryAfter?: number;
+  serverError?: number;
+  reset?: number;
+  /** The call takes effect, then the connection drops: the caller never hears that it did. */
+  acceptThenDrop?: number;
+  /** Methods that get faults (default: all but auth.test). */
+  methods?: readonly string[];
+}
 
 export interface FakeSlackUser {
   id: string;
@@ -70,6 +100,10 @@ export interface FakeSlack {
   callsTo(method: string): SlackCall[];
   waitFor(method: string, predicate?: (c: SlackCall) => boolean, opts?: WaitOptions): Promise<SlackCall[]>;
   failNext(method: string, fault: SlackFault, times?: number): void;
+  /** Random faults from now on (null stops them); queued `failNext` faults come first. */
+  chaos(options: ChaosOptions | null): void;
+  /** Every message in every conversation, as stored (metadata included), oldest first. */
+  messages(): Array<Record<string, unknown> & { channel: string; ts: string }>;
   addUser(u: FakeSlackUser): void;
   /** A fresh `response_url` on this server; POSTs to it land in `responses`. */
   responseUrl(): string;
@@ -90,8 +124,8 @@ const DEFAULT_TZ = 'America/Los_Angeles';
 const DEFAULT_TIMEOUT_MS = 5000;
 /** Fields @slack/web-api sends as JSON strings inside a form body. */
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
-/** First message ts is 1764000000.000100; each next one is 100 µs later. */
-const TS_EPOCH_MICROS = 1_764_000_000_000_000;
+/** conversations.history and .replies: the most messages per page (Slack's limit outside its Marketplace). */
+const MAX_PAGE = 15;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -193,14 +227,16 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const homeViewIds = new Map<string, string>();
   const openedDms = new Set<string>();
   const waiters = new Set<() => void>();
-  let tsCounter = 0;
+  let lastTsMicros = 0;
+  let chaos: { options: ChaosOptions; random: Random } | null = null;
   let viewCounter = 0;
   let hashCounter = 0;
   let responseCounter = 0;
 
+  /** The wall clock in microseconds, at least 100 µs after the previous ts. */
   const nextTs = (): string => {
-    tsCounter += 1;
-    const micros = TS_EPOCH_MICROS + tsCounter * 100;
+    const micros = Math.max(Date.now() * 1000, lastTsMicros + 100);
+    lastTsMicros = micros;
     const seconds = Math.floor(micros / 1_000_000);
     return `${seconds}.${String(micros % 1_000_000).padStart(6, '0')}`;
   };
@@ -420,7 +456,56 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       openedDms.add(id);
       return { ok: true, no_op: alreadyOpen, already_open: alreadyOpen, channel: { id } };
     },
+
+    'conversations.history': (args) => {
+      const channel = str(args.channel);
+      if (channel === undefined || /^[UW]/.test(channel)) return fail('channel_not_found');
+      const topLevel = storedIn(channel).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
+      return page(topLevel.reverse(), args);
+    },
+
+    'conversations.replies': (args) => {
+      const channel = str(args.channel);
+      const ts = str(args.ts);
+      if (channel === undefined) return fail('channel_not_found');
+      if (ts === undefined || !messages.has(messageKey(channel, ts))) return fail('thread_not_found');
+      return page(
+        storedIn(channel).filter((m) => m.ts === ts || m.thread_ts === ts),
+        args,
+      );
+    },
   };
+
+  /** A conversation's messages, oldest first. */
+  function storedIn(channel: string): Result[] {
+    return [...messages.entries()]
+      .filter(([key]) => key.startsWith(`${channel}/`))
+      .map(([, m]) => m)
+      .sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+
+  /** One page of messages between `oldest` and `latest`, metadata only when asked for. */
+  function page(list: Result[], args: Args): Result {
+    const inclusive = args.inclusive === true || args.inclusive === 'true';
+    const oldest = Number(args.oldest ?? 0);
+    const latest = args.latest === undefined ? Number.POSITIVE_INFINITY : Number(args.latest);
+    const within = list.filter((m) => {
+      const ts = Number(m.ts);
+      return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
+    });
+    const limit = Math.min(Number(args.limit) || MAX_PAGE, MAX_PAGE);
+    const offset = Number(/^offset:(\d+)$/.exec(str(args.cursor) ?? '')?.[1] ?? 0);
+    const more = offset + limit < within.length;
+    const metadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    return {
+      ok: true,
+      messages: within
+        .slice(offset, offset + limit)
+        .map((m) => (metadata ? m : compact({ ...m, metadata: undefined }))),
+      has_more: more,
+      response_metadata: { next_cursor: more ? `offset:${offset + limit}` : '' },
+    };
+  }
 
   const takeFault = (method: string): SlackFault | undefined => {
     const queue = faults.get(method);
@@ -438,15 +523,38 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     notify();
   };
 
+  /** A random fault for this call, when chaos is on. */
+  const chaosFault = (method: string): SlackFault | undefined => {
+    if (chaos === null || method === 'auth.test') return undefined;
+    const { options, random } = chaos;
+    if (options.methods && !options.methods.includes(method)) return undefined;
+    let roll = random();
+    for (const [rate, fault] of [
+      [options.rateLimited, { status: 429, retryAfter: options.retryAfter ?? 1 }],
+      [options.serverError, { status: 500 }],
+      [options.reset, { drop: 'before' }],
+      [options.acceptThenDrop, { drop: 'after' }],
+    ] as Array<[number | undefined, SlackFault]>) {
+      roll -= rate ?? 0;
+      if (roll < 0) return fault;
+    }
+    return undefined;
+  };
+
   const handleApi = (req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void => {
     const method = decodeURIComponent(url.pathname.slice('/api/'.length));
     const { args, token } = parseApiRequest(req, url, raw);
     const call: SlackCall = { method, args, token, at: Date.now() };
-    const fault = takeFault(method);
+    const fault = takeFault(method) ?? chaosFault(method);
+    const answer = () => handlers[method]?.(args) ?? fail('unknown_method');
     if (fault === undefined) {
-      const response = handlers[method]?.(args) ?? fail('unknown_method');
+      const response = answer();
       record({ ...call, response });
       sendJson(res, 200, response);
+    } else if ('drop' in fault) {
+      if (fault.drop === 'before') record({ ...call, fault: 0, dropped: 'before' });
+      else record({ ...call, response: answer(), dropped: 'after' });
+      res.socket?.destroy();
     } else if ('error' in fault) {
       const response = fail(fault.error);
       record({ ...call, fault: 200, response });
@@ -599,10 +707,21 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       handlers[method] = handler;
     },
 
+    chaos(options) {
+      chaos = options === null ? null : { options, random: seededRandom(options.seed) };
+    },
+
+    messages() {
+      return [...messages.entries()]
+        .map(([key, m]) => ({ ...m, channel: key.slice(0, key.indexOf('/')), ts: String(m.ts) }))
+        .sort((a, b) => Number(a.ts) - Number(b.ts));
+    },
+
     reset() {
       calls.length = 0;
       responses.length = 0;
       faults.clear();
+      chaos = null;
     },
 
     async close() {
