@@ -12,6 +12,7 @@ import * as collections from '../../migrations/2026-11-23T02-00-collections.ts';
 import * as search from '../../migrations/2026-11-23T03-00-search.ts';
 import * as updateLookups from '../../migrations/2026-11-23T04-00-update-lookups.ts';
 import * as statusIndexes from '../../migrations/2026-11-23T05-00-status-indexes.ts';
+import * as deliveryLookups from '../../migrations/2026-11-24T00-00-delivery-lookups.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T03-00-search': search,
   '2026-11-23T04-00-update-lookups': updateLookups,
   '2026-11-23T05-00-status-indexes': statusIndexes,
+  '2026-11-24T00-00-delivery-lookups': deliveryLookups,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

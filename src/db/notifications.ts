@@ -32,7 +32,8 @@ export async function insertNotifications(
 /**
  * Claims up to `limit` due rows for delivery, for `claimSeconds`. `FOR UPDATE SKIP LOCKED` keeps
  * replicas off each other's rows; a row left `sending` past its claim (its worker died
- * mid-delivery) is claimed again. Oldest first.
+ * mid-delivery) is claimed again, marked `maybe_posted`: its message may have reached Slack.
+ * The first claim records `first_attempt_at`. Oldest first.
  */
 export async function claimDueNotifications(
   db: Db,
@@ -45,6 +46,8 @@ export async function claimDueNotifications(
       status: 'sending',
       claimed_until: sql<Date>`now() + make_interval(secs => ${claimSeconds})`,
       attempts: sql<number>`attempts + 1`,
+      first_attempt_at: sql<Date>`coalesce(first_attempt_at, now())`,
+      maybe_posted: sql<boolean>`maybe_posted or status = 'sending'`,
     })
     .where(
       'id',
@@ -71,18 +74,54 @@ export async function claimDueNotifications(
 export async function markSent(db: Queryable, id: number, channel: string, ts: string): Promise<void> {
   await db
     .updateTable('notifications')
-    .set({ status: 'sent', channel, ts, sent_at: new Date(), claimed_until: null, last_error: null })
+    .set({
+      status: 'sent',
+      channel,
+      ts,
+      sent_at: new Date(),
+      claimed_until: null,
+      last_error: null,
+      maybe_posted: false,
+    })
     .where('id', '=', id)
     .execute();
 }
 
-/** Back to pending, due at `at`; `uncount` gives back the attempt its claim counted (a deferral is no attempt). */
+/**
+ * Extends a claim this worker still holds (same `attempts`: nobody claimed the row since); false
+ * when another worker has taken it over.
+ */
+export async function renewClaim(
+  db: Queryable,
+  id: number,
+  attempts: number,
+  claimSeconds: number,
+): Promise<boolean> {
+  const renewed = await db
+    .updateTable('notifications')
+    .set({ claimed_until: sql<Date>`now() + make_interval(secs => ${claimSeconds})` })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', attempts)
+    .returning('id')
+    .executeTakeFirst();
+  return renewed !== undefined;
+}
+
+export interface RescheduleOptions {
+  /** Give back the attempt the claim counted (a deferral is no attempt). */
+  uncount?: boolean;
+  /** This attempt may have reached Slack: the next one looks before posting. */
+  maybePosted?: boolean;
+}
+
+/** Back to pending, due at `at`. */
 export async function reschedule(
   db: Queryable,
   id: number,
   at: Date,
   error: string | null,
-  uncount = false,
+  options: RescheduleOptions = {},
 ): Promise<void> {
   await db
     .updateTable('notifications')
@@ -91,9 +130,43 @@ export async function reschedule(
       next_attempt_at: at,
       claimed_until: null,
       last_error: error,
-      ...(uncount ? { attempts: eb('attempts', '-', 1) } : {}),
+      ...(options.uncount ? { attempts: eb('attempts', '-', 1) } : {}),
+      ...(options.maybePosted ? { maybe_posted: true } : {}),
     }))
     .where('id', '=', id)
+    .execute();
+}
+
+/** A look-up found that no earlier attempt reached Slack. */
+export async function clearMaybePosted(db: Queryable, id: number): Promise<void> {
+  await db.updateTable('notifications').set({ maybe_posted: false }).where('id', '=', id).execute();
+}
+
+export type ThreadRootCandidate = Pick<Notification, 'id' | 'status' | 'next_attempt_at' | 'claimed_until'>;
+
+/**
+ * The messages still to be delivered that may start this account's thread (its root, or a first
+ * handoff summary), oldest first: the first of them starts the thread, everything else waits.
+ */
+export async function pendingThreadRoots(
+  db: Queryable,
+  teamId: string,
+  accountId: number,
+): Promise<ThreadRootCandidate[]> {
+  return db
+    .selectFrom('notifications')
+    .select(['id', 'status', 'next_attempt_at', 'claimed_until'])
+    .where('team_id', '=', teamId)
+    .where('status', 'in', ['pending', 'sending'])
+    .where(sql<string>`target->>'kind'`, '=', 'account_thread')
+    .where(sql<string>`target->>'accountId'`, '=', String(accountId))
+    .where((eb) =>
+      eb.or([
+        eb(sql<string>`target->>'rootOnly'`, '=', 'true'),
+        eb(sql<string>`target->>'startsThread'`, '=', 'true'),
+      ]),
+    )
+    .orderBy('id')
     .execute();
 }
 

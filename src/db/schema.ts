@@ -142,6 +142,8 @@ export interface NotificationsTable {
   created_at: CreatedAt;
   sent_at: Timestamp | null;
   guard: Json<unknown> | null;
+  first_attempt_at: Timestamp | null;
+  maybe_posted: Generated<boolean>;
 }
 
 export interface SeenRequestsTable {

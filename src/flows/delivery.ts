@@ -1,9 +1,11 @@
 import type { WebClient } from '@slack/web-api';
-import { setAccountThread } from '../db/accounts.ts';
+import { getAccount, setAccountThread } from '../db/accounts.ts';
 import { releaseUnreachableDeal } from '../db/deals.ts';
 import type { Deps } from '../deps.ts';
+import { enqueue } from '../outbox/outbox.ts';
 import type { DeliverySteps } from '../outbox/steps.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from '../outbox/worker.ts';
+import { threadRootNotification } from './account-thread.ts';
 import { renderHome } from './home.ts';
 import { resolveDealOwner } from './ownership.ts';
 
@@ -16,6 +18,11 @@ export function deliverySteps(deps: DeliveryDeps, client: WebClient): DeliverySt
     ownerUnreachable: (dealId, dmKey) => releaseUnreachableDeal(deps.db, dealId, dmKey),
     threadStarted: async (trx, accountId, channel, ts) => {
       await setAccountThread(trx, accountId, channel, ts);
+    },
+    threadRootNeeded: async (teamId, accountId) => {
+      const account = await getAccount(deps.db, teamId, accountId);
+      if (!account) return false;
+      return Boolean(account.thread_ts) || enqueue(deps.db, threadRootNotification(deps, account));
     },
     renderHome: (teamId, userId) => renderHome(deps, teamId, userId),
   };

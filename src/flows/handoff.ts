@@ -180,7 +180,8 @@ async function announce(
   await enqueue(trx, {
     teamId,
     dedupeKey: `handoff:${deal.id}:v${a.version}:thread`,
-    target: accountThread(deps, account),
+    // A deal's first handoff summary starts its account's thread when the account has none yet.
+    target: a.before ? accountThread(deps, account) : { ...accountThread(deps, account), startsThread: true },
     message: threadMessage,
   });
 

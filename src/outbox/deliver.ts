@@ -1,11 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import { lockAccountThread } from '../db/accounts.ts';
-import { markFinal, markSent } from '../db/notifications.ts';
-import type { Db, Notification } from '../db/schema.ts';
+import { clearMaybePosted, markFinal, markSent, pendingThreadRoots } from '../db/notifications.ts';
+import type { Db, Notification, Queryable } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { platformError } from '../slack/errors.ts';
+import { findPosted, LookupNotAllowed, mayHaveReachedSlack, notificationMetadata } from '../slack/posted.ts';
+import { OutcomeUnknown } from './failures.ts';
 import { mootReason } from './guards.ts';
 import { Deferred, type Pacer } from './pacing.ts';
+import { untilDue } from './roots.ts';
 import type { DeliverySteps } from './steps.ts';
 import { type Post, resolveTarget } from './targets.ts';
 
@@ -45,6 +48,9 @@ export async function deliver(ctx: DeliveryContext, row: Notification): Promise<
       return;
     case 'defer':
       throw new Deferred(d.ms, d.reason);
+    case 'await_root':
+      return awaitRoot(ctx, row, d.accountId);
+    // Publishing a view and editing a message are idempotent: a retry does no harm, no look-up needed.
     case 'publish': {
       const view = await ctx.steps.renderHome(row.team_id, d.userId);
       await client.views.publish({ user_id: d.userId, view });
@@ -63,7 +69,7 @@ export async function deliver(ctx: DeliveryContext, row: Notification): Promise<
       return;
     case 'post': {
       if (d.rootOfAccount !== undefined) return startThread(ctx, row, d, d.rootOfAccount);
-      const sent = await post(ctx, row, d);
+      const sent = await post(ctx, db, row, d);
       await markSent(db, row.id, sent.channel, sent.ts);
       return;
     }
@@ -71,8 +77,23 @@ export async function deliver(ctx: DeliveryContext, row: Notification): Promise<
 }
 
 /**
+ * A reply for an account thread that does not exist yet waits for the message that will start it;
+ * when nothing queued will, the account's root message is queued first. A root that was given up
+ * on fails the reply with it.
+ */
+async function awaitRoot(ctx: DeliveryContext, row: Notification, accountId: number): Promise<void> {
+  const [first] = await pendingThreadRoots(ctx.db, row.team_id, accountId);
+  if (first) throw new Deferred(untilDue(first), `waiting for the root of account ${accountId}'s thread`);
+  if (await ctx.steps.threadRootNeeded(row.team_id, accountId))
+    throw new Deferred(250, `queued the root of account ${accountId}'s thread first`);
+  await markFinal(ctx.db, row.id, 'failed', `the thread of account ${accountId} could not be started`);
+  ctx.log.error({ id: row.id, key: row.dedupe_key, accountId }, 'notification could not be delivered');
+}
+
+/**
  * The first message of an account's thread: the account is held so that two workers cannot both
- * start a thread; whoever comes second finds the thread and replies in it.
+ * start a thread, and only the oldest message queued to start it may (a root first, always);
+ * whoever comes later finds the thread and replies in it, or waits.
  */
 async function startThread(
   ctx: DeliveryContext,
@@ -84,8 +105,14 @@ async function startThread(
     const account = await lockAccountThread(trx, accountId);
     const exists = account.thread_channel && account.thread_ts;
     if (exists && d.rootOnly) return markFinal(trx, row.id, 'cancelled', 'the account already has a thread');
+    if (!exists) {
+      const [first] = await pendingThreadRoots(trx, row.team_id, accountId);
+      if (first && first.id !== row.id)
+        throw new Deferred(untilDue(first), `waiting for an earlier root of account ${accountId}'s thread`);
+    }
     const sent = await post(
       ctx,
+      trx,
       row,
       exists ? { ...d, channel: account.thread_channel as string, threadTs: account.thread_ts as string } : d,
     );
@@ -94,13 +121,51 @@ async function startThread(
   });
 }
 
+/**
+ * When an earlier attempt may have reached Slack, the message it posted, found by its dedupe key
+ * in the conversation it went to; null when it is not there (the row then stops being suspect).
+ */
+async function earlierPost(
+  ctx: DeliveryContext,
+  q: Queryable,
+  row: Notification,
+  d: Post,
+): Promise<{ channel: string; ts: string } | null> {
+  const since = row.first_attempt_at ?? row.created_at;
+  try {
+    const found = await findPosted(ctx.client, {
+      channel: d.channel,
+      threadTs: d.threadTs,
+      key: row.dedupe_key,
+      since,
+    });
+    if (found) {
+      ctx.log.info(
+        { id: row.id, key: row.dedupe_key, ...found },
+        'an earlier attempt had posted it: recorded',
+      );
+      return found;
+    }
+  } catch (error) {
+    if (!(error instanceof LookupNotAllowed)) throw error;
+    ctx.log.warn({ id: row.id, key: row.dedupe_key, scope: error.scope }, error.message);
+  }
+  await clearMaybePosted(q, row.id);
+  return null;
+}
+
 /** Posts the message (or its fallback when the recipient cannot be reached); returns where it landed. */
 async function post(
   ctx: DeliveryContext,
+  q: Queryable,
   row: Notification,
   d: Post,
 ): Promise<{ channel: string; ts: string }> {
   ctx.pacer.take(d.channel);
+  if (row.maybe_posted) {
+    const found = await earlierPost(ctx, q, row, d);
+    if (found) return found;
+  }
   await d.before?.();
   let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
   try {
@@ -109,17 +174,19 @@ async function post(
       text: d.message.text,
       blocks: d.message.blocks,
       ...(d.threadTs ? { thread_ts: d.threadTs } : {}),
+      metadata: notificationMetadata(row.dedupe_key),
       unfurl_links: false,
       unfurl_media: false,
     });
   } catch (error) {
+    if (mayHaveReachedSlack(error)) throw new OutcomeUnknown(error);
     const code = platformError(error);
     if (!d.ifUndeliverable || !code || !UNREACHABLE.has(code)) throw error;
     ctx.log.warn(
       { id: row.id, key: row.dedupe_key, channel: d.channel, code },
       'recipient unreachable: posting the fallback',
     );
-    return post(ctx, row, d.ifUndeliverable);
+    return post(ctx, q, row, d.ifUndeliverable);
   }
   return { channel: result.channel ?? d.channel, ts: result.ts ?? '' };
 }

@@ -14,6 +14,16 @@ const TRANSIENT = new Set([
   'team_added_to_org',
 ]);
 
+/**
+ * A post that may have reached Slack though no answer came back (the connection dropped or timed
+ * out after the request went out): the next attempt looks for it before posting again.
+ */
+export class OutcomeUnknown extends Error {
+  constructor(cause: unknown) {
+    super(`no answer from Slack: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** Back-off after the n-th failed attempt: 1 s, 2 s, 4 s… up to 5 minutes, with up to 25% jitter. */
 export function backoffMs(attempts: number): number {
   return Math.min(2 ** (attempts - 1) * 1_000, 5 * 60_000) * (1 + Math.random() * 0.25);
@@ -32,7 +42,8 @@ export async function handleFailure(
   maxAttempts: number,
 ): Promise<void> {
   const at = (ms: number) => new Date(Date.now() + ms);
-  if (error instanceof Deferred) return reschedule(db, row.id, at(error.ms), row.last_error, true);
+  if (error instanceof Deferred)
+    return reschedule(db, row.id, at(error.ms), row.last_error, { uncount: true });
   if ((error as { code?: string }).code === 'slack_webapi_rate_limited_error') {
     const retryAfter = Number((error as { retryAfter?: number }).retryAfter ?? 1);
     log.warn({ id: row.id, key: row.dedupe_key, retryAfter }, 'Slack rate limit: retrying after Retry-After');
@@ -49,9 +60,10 @@ export async function handleFailure(
     return;
   }
   const wait = backoffMs(row.attempts);
+  const maybePosted = error instanceof OutcomeUnknown;
   log.warn(
-    { id: row.id, key: row.dedupe_key, reason, attempts: row.attempts, backoffMs: wait },
-    'delivery failed: will retry',
+    { id: row.id, key: row.dedupe_key, reason, attempts: row.attempts, backoffMs: wait, maybePosted },
+    maybePosted ? 'delivery unanswered: will look for it, then retry' : 'delivery failed: will retry',
   );
-  await reschedule(db, row.id, at(wait), reason);
+  await reschedule(db, row.id, at(wait), reason, { maybePosted });
 }

@@ -9,10 +9,11 @@ export type Target =
   /** A direct message from the app to a user. */
   | { kind: 'user'; userId: string }
   /**
-   * The account's thread in the finance channel: the first message becomes the thread's root.
-   * `rootOnly`: a message that only makes sense as the root (dropped when the thread exists).
+   * The account's thread in the finance channel. A reply waits until the thread exists; only a
+   * message that may start it does so (`startsThread`: a first handoff summary, which replies when
+   * the thread already exists; `rootOnly`: the account's root message, dropped when it exists).
    */
-  | { kind: 'account_thread'; accountId: number; channel: string; rootOnly?: boolean }
+  | { kind: 'account_thread'; accountId: number; channel: string; rootOnly?: boolean; startsThread?: boolean }
   /** The deal's owning rep, by Slack id or, failing that, by email; `fallback` when nobody matches. */
   | { kind: 'deal_owner'; dealId: number; fallback: { channel: string; message: OutMessage } }
   /** Replace the message an earlier notification (by dedupe key) delivered. */

@@ -15,6 +15,11 @@ export interface DeliverySteps {
   ownerUnreachable(dealId: number, dmKey: string): Promise<void>;
   /** The first post in an account's thread was delivered, inside the transaction holding the account. */
   threadStarted(trx: Trx, accountId: number, channel: string, ts: string): Promise<void>;
+  /**
+   * A reply is waiting for an account thread that nothing queued is going to start: queue the
+   * account's root message. False when that root was already tried and given up on.
+   */
+  threadRootNeeded(teamId: string, accountId: number): Promise<boolean>;
   /** A user's App Home, rendered at delivery time (for `home` targets). */
   renderHome(teamId: string, userId: string): Promise<HomeView>;
 }

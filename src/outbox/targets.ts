@@ -21,6 +21,8 @@ export type Post = {
 /** What delivering a row comes down to, given the state of things now. */
 export type Delivery =
   | Post
+  /** A reply in an account's thread that does not exist yet: it waits for the thread's root. */
+  | { kind: 'await_root'; accountId: number }
   | { kind: 'update'; channel: string; ts: string; message: OutMessage }
   | { kind: 'publish'; userId: string }
   | { kind: 'defer'; ms: number; reason: string }
@@ -62,6 +64,7 @@ async function accountThreadPost(
     if (target.rootOnly) return { kind: 'cancel', reason: 'the account already has a thread' };
     return { kind: 'post', channel: account.thread_channel, threadTs: account.thread_ts, message };
   }
+  if (!target.rootOnly && !target.startsThread) return { kind: 'await_root', accountId: account.id };
   return {
     kind: 'post',
     channel: target.channel,

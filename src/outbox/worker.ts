@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import { claimDueNotifications } from '../db/notifications.ts';
+import { claimDueNotifications, renewClaim } from '../db/notifications.ts';
 import type { Db } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { type DeliveryContext, deliver } from './deliver.ts';
@@ -34,14 +34,21 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
-/** How long a claimed row stays ours before another worker may assume we crashed. */
-export const CLAIM_SECONDS = 60;
+/**
+ * How long a claimed row stays ours before another worker may assume we died (and, since the
+ * message may have reached Slack, looks for it before posting). Rows of a batch still waiting
+ * their turn after a third of it are claimed again, one by one, so a slow batch is never taken over.
+ */
+export const CLAIM_SECONDS = 30;
 
 /** Claims due rows and delivers them one by one; a failure is handled row by row. */
 function batchRunner(ctx: DeliveryContext, batchSize: number, maxAttempts: number): () => Promise<number> {
   return async () => {
     const rows = await claimDueNotifications(ctx.db, batchSize, CLAIM_SECONDS);
+    const claimedAt = Date.now();
     for (const row of rows) {
+      const stale = Date.now() - claimedAt > (CLAIM_SECONDS * 1000) / 3;
+      if (stale && !(await renewClaim(ctx.db, row.id, row.attempts, CLAIM_SECONDS))) continue;
       try {
         await deliver(ctx, row);
       } catch (error) {

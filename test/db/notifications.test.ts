@@ -1,11 +1,15 @@
+import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   claimDueNotifications,
+  clearMaybePosted,
   findNotificationByKey,
   insertNotifications,
   markFinal,
   markSent,
   nextPendingAt,
+  pendingThreadRoots,
+  renewClaim,
   reschedule,
 } from '../../src/db/notifications.ts';
 import type { NewNotificationRow } from '../../src/db/schema.ts';
@@ -82,7 +86,7 @@ describe('db/notifications', () => {
       claimed_until: null,
     });
     const at = new Date(Date.now() + 5_000);
-    await reschedule(db, b?.id as number, at, 'pacing', true);
+    await reschedule(db, b?.id as number, at, 'pacing', { uncount: true });
     expect(await findNotificationByKey(db, TEAM, 'b')).toMatchObject({
       status: 'pending',
       attempts: 0,
@@ -97,5 +101,67 @@ describe('db/notifications', () => {
     });
     await markFinal(db, b?.id as number, 'cancelled', 'moot');
     expect(await nextPendingAt(db)).toBeNull();
+  });
+
+  it('marks a row whose claim ran out as maybe posted, remembering its first attempt', async () => {
+    const { db } = database;
+    await insertNotifications(db, [row({ dedupe_key: 'crashed' })]);
+    const [first] = await claimDueNotifications(db, 10, 60);
+    expect(first).toMatchObject({ maybe_posted: false, attempts: 1 });
+    const firstAttempt = first?.first_attempt_at as Date;
+    expect(firstAttempt).toBeInstanceOf(Date);
+    // Its worker dies: the claim runs out while the row is still being sent.
+    await db
+      .updateTable('notifications')
+      .set({ claimed_until: sql<Date>`now() - interval '1 second'` as never })
+      .execute();
+    const [again] = await claimDueNotifications(db, 10, 60);
+    expect(again).toMatchObject({ maybe_posted: true, attempts: 2, first_attempt_at: firstAttempt });
+    await clearMaybePosted(db, again?.id as number);
+    await reschedule(db, again?.id as number, new Date(), 'no answer', { maybePosted: true });
+    expect(await findNotificationByKey(db, TEAM, 'crashed')).toMatchObject({
+      status: 'pending',
+      maybe_posted: true,
+    });
+    const [third] = await claimDueNotifications(db, 10, 60);
+    await markSent(db, third?.id as number, 'C1', '2.0');
+    expect(await findNotificationByKey(db, TEAM, 'crashed')).toMatchObject({
+      status: 'sent',
+      maybe_posted: false,
+    });
+  });
+
+  it('renews a claim only for the worker that still holds it', async () => {
+    const { db } = database;
+    await insertNotifications(db, [row({ dedupe_key: 'held' })]);
+    const [held] = await claimDueNotifications(db, 10, 1);
+    expect(await renewClaim(db, held?.id as number, held?.attempts as number, 60)).toBe(true);
+    const renewed = await findNotificationByKey(db, TEAM, 'held');
+    expect(renewed?.claimed_until?.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    // Taken over by another worker (its claim counted another attempt): the old one's renewal fails.
+    await db.updateTable('notifications').set({ attempts: 2 }).execute();
+    expect(await renewClaim(db, held?.id as number, held?.attempts as number, 60)).toBe(false);
+  });
+
+  it('lists the undelivered messages that may start an account thread, oldest first', async () => {
+    const { db } = database;
+    const thread = (accountId: number, extra: Record<string, unknown>) =>
+      JSON.stringify({ kind: 'account_thread', accountId, channel: 'CFIN', ...extra });
+    await insertNotifications(db, [
+      row({ dedupe_key: 'summary', target: thread(7, { startsThread: true }) }),
+      row({ dedupe_key: 'ping', target: thread(7, {}) }),
+      row({ dedupe_key: 'root', target: thread(7, { rootOnly: true }) }),
+      row({ dedupe_key: 'other account', target: thread(8, { rootOnly: true }) }),
+      row({ dedupe_key: 'other team', team_id: OTHER_TEAM, target: thread(7, { rootOnly: true }) }),
+    ]);
+    const keys = async () => {
+      const found = await pendingThreadRoots(db, TEAM, 7);
+      const rows = await db.selectFrom('notifications').select(['id', 'dedupe_key']).execute();
+      return found.map((f) => rows.find((r) => r.id === f.id)?.dedupe_key);
+    };
+    expect(await keys()).toEqual(['summary', 'root']);
+    const summary = await findNotificationByKey(db, TEAM, 'summary');
+    await markSent(db, summary?.id as number, 'CFIN', '3.0');
+    expect(await keys()).toEqual(['root']);
   });
 });
