@@ -84,8 +84,15 @@ describe.runIf(usingPostgres)('two app processes on one PostgreSQL database', ()
       expect(dms.filter((c) => String(c.args.text).startsWith('⏰'))).toHaveLength(NAG_MAX);
     }
     expect(escalations()).toHaveLength(REPS.length);
+    // Each account's thread starts with its root, once, and the escalation replies in it.
+    const roots = fake
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.channel === 'C0FINANCE' && !c.args.thread_ts);
+    expect(roots).toHaveLength(REPS.length);
+    expect(escalations().every((c) => roots.some((r) => r.response?.ts === c.args.thread_ts))).toBe(true);
     const outbox = await database.db.selectFrom('notifications').select(['status']).execute();
     expect(outbox.every((r) => r.status === 'sent')).toBe(true);
-    expect(outbox).toHaveLength(REPS.length * (2 + NAG_MAX));
+    // Per rep: the DM, its reminders, the escalation and the account thread's root.
+    expect(outbox).toHaveLength(REPS.length * (3 + NAG_MAX));
   }, 90_000);
 });
