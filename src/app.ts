@@ -47,7 +47,8 @@ export function createApp(deps: Deps): ArBridgeApp {
         socketMode: true,
         // The socket client has its own Web API client (apps.connections.open): same base URL.
         installerOptions: {
-          port: config.PORT,
+          // Bolt hands this to server.listen(), which takes { port, host } as well as a port.
+          port: (config.HOST ? { port: config.PORT, host: config.HOST } : config.PORT) as number,
           clientOptions: slackClientOptions(config, 'interactive'),
         },
       })

@@ -63,7 +63,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
     sweepSoon: () => scheduler?.runSoon(),
   };
   const app = createApp(deps);
-  const started = await app.start(config.PORT);
+  const started = await app.start({ port: config.PORT, host: config.HOST });
   const server =
     started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
   outbox.start();
