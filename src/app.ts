@@ -28,6 +28,8 @@ export function createApp(deps: Deps): ArBridgeApp {
     logger: deps.logger,
     onQueued: deps.notify,
     onInvoicesChanged: deps.sweepSoon,
+    metrics: deps.metrics,
+    slackProblem: deps.slackProblem,
   });
   const logger = boltLogger(deps.logger, 'bolt');
   const common: AppOptions = {

@@ -42,6 +42,12 @@ try {
   for (;;) {
     const claimed = await outbox.runOnce();
     delivered += claimed;
+    const problem = outbox.slackProblem();
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      process.exitCode = 1;
+      break;
+    }
     if (claimed > 0) continue;
     const at = (await nextPendingAt(ctx.database.db))?.getTime() ?? null;
     if (at === null || at > deadline) break;
