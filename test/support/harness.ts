@@ -4,6 +4,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
 import { runSweeps } from '../../src/jobs/sweeps.ts';
 import { createLogger } from '../../src/log.ts';
+import type { WorkerOptions } from '../../src/outbox/worker.ts';
 import { type Running, startServer } from '../../src/server.ts';
 import { fetchIdentity } from '../../src/slack/identity.ts';
 import { openTestDatabase } from './db.ts';
@@ -57,7 +58,7 @@ export interface HarnessOptions {
  */
 export async function startHarness(
   env: Record<string, string> = {},
-  outbox = { pollMs: 25, channelGapMs: 0 },
+  outbox: WorkerOptions = { pollMs: 25, channelGapMs: 0 },
   options: HarnessOptions = {},
 ): Promise<Harness> {
   const fake = await startFakeSlack();
