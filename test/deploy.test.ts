@@ -213,6 +213,9 @@ describe('deploy files', () => {
         }
       }, 100);
     });
+    // Logged right after the line that gave the port.
+    for (let i = 0; i < 100 && !output.includes('AR_USER_IDS is empty'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(output).toContain('AR_USER_IDS is empty');
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/arbridge_outbox_rows/);
