@@ -154,7 +154,7 @@ describe('deploy files', () => {
     if (app?.exitCode === null && app.pid) process.kill(app.pid, 'SIGKILL');
     await fake.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 300_000);
 
   it('the Dockerfile installs and starts in a fresh clone; npm start runs Node 24, passes its health check and stops on SIGTERM', {
     timeout: 900_000,
