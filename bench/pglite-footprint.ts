@@ -1,11 +1,12 @@
 /**
- * npm run bench:footprint -- [--entry src/main.ts] [--idle-seconds 10]
+ * npm run bench:footprint -- [--entry src/main.ts] [--idle-seconds 10] [--database-url URL]
  *
  * What the embedded database costs a running bot: starts `npm start`'s entry point on PGlite in a
  * new data directory (first start: the database is created and migrated), then again on the same
  * directory (restart), against a fake Slack on loopback. For each start it prints the time to the
  * first `200` from /healthz, the resident memory after `--idle-seconds` idle, and the peak
- * resident memory of the process (VmHWM). Linux only (/proc). Nothing is kept.
+ * resident memory of the process (VmHWM). Linux only (/proc). Nothing is kept. `--database-url`
+ * measures the same on PostgreSQL instead, for comparison.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,10 +15,12 @@ import { join, resolve } from 'node:path';
 import { parseCommandLine } from '../src/cli/args.ts';
 import { startFakeSlack } from '../test/support/fake-slack.ts';
 
-const USAGE = 'usage: npm run bench:footprint -- [--entry src/main.ts] [--idle-seconds 10]\n';
+const USAGE =
+  'usage: npm run bench:footprint -- [--entry src/main.ts] [--idle-seconds 10] [--database-url URL]\n';
 const { values } = parseCommandLine(USAGE, {
   entry: { type: 'string', default: 'src/main.ts' },
   'idle-seconds': { type: 'string', default: '10' },
+  'database-url': { type: 'string' },
 });
 const idleSeconds = Number(values['idle-seconds']);
 if (!Number.isFinite(idleSeconds) || idleSeconds < 0) {
@@ -52,6 +55,7 @@ async function measure(dataDir: string, slackUrl: string): Promise<Footprint> {
       DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'info',
+      ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -96,7 +100,9 @@ try {
   const rows: Array<[string, Footprint]> = [];
   rows.push(['first start (new data dir)', await measure(dataDir, fake.url)]);
   rows.push(['restart (same data dir)', await measure(dataDir, fake.url)]);
-  process.stdout.write(`Embedded database footprint of ${values.entry} (idle = after ${idleSeconds} s)\n`);
+  process.stdout.write(
+    `Footprint of ${values.entry} on ${values['database-url'] ? 'PostgreSQL' : 'the embedded database'} (idle = after ${idleSeconds} s)\n`,
+  );
   process.stdout.write('| start | to first /healthz | idle RSS | peak RSS |\n| --- | --- | --- | --- |\n');
   for (const [name, f] of rows)
     process.stdout.write(
