@@ -101,3 +101,16 @@ describe('a permanent Slack error is reported once, with its fix', () => {
     expect(await metrics()).toMatch(/arbridge_slack_token_ok 1/);
   });
 });
+
+describe('GET /metrics', () => {
+  it('times the sweeps and counts what they did', async () => {
+    await h.sweep(new Date());
+    const text = await metrics();
+    for (const sweep of ['handoff_nags', 'past_due', 'housekeeping'])
+      expect(text).toMatch(
+        new RegExp(`arbridge_sweep_duration_seconds_count\\{sweep="${sweep}",result="ok"\\} 1`),
+      );
+    expect(text).toMatch(/arbridge_http_requests_total\{route="\/metrics",status="200"\} \d+/);
+    expect(text).toMatch(/arbridge_nodejs_eventloop_lag_seconds \d/);
+  });
+});

@@ -96,7 +96,7 @@ export async function startHarness(
     config,
     baseUrl,
     slack: { baseUrl, signingSecret: SIGNING_SECRET },
-    sweep: (now) => runSweeps(running.deps, now),
+    sweep: (now) => runSweeps(running.deps, now, running.deps.metrics),
     drain: (timeoutMs) => drainOutbox(database, running, timeoutMs),
     async postSigned(path, body, options = {}) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body);
