@@ -17,10 +17,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { App, LogLevel } from '@slack/bolt';
 import type { HomeView } from '@slack/types';
 import { sql } from 'kysely';
+import { parseCommandLine } from '../src/cli/args.ts';
 import { loadConfig } from '../src/config.ts';
 import { type DatabaseHandle, openPostgres } from '../src/db/connect.ts';
 import { loadArHome, loadRepHome } from '../src/db/home.ts';
@@ -49,16 +49,14 @@ import {
   UsageError,
 } from './shared.ts';
 
-const { values } = parseArgs({
-  options: {
-    database: { type: 'string', default: DEFAULT_DATABASE },
-    requests: { type: 'string', default: '400' },
-    concurrency: { type: 'string', default: '4' },
-    renders: { type: 'string', default: '50' },
-  },
-});
 const USAGE =
   'usage: npm run bench:status -- [--database NAME] [--requests N] [--concurrency N] [--renders N]';
+const { values } = parseCommandLine(USAGE, {
+  database: { type: 'string', default: DEFAULT_DATABASE },
+  requests: { type: 'string', default: '400' },
+  concurrency: { type: 'string', default: '4' },
+  renders: { type: 'string', default: '50' },
+});
 const requests = orExit(() => positive(values.requests, '--requests', 100_000));
 const concurrency = orExit(() => positive(values.concurrency, '--concurrency', 64));
 const renders = orExit(() => positive(values.renders, '--renders', 10_000));

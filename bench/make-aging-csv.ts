@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../src/cli/args.ts';
 import { seededRandom } from '../test/support/random.ts';
 
 /**
@@ -10,21 +10,21 @@ import { seededRandom } from '../test/support/random.ts';
  * The same arguments always give the same file; `--later` gives the same invoices a month on, with
  * about one in ten partly or fully paid (a re-import then records payments). Not for committing.
  */
-const { values, positionals } = parseArgs({
-  options: {
+const CSV_USAGE = 'usage: npx node bench/make-aging-csv.ts OUT.csv [--rows N] [--customers N] [--later]\n';
+const { values, positionals } = parseCommandLine(
+  CSV_USAGE,
+  {
     rows: { type: 'string', default: '100000' },
     customers: { type: 'string', default: '1200' },
     later: { type: 'boolean', default: false },
   },
-  allowPositionals: true,
-});
+  { positionals: true },
+);
 const out = positionals[0];
 const rows = Number(values.rows);
 const customers = Number(values.customers);
 if (!out || !Number.isSafeInteger(rows) || rows < 1 || !Number.isSafeInteger(customers) || customers < 1) {
-  process.stderr.write(
-    'usage: npx node bench/make-aging-csv.ts OUT.csv [--rows N] [--customers N] [--later]\n',
-  );
+  process.stderr.write(CSV_USAGE);
   process.exit(2);
 }
 

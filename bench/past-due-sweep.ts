@@ -12,8 +12,8 @@
  * the seeded steady state and the benchmark can be run again. Nothing is sent to Slack.
  */
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { type CompiledQuery, sql } from 'kysely';
+import { parseCommandLine } from '../src/cli/args.ts';
 import { systemClock } from '../src/clock.ts';
 import { openPostgres } from '../src/db/connect.ts';
 import { pingCandidates } from '../src/db/invoices.ts';
@@ -41,16 +41,15 @@ import {
   utcToday,
 } from './shared.ts';
 
-const { values } = parseArgs({
-  options: {
-    database: { type: 'string', default: DEFAULT_DATABASE },
-    today: { type: 'string' },
-    days: { type: 'string', default: '10' },
-  },
+const SWEEP_USAGE = 'usage: npm run bench:sweep -- [--database NAME] [--today YYYY-MM-DD] [--days N≥2]\n';
+const { values } = parseCommandLine(SWEEP_USAGE, {
+  database: { type: 'string', default: DEFAULT_DATABASE },
+  today: { type: 'string' },
+  days: { type: 'string', default: '10' },
 });
 const days = Number(values.days);
 if (!Number.isSafeInteger(days) || days < 2) {
-  process.stderr.write('usage: npm run bench:sweep -- [--database NAME] [--today YYYY-MM-DD] [--days N≥2]\n');
+  process.stderr.write(SWEEP_USAGE);
   process.exit(2);
 }
 const database = values.database;

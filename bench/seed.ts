@@ -8,8 +8,8 @@
  * including YESTERDAY. The same arguments give the same data (random() is seeded).
  */
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { parseCommandLine } from '../src/cli/args.ts';
 import { nameKey } from '../src/db/accounts.ts';
 import { openPostgres } from '../src/db/connect.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
@@ -244,20 +244,18 @@ const DISPUTE_REASONS = [
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const { values } = parseArgs({
-  options: {
-    accounts: { type: 'string', default: '10000' },
-    invoices: { type: 'string', default: '1000000' },
-    database: { type: 'string', default: DEFAULT_DATABASE },
-    today: { type: 'string' },
-  },
+const SEED_USAGE =
+  'usage: npm run bench:seed -- [--accounts N] [--invoices N] [--database NAME] [--today YYYY-MM-DD]\n';
+const { values } = parseCommandLine(SEED_USAGE, {
+  accounts: { type: 'string', default: '10000' },
+  invoices: { type: 'string', default: '1000000' },
+  database: { type: 'string', default: DEFAULT_DATABASE },
+  today: { type: 'string' },
 });
 const accounts = Number(values.accounts);
 const invoices = Number(values.invoices);
 if (!Number.isSafeInteger(accounts) || accounts < 1 || !Number.isSafeInteger(invoices) || invoices < 1) {
-  process.stderr.write(
-    'usage: npm run bench:seed -- [--accounts N] [--invoices N] [--database NAME] [--today YYYY-MM-DD]\n',
-  );
+  process.stderr.write(SEED_USAGE);
   process.exit(2);
 }
 const database = values.database;

@@ -28,6 +28,8 @@ export function createApp(deps: Deps): ArBridgeApp {
     logger: deps.logger,
     onQueued: deps.notify,
     onInvoicesChanged: deps.sweepSoon,
+    metrics: deps.metrics,
+    slackProblem: deps.slackProblem,
   });
   const logger = boltLogger(deps.logger, 'bolt');
   const common: AppOptions = {
@@ -47,7 +49,8 @@ export function createApp(deps: Deps): ArBridgeApp {
         socketMode: true,
         // The socket client has its own Web API client (apps.connections.open): same base URL.
         installerOptions: {
-          port: config.PORT,
+          // Bolt hands this to server.listen(), which takes { port, host } as well as a port.
+          port: (config.HOST ? { port: config.PORT, host: config.HOST } : config.PORT) as number,
           clientOptions: slackClientOptions(config, 'interactive'),
         },
       })

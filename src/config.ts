@@ -69,6 +69,18 @@ const optionalSecret = z
   .min(16, 'must be at least 16 characters (generate one with: openssl rand -hex 32)')
   .optional();
 
+/** A comma-separated list of Slack user ids. */
+const userIds = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user IDs such as U0123ABC')));
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
@@ -98,16 +110,7 @@ const envSchema = z.object({
     .string({ error: 'is required: the ID of the finance channel (channel details → About → Channel ID)' })
     .trim()
     .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not the #name)'),
-  AR_USER_IDS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user IDs such as U0123ABC'))),
+  AR_USER_IDS: userIds,
   WEBHOOK_SECRET: optionalSecret,
   API_TOKEN: optionalSecret,
   BUSINESS_TIMEZONE: timeZone.default('UTC'),
@@ -133,6 +136,17 @@ const envSchema = z.object({
     .transform((v) => ['true', '1', 'yes'].includes(v))
     .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z.:%_-]+$/, 'must be an address to listen on, such as 0.0.0.0, 127.0.0.1 or ::')
+    .optional(),
+  ADMIN_USER_IDS: userIds,
+  OUTBOX_RETENTION_DAYS: positiveInt.default(30),
+  // Stripe retries a webhook for up to three days, Slack an event for minutes: a week covers both.
+  SEEN_EVENTS_RETENTION_DAYS: positiveInt
+    .min(4, 'must be 4 days or more (webhooks are retried for up to 3 days)')
+    .default(7),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

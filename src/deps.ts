@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/schema.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
 
 /** What handlers, flows and jobs need; built once at start-up (and by tests with their own parts). */
 export interface Deps {
@@ -24,4 +25,8 @@ export interface Deps {
   readonly notify: () => void;
   /** Asks for the sweeps to run soon (after invoices changed), instead of at the next SWEEP_CRON tick. */
   readonly sweepSoon: () => void;
+  /** What GET /metrics serves (the running app's; absent in tests that build their own deps). */
+  readonly metrics?: Metrics;
+  /** Why Slack cannot be used now (a dead token: deliveries paused), for /readyz; null when it can. */
+  readonly slackProblem?: () => string | null;
 }

@@ -1,11 +1,20 @@
 import type { AddressInfo } from 'node:net';
+import { parseCommandLine } from './cli/args.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { checkDatabase, DatabaseStartError, DataDirLockedError, openDatabase } from './db/connect.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startServer } from './server.ts';
 import { fetchIdentity, SlackAuthError } from './slack/identity.ts';
 
+const USAGE = `usage: npm start
+  Starts AR Bridge: migrates the database, then serves /slack/events, the webhooks, the API,
+  /healthz, /readyz and /metrics on HOST:PORT, delivers the outbox and runs the sweeps.
+  Settings come from the environment or a .env file (README.md → Configuration).
+  SIGTERM or SIGINT stops it: requests stop, the delivery in progress finishes, the database closes.
+`;
+
 async function main(): Promise<void> {
+  parseCommandLine(USAGE, {});
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
@@ -34,6 +43,7 @@ async function main(): Promise<void> {
     logger.info(
       {
         port: (running.server?.address() as AddressInfo | null)?.port ?? config.PORT,
+        host: config.HOST ?? 'all interfaces',
         socketMode: Boolean(config.SLACK_APP_TOKEN),
         database: database.kind,
         team: identity.teamId,
@@ -44,6 +54,10 @@ async function main(): Promise<void> {
     );
     if (!config.WEBHOOK_SECRET)
       logger.warn('WEBHOOK_SECRET is not set: POST /webhooks/deal-closed answers 503');
+    if (config.AR_USER_IDS.length === 0)
+      logger.warn(
+        'AR_USER_IDS is empty: nobody counts as AR staff, so /ar-update refuses everyone. Set it to the comma-separated Slack user ids of AR staff',
+      );
 
     let signals = 0;
     const shutdown = (signal: string) => {

@@ -5,10 +5,12 @@ import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
+import { outboxStats } from './db/notifications.ts';
 import type { Deps } from './deps.ts';
 import { createDeliveryWorker } from './flows/delivery.ts';
 import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
 import type { OutboxWorker, WorkerOptions } from './outbox/worker.ts';
 import { createSlackClient } from './slack/client.ts';
 import type { SlackIdentity } from './slack/identity.ts';
@@ -42,10 +44,11 @@ export async function startServer(options: StartOptions): Promise<Running> {
   const { config, database, logger, identity } = options;
   const clock = options.clock ?? systemClock;
   await migrateOrThrow(database.db);
+  const metrics = createMetrics({ outbox: () => outboxStats(database.db) });
   const outbox = createDeliveryWorker(
     { db: database.db, config, clock, logger },
-    createSlackClient(config, 'delivery', logger),
-    options.outbox,
+    createSlackClient(config, 'delivery', logger, metrics),
+    { ...options.outbox, metrics },
   );
   let scheduler: Scheduler | undefined;
   const deps: Deps = {
@@ -61,13 +64,16 @@ export async function startServer(options: StartOptions): Promise<Running> {
     slack: createSlackClient(config, 'interactive', logger),
     notify: () => outbox.kick(),
     sweepSoon: () => scheduler?.runSoon(),
+    metrics,
+    slackProblem: () => outbox.slackProblem(),
   };
   const app = createApp(deps);
-  const started = await app.start(config.PORT);
+  const started = await app.start({ port: config.PORT, host: config.HOST });
   const server =
     started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;
+  if (server) metrics.observeHttp(server);
   outbox.start();
-  scheduler = options.schedule === false ? undefined : startScheduler(deps);
+  scheduler = options.schedule === false ? undefined : startScheduler(deps, metrics);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -88,4 +88,36 @@ describe('config', () => {
       }),
     ).toEqual([]);
   });
+
+  it('reads the operations settings: listen address, admins, retention', () => {
+    expect(loadConfig(base).HOST).toBeUndefined();
+    expect(loadConfig(base)).toMatchObject({
+      ADMIN_USER_IDS: [],
+      OUTBOX_RETENTION_DAYS: 30,
+      SEEN_EVENTS_RETENTION_DAYS: 7,
+    });
+    expect(
+      loadConfig({
+        ...base,
+        HOST: '127.0.0.1',
+        ADMIN_USER_IDS: 'U0ADMIN1, U0ADMIN2',
+        OUTBOX_RETENTION_DAYS: '90',
+        SEEN_EVENTS_RETENTION_DAYS: '14',
+      }),
+    ).toMatchObject({
+      HOST: '127.0.0.1',
+      ADMIN_USER_IDS: ['U0ADMIN1', 'U0ADMIN2'],
+      OUTBOX_RETENTION_DAYS: 90,
+      SEEN_EVENTS_RETENTION_DAYS: 14,
+    });
+    const found = problems({
+      ...base,
+      HOST: 'http://x/',
+      ADMIN_USER_IDS: '#finance-admins',
+      OUTBOX_RETENTION_DAYS: '0',
+      SEEN_EVENTS_RETENTION_DAYS: '2',
+    });
+    for (const name of ['HOST', 'ADMIN_USER_IDS', 'OUTBOX_RETENTION_DAYS', 'SEEN_EVENTS_RETENTION_DAYS'])
+      expect(found.some((p) => p.startsWith(name))).toBe(true);
+  });
 });

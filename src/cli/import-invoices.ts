@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
 import { systemClock } from '../clock.ts';
 import { nameKey } from '../db/accounts.ts';
@@ -14,6 +13,7 @@ import {
 } from '../domain/invoice-csv.ts';
 import { isCurrencyCode } from '../domain/money.ts';
 import { type UpsertResult, upsertInvoices } from '../flows/invoices.ts';
+import { parseCommandLine, usageError } from './args.ts';
 import { openCliContext } from './context.ts';
 
 /**
@@ -36,33 +36,15 @@ const PROGRESS_EVERY = 10_000;
 const count = new Intl.NumberFormat('en-US');
 
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\n${USAGE}`);
-  process.exit(2);
+  return usageError(USAGE, problem);
 }
 
-const ARGS = {
-  options: {
-    'dry-run': { type: 'boolean' },
-    'date-format': { type: 'string' },
-    currency: { type: 'string' },
-    help: { type: 'boolean' },
-  },
-  allowPositionals: true,
-} as const;
-
 function options(): { file: string; dryRun: boolean; dateFormat: DateFormat; currency: string } {
-  const parsed = (() => {
-    try {
-      return parseArgs(ARGS);
-    } catch (error) {
-      return usage((error as Error).message);
-    }
-  })();
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
+  const { values, positionals } = parseCommandLine(
+    USAGE,
+    { 'dry-run': { type: 'boolean' }, 'date-format': { type: 'string' }, currency: { type: 'string' } },
+    { positionals: true },
+  );
   if (positionals.length !== 1)
     usage(positionals.length === 0 ? 'Name the CSV file to import.' : 'Name one CSV file.');
   const dateFormat = parseDateFormat(values['date-format'] ?? 'YYYY-MM-DD');

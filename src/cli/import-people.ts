@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { findPersonByEmail, setManager, upsertPerson } from '../db/people.ts';
+import { parseCommandLine, usageError } from './args.ts';
 import { openCliContext } from './context.ts';
 
 /**
@@ -11,13 +12,19 @@ import { openCliContext } from './context.ts';
  * (header row, any order): `user` (Slack user id or email), `manager` (id or email, optional),
  * `role` (rep, ar or manager, optional). A file with any bad row is rejected whole.
  */
-const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--'));
-const dryRun = args.includes('--dry-run');
-if (!file) {
-  process.stderr.write('usage: npm run import:people -- people.csv [--dry-run]\n');
-  process.exit(2);
-}
+const USAGE = `usage: npm run import:people -- people.csv [--dry-run]
+  Columns: user (Slack user id or email), manager (id or email, optional), role (rep, ar, manager
+  or empty). A file with any bad row is rejected whole. --dry-run checks the file only.
+`;
+const { values, positionals } = parseCommandLine(
+  USAGE,
+  { 'dry-run': { type: 'boolean' } },
+  { positionals: true },
+);
+if (positionals.length !== 1)
+  usageError(USAGE, positionals.length === 0 ? 'Name the CSV file to import.' : 'Name one CSV file.');
+const file = positionals[0] as string;
+const dryRun = values['dry-run'] ?? false;
 
 const person = z
   .string()

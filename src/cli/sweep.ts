@@ -3,12 +3,21 @@ import { nextPendingAt } from '../db/notifications.ts';
 import { createDeliveryWorker } from '../flows/delivery.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import { createSlackClient } from '../slack/client.ts';
+import { parseCommandLine } from './args.ts';
 import { openCliContext } from './context.ts';
 
 /**
  * npm run sweep: runs every sweep once, now, then delivers what it queued. Safe beside running
  * bots on PostgreSQL (the sweeps are idempotent); the embedded database allows one process only.
  */
+parseCommandLine(
+  `usage: npm run sweep
+  Runs every sweep once, now (reminders, past-due pings, credit hold, housekeeping), then delivers
+  what it queued that comes due within a minute. Prints the counts as JSON.
+  With the embedded database, stop the bot first (one process per DATA_DIR).
+`,
+  {},
+);
 const ctx = await openCliContext();
 try {
   const result = await runSweeps(
@@ -33,6 +42,12 @@ try {
   for (;;) {
     const claimed = await outbox.runOnce();
     delivered += claimed;
+    const problem = outbox.slackProblem();
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      process.exitCode = 1;
+      break;
+    }
     if (claimed > 0) continue;
     const at = (await nextPendingAt(ctx.database.db))?.getTime() ?? null;
     if (at === null || at > deadline) break;

@@ -107,6 +107,13 @@ export function lockDataDir(dataDir: string): () => void {
   throw new DataDirLockedError(lockPath, 'unknown');
 }
 
+/**
+ * PGlite's defaults size PostgreSQL for a server (128 MB of shared buffers, 64 MB per index
+ * build), all of it resident in the WebAssembly heap once touched. One bot on one connection needs
+ * far less: these keep the heap smaller (bench/pglite-footprint.ts measures it).
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'temp_buffers=4MB'];
+
 export interface PgliteOptions {
   /** Persist under this directory (locked for this process). Omit for an in-memory database. */
   dataDir?: string;
@@ -122,6 +129,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
       loadDataDir: options.loadDataDir,
       parsers,
       extensions: { pg_trgm },
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     return {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, NewNotificationRow, Notification, Queryable } from './schema.ts';
+import type { Db, NewNotificationRow, Notification, NotificationStatus, Queryable } from './schema.ts';
 
 /** Rows per insert statement. */
 const CHUNK = 1_000;
@@ -204,4 +204,123 @@ export async function nextPendingAt(db: Queryable): Promise<Date | null> {
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return next?.at ? new Date(next.at as Date) : null;
+}
+
+export interface OutboxStats {
+  byStatus: Partial<Record<NotificationStatus, number>>;
+  /** Seconds the oldest due row has waited past its due time; null when none is due. */
+  oldestDueSeconds: number | null;
+}
+
+/** Rows by status and the age of the oldest due row, for /metrics and `npm run outbox -- stats`. */
+export async function outboxStats(db: Queryable): Promise<OutboxStats> {
+  const counts = await db
+    .selectFrom('notifications')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const due = await db
+    .selectFrom('notifications')
+    .select(sql<number | null>`extract(epoch from now() - min(next_attempt_at))::float8`.as('seconds'))
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', sql<Date>`now()`)
+    .executeTakeFirst();
+  return {
+    byStatus: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
+    oldestDueSeconds: due?.seconds == null ? null : Number(due.seconds),
+  };
+}
+
+export type OutboxRow = Pick<
+  Notification,
+  'id' | 'team_id' | 'dedupe_key' | 'status' | 'attempts' | 'next_attempt_at' | 'last_error' | 'created_at'
+>;
+
+/** The newest rows, or only the failed ones, newest first. */
+export async function listNotifications(
+  db: Queryable,
+  options: { failedOnly: boolean; limit: number },
+): Promise<OutboxRow[]> {
+  let query = db
+    .selectFrom('notifications')
+    .select([
+      'id',
+      'team_id',
+      'dedupe_key',
+      'status',
+      'attempts',
+      'next_attempt_at',
+      'last_error',
+      'created_at',
+    ]);
+  if (options.failedOnly) query = query.where('status', '=', 'failed');
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/**
+ * Failed or cancelled rows back to pending, due now, with a fresh count of attempts; returns the
+ * ids it changed (a row that is pending, sending or sent is left alone).
+ */
+export async function retryNotifications(db: Queryable, ids: readonly number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('notifications')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: sql<Date>`now()`, claimed_until: null })
+    .where('id', 'in', ids)
+    .where('status', 'in', ['failed', 'cancelled'])
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Pending or failed rows become cancelled (never sent); returns the ids it changed. */
+export async function cancelNotifications(db: Queryable, ids: readonly number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('notifications')
+    .set({ status: 'cancelled', last_error: 'cancelled by an operator', claimed_until: null })
+    .where('id', 'in', ids)
+    .where('status', 'in', ['pending', 'failed'])
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Deletes rows that are done (sent, cancelled or failed) since before `before`. A DM that later
+ * edits update in place (a deal's `dm_key`) is kept as long as its deal exists.
+ */
+export async function pruneNotifications(db: Queryable, before: Date): Promise<number> {
+  const deleted = await db
+    .deleteFrom('notifications')
+    .where('status', 'in', ['sent', 'cancelled', 'failed'])
+    .where(sql<Date>`coalesce(sent_at, created_at)`, '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('deals')
+            .select('deals.id')
+            .whereRef('deals.team_id', '=', 'notifications.team_id')
+            .whereRef('deals.dm_key', '=', 'notifications.dedupe_key'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
+/** Gives claimed rows back, due now, without counting the claim as an attempt (nothing was sent). */
+export async function releaseClaims(db: Queryable, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('notifications')
+    .set((eb) => ({
+      status: 'pending',
+      next_attempt_at: sql<Date>`now()`,
+      claimed_until: null,
+      attempts: eb('attempts', '-', 1),
+    }))
+    .where('id', 'in', ids)
+    .where('status', '=', 'sending')
+    .execute();
 }

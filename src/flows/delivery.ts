@@ -6,6 +6,7 @@ import { enqueue } from '../outbox/outbox.ts';
 import type { DeliverySteps } from '../outbox/steps.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from '../outbox/worker.ts';
 import { threadRootNotification } from './account-thread.ts';
+import { reportUndeliverable } from './delivery-notices.ts';
 import { renderHome } from './home.ts';
 import { resolveDealOwner } from './ownership.ts';
 
@@ -25,6 +26,9 @@ export function deliverySteps(deps: DeliveryDeps, client: WebClient): DeliverySt
       return Boolean(account.thread_ts) || enqueue(deps.db, threadRootNotification(deps, account));
     },
     renderHome: (teamId, userId) => renderHome(deps, teamId, userId),
+    undeliverable: async (row, failure) => {
+      await reportUndeliverable(deps, { teamId: row.team_id, dedupeKey: row.dedupe_key }, failure);
+    },
   };
 }
 

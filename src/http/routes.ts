@@ -10,6 +10,7 @@ import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { unreadableText } from '../validation.ts';
 import { decodeUtf8, header, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
@@ -28,6 +29,10 @@ export interface RouteDeps {
   onQueued: () => void;
   /** Called after invoices changed, so the sweeps look at them soon. */
   onInvoicesChanged: () => void;
+  /** Served on GET /metrics when given. */
+  metrics?: Metrics | undefined;
+  /** Why Slack cannot be used now (for /readyz), or null. */
+  slackProblem?: (() => string | null) | undefined;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -127,6 +132,22 @@ async function readSignedJson(
   return parseJsonBody(raw, res);
 }
 
+/** GET /metrics in Prometheus text format, when the app keeps metrics. */
+function metricsRoute(metrics: Metrics | undefined, log: Logger): CustomRoute[] {
+  if (!metrics) return [];
+  return [
+    {
+      path: '/metrics',
+      method: 'GET',
+      handler: safely(log, 'metrics', async (_req, res) => {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      }),
+    },
+  ];
+}
+
 export function customRoutes(deps: RouteDeps): CustomRoute[] {
   const log = deps.logger.child({ component: 'http' });
   return [
@@ -139,11 +160,12 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/readyz',
       method: 'GET',
       handler: safely(log, 'readyz', async (_req, res) => {
-        const reason = await notReadyBecause(deps.db);
+        const reason = (await notReadyBecause(deps.db)) ?? deps.slackProblem?.() ?? null;
         if (reason === null) sendJson(res, 200, { ok: true, database: deps.databaseKind });
         else sendJson(res, 503, { ok: false, database: deps.databaseKind, reason });
       }),
     },
+    ...metricsRoute(deps.metrics, log),
     {
       path: '/api/invoices',
       method: 'POST',

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { Metrics } from '../metrics.ts';
 import { runSweeps, type SweepDeps } from './sweeps.ts';
 
 export interface Scheduler {
@@ -11,7 +12,7 @@ export interface Scheduler {
  * Runs the sweeps on SWEEP_CRON. A run that is still going when the next is due is skipped
  * (noOverlap); exactly-once comes from the sweeps themselves, not from the scheduler.
  */
-export function startScheduler(deps: SweepDeps): Scheduler {
+export function startScheduler(deps: SweepDeps, metrics?: Pick<Metrics, 'sweep'>): Scheduler {
   const log = deps.logger.child({ component: 'scheduler' });
   let running: Promise<unknown> | undefined;
   let again = false;
@@ -26,7 +27,7 @@ export function startScheduler(deps: SweepDeps): Scheduler {
     }
     do {
       again = false;
-      running = runSweeps(deps, deps.clock.now()).catch((error: unknown) =>
+      running = runSweeps(deps, deps.clock.now(), metrics).catch((error: unknown) =>
         log.error({ err: error }, 'sweep failed'),
       );
       await running;

@@ -1,17 +1,56 @@
+import { performance } from 'node:perf_hooks';
+import { pruneNotifications } from '../db/notifications.ts';
 import { forgetSeenBefore } from '../db/seen-requests.ts';
+import type { Metrics } from '../metrics.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
 import { runPastDueSweep } from './past-due.ts';
 
 export type { SweepDeps } from './handoff-nags.ts';
 
-/** Slack retries an event within minutes; event ids older than this are forgotten. */
-const SEEN_REQUESTS_DAYS = 3;
+const DAY_MS = 86_400_000;
+
+/**
+ * Forgets what is no longer needed, on the wall clock (not the sweep's `now`, which tests and
+ * catch-up runs move around): outbox rows done for OUTBOX_RETENTION_DAYS, and request and event
+ * ids seen more than SEEN_EVENTS_RETENTION_DAYS ago (Slack retries an event within minutes, a
+ * webhook sender for up to three days).
+ */
+export async function runHousekeeping(deps: Pick<SweepDeps, 'db' | 'config'>): Promise<{ pruned: number }> {
+  const { config } = deps;
+  const pruned = await pruneNotifications(
+    deps.db,
+    new Date(Date.now() - config.OUTBOX_RETENTION_DAYS * DAY_MS),
+  );
+  await forgetSeenBefore(deps.db, new Date(Date.now() - config.SEEN_EVENTS_RETENTION_DAYS * DAY_MS));
+  return { pruned };
+}
+
+/** Runs one sweep, telling `metrics` how long it took and what it did. */
+async function timed<T extends Record<string, unknown>>(
+  name: string,
+  metrics: Pick<Metrics, 'sweep'> | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const result = await run();
+    metrics?.sweep(name, seconds(), true, result);
+    return result;
+  } catch (error) {
+    metrics?.sweep(name, seconds(), false);
+    throw error;
+  }
+}
 
 /** Every scheduled sweep, in order; each is idempotent, so replicas may run them at the same time. */
-export async function runSweeps(deps: SweepDeps, now: Date): Promise<Record<string, unknown>> {
-  const handoffs = await runHandoffNagSweep(deps, now);
-  const invoices = await runPastDueSweep(deps, now);
-  // Housekeeping on the wall clock (not the sweep's `now`, which tests and catch-up runs move around).
-  await forgetSeenBefore(deps.db, new Date(Date.now() - SEEN_REQUESTS_DAYS * 86_400_000));
-  return { handoffs, invoices };
+export async function runSweeps(
+  deps: SweepDeps,
+  now: Date,
+  metrics?: Pick<Metrics, 'sweep'>,
+): Promise<Record<string, unknown>> {
+  const handoffs = await timed('handoff_nags', metrics, () => runHandoffNagSweep(deps, now));
+  const invoices = await timed('past_due', metrics, () => runPastDueSweep(deps, now));
+  const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
+  return { handoffs, invoices, housekeeping };
 }

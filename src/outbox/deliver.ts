@@ -5,7 +5,7 @@ import type { Db, Notification, Queryable } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { platformError } from '../slack/errors.ts';
 import { findPosted, LookupNotAllowed, mayHaveReachedSlack, notificationMetadata } from '../slack/posted.ts';
-import { OutcomeUnknown } from './failures.ts';
+import { OutcomeUnknown, SlackRefused } from './failures.ts';
 import { mootReason } from './guards.ts';
 import { Deferred, type Pacer } from './pacing.ts';
 import { untilDue } from './roots.ts';
@@ -31,6 +31,14 @@ const UNREACHABLE = new Set([
   'is_archived',
 ]);
 
+/** Rethrows a Slack platform error with the conversation it was meant for (who to tell). */
+function refusedAt(where: string): (error: unknown) => never {
+  return (error) => {
+    const code = platformError(error);
+    throw code ? new SlackRefused(code, where, error) : error;
+  };
+}
+
 /** Delivers one claimed row, or throws (Deferred to wait, anything else is a failed attempt). */
 export async function deliver(ctx: DeliveryContext, row: Notification): Promise<void> {
   const { db, client, log } = ctx;
@@ -53,18 +61,20 @@ export async function deliver(ctx: DeliveryContext, row: Notification): Promise<
     // Publishing a view and editing a message are idempotent: a retry does no harm, no look-up needed.
     case 'publish': {
       const view = await ctx.steps.renderHome(row.team_id, d.userId);
-      await client.views.publish({ user_id: d.userId, view });
+      await client.views.publish({ user_id: d.userId, view }).catch(refusedAt(d.userId));
       await markSent(db, row.id, d.userId, '');
       return;
     }
     case 'update':
       ctx.pacer.take(d.channel);
-      await client.chat.update({
-        channel: d.channel,
-        ts: d.ts,
-        text: d.message.text,
-        blocks: d.message.blocks ?? [],
-      });
+      await client.chat
+        .update({
+          channel: d.channel,
+          ts: d.ts,
+          text: d.message.text,
+          blocks: d.message.blocks ?? [],
+        })
+        .catch(refusedAt(d.channel));
       await markSent(db, row.id, d.channel, d.ts);
       return;
     case 'post': {
@@ -181,7 +191,7 @@ async function post(
   } catch (error) {
     if (mayHaveReachedSlack(error)) throw new OutcomeUnknown(error);
     const code = platformError(error);
-    if (!d.ifUndeliverable || !code || !UNREACHABLE.has(code)) throw error;
+    if (!d.ifUndeliverable || !code || !UNREACHABLE.has(code)) return refusedAt(d.channel)(error);
     ctx.log.warn(
       { id: row.id, key: row.dedupe_key, channel: d.channel, code },
       'recipient unreachable: posting the fallback',

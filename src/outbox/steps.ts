@@ -1,5 +1,6 @@
 import type { HomeView } from '@slack/types';
-import type { Trx } from '../db/schema.ts';
+import type { Notification, Trx } from '../db/schema.ts';
+import type { SlackFailure } from '../domain/slack-failures.ts';
 
 /**
  * What delivery asks of the flows: the worker itself writes only notifications, and reads what
@@ -22,4 +23,6 @@ export interface DeliverySteps {
   threadRootNeeded(teamId: string, accountId: number): Promise<boolean>;
   /** A user's App Home, rendered at delivery time (for `home` targets). */
   renderHome(teamId: string, userId: string): Promise<HomeView>;
+  /** A row failed for good because Slack refused it: tell whoever can fix the cause. */
+  undeliverable(row: Notification, failure: Exclude<SlackFailure, { kind: 'token' }>): Promise<void>;
 }

@@ -1,12 +1,15 @@
 import type { WebClient } from '@slack/web-api';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import { claimDueNotifications, renewClaim } from '../db/notifications.ts';
-import type { Db } from '../db/schema.ts';
+import { claimDueNotifications, releaseClaims, renewClaim } from '../db/notifications.ts';
+import type { Db, Notification } from '../db/schema.ts';
+import { classifySlackFailure } from '../domain/slack-failures.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { type DeliveryContext, deliver } from './deliver.ts';
-import { handleFailure } from './failures.ts';
+import { handleFailure, SlackRefused } from './failures.ts';
 import { createPacer } from './pacing.ts';
 import type { DeliverySteps } from './steps.ts';
+import { createTokenGate, type TokenGate } from './token.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -22,6 +25,9 @@ export interface WorkerOptions {
   /** Slack allows about one message per second per channel. */
   channelGapMs?: number;
   maxAttempts?: number;
+  /** While Slack rejects the token, how often auth.test is asked whether it works again. */
+  tokenCheckMs?: number;
+  metrics?: Pick<Metrics, 'slackToken'>;
 }
 
 export interface OutboxWorker {
@@ -32,6 +38,8 @@ export interface OutboxWorker {
   runOnce(): Promise<number>;
   /** Stops polling and waits for the delivery in progress. */
   stop(): Promise<void>;
+  /** Why nothing can be delivered now (Slack rejects the token), or null. */
+  slackProblem(): string | null;
 }
 
 /**
@@ -41,18 +49,46 @@ export interface OutboxWorker {
  */
 export const CLAIM_SECONDS = 30;
 
-/** Claims due rows and delivers them one by one; a failure is handled row by row. */
-function batchRunner(ctx: DeliveryContext, batchSize: number, maxAttempts: number): () => Promise<number> {
+/** A final refusal by Slack: whoever can fix it is told (once per channel or person and reason). */
+async function reportRefusal(ctx: DeliveryContext, row: Notification, error: SlackRefused): Promise<void> {
+  const failure = classifySlackFailure(error.where, error.data.error, true);
+  if (!failure || failure.kind === 'token') return;
+  await ctx.steps
+    .undeliverable(row, failure)
+    .catch((e: unknown) =>
+      ctx.log.error({ err: e, id: row.id }, 'could not queue the notice about an undeliverable message'),
+    );
+}
+
+/**
+ * Claims due rows and delivers them one by one; a failure is handled row by row. While Slack
+ * rejects the token nothing is claimed, and a batch that meets the rejection gives its rows back.
+ */
+function batchRunner(
+  ctx: DeliveryContext,
+  token: TokenGate,
+  batchSize: number,
+  maxAttempts: number,
+): () => Promise<number> {
   return async () => {
+    if (!(await token.works())) return 0;
     const rows = await claimDueNotifications(ctx.db, batchSize, CLAIM_SECONDS);
     const claimedAt = Date.now();
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const stale = Date.now() - claimedAt > (CLAIM_SECONDS * 1000) / 3;
       if (stale && !(await renewClaim(ctx.db, row.id, row.attempts, CLAIM_SECONDS))) continue;
       try {
         await deliver(ctx, row);
       } catch (error) {
-        await handleFailure(ctx.db, ctx.log, row, error, maxAttempts);
+        if (await token.rejected(error)) {
+          await releaseClaims(
+            ctx.db,
+            rows.slice(i).map((r) => r.id),
+          );
+          return rows.length;
+        }
+        const final = await handleFailure(ctx.db, ctx.log, row, error, maxAttempts);
+        if (final && error instanceof SlackRefused) await reportRefusal(ctx, row, error);
       }
     }
     return rows.length;
@@ -100,7 +136,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
   const log = deps.logger.child({ component: 'outbox' });
   const pollMs = options.pollMs ?? 500;
   const ctx: DeliveryContext = { ...deps, log, pacer: createPacer(options.channelGapMs ?? 1_000) };
-  const runOnce = batchRunner(ctx, options.batchSize ?? 20, options.maxAttempts ?? 12);
+  const token = createTokenGate(deps.client, log, options.metrics, options.tokenCheckMs ?? 30_000);
+  const runOnce = batchRunner(ctx, token, options.batchSize ?? 20, options.maxAttempts ?? 12);
   const outage = outageLog(log);
   let stopping = false;
   let loop: Promise<void> | undefined;
@@ -146,6 +183,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
       wake?.();
     },
     runOnce,
+    slackProblem: () => token.problem(),
     async stop() {
       stopping = true;
       wake?.();

@@ -1,6 +1,7 @@
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.ts';
 import { boltLogger, type Logger } from '../log.ts';
+import type { DeliveryResult, Metrics } from '../metrics.ts';
 
 /**
  * What a Web API client is for:
@@ -30,11 +31,48 @@ export function slackClientOptions(
     : { ...base, timeout: 10_000, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
 }
 
-/** The one place a Web API client is built: the app's, the worker's, the sweeps' and the CLIs'. */
+export type ClientMetrics = Pick<Metrics, 'delivery' | 'rateLimited'>;
+
+/** How a call ended, for a metric label. */
+function resultOf(error: unknown): DeliveryResult {
+  const code = (error as { code?: string }).code;
+  if (code === 'slack_webapi_rate_limited_error') return 'rate_limited';
+  if (code === 'slack_webapi_platform_error' || code === 'slack_webapi_http_error') return 'slack_error';
+  return 'no_answer';
+}
+
+/** A client that counts its calls by method and result, when given metrics (every method goes through apiCall). */
+class CountingWebClient extends WebClient {
+  readonly #metrics: ClientMetrics | undefined;
+  constructor(token: string, options: WebClientOptions, metrics: ClientMetrics | undefined) {
+    super(token, options);
+    this.#metrics = metrics;
+    if (!metrics) return;
+    this.on(WebClientEvent.RATE_LIMITED, (seconds: number, { url }: { url: string }) =>
+      metrics.rateLimited(url.slice(url.lastIndexOf('/') + 1), seconds),
+    );
+  }
+  override async apiCall(...args: Parameters<WebClient['apiCall']>): ReturnType<WebClient['apiCall']> {
+    try {
+      const result = await super.apiCall(...args);
+      this.#metrics?.delivery(args[0], 'ok');
+      return result;
+    } catch (error) {
+      this.#metrics?.delivery(args[0], resultOf(error));
+      throw error;
+    }
+  }
+}
+
+/**
+ * The one place a Web API client is built: the app's, the worker's, the sweeps' and the CLIs'.
+ * With `metrics`, its calls are counted (the outbox worker's, for GET /metrics).
+ */
 export function createSlackClient(
   config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_API_URL'>,
   use: ClientUse,
   logger: Logger,
+  metrics?: ClientMetrics,
 ): WebClient {
-  return new WebClient(config.SLACK_BOT_TOKEN, slackClientOptions(config, use, logger));
+  return new CountingWebClient(config.SLACK_BOT_TOKEN, slackClientOptions(config, use, logger), metrics);
 }

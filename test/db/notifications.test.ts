@@ -1,20 +1,26 @@
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  cancelNotifications,
   claimDueNotifications,
   clearMaybePosted,
   findNotificationByKey,
   insertNotifications,
+  listNotifications,
   markFinal,
   markSent,
   nextPendingAt,
+  outboxStats,
   pendingThreadRoots,
+  pruneNotifications,
+  releaseClaims,
   renewClaim,
   reschedule,
+  retryNotifications,
 } from '../../src/db/notifications.ts';
 import type { NewNotificationRow } from '../../src/db/schema.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { OTHER_TEAM, TEAM, unique } from '../support/rows.ts';
+import { aDeal, anAccount, OTHER_TEAM, TEAM, unique } from '../support/rows.ts';
 
 const database = useTestDatabase();
 beforeEach(async () => {
@@ -163,5 +169,85 @@ describe('db/notifications', () => {
     const summary = await findNotificationByKey(db, TEAM, 'summary');
     await markSent(db, summary?.id as number, 'CFIN', '3.0');
     expect(await keys()).toEqual(['root']);
+  });
+
+  it('counts rows by status, and says how long the oldest due row has waited', async () => {
+    const { db } = database;
+    expect(await outboxStats(db)).toEqual({ byStatus: {}, oldestDueSeconds: null });
+    await insertNotifications(db, [
+      row({ next_attempt_at: new Date(Date.now() - 90_000) }),
+      row({ next_attempt_at: new Date(Date.now() + 90_000) }),
+      row({ status: 'failed' }),
+      row({ status: 'sent' }),
+    ]);
+    const stats = await outboxStats(db);
+    expect(stats.byStatus).toEqual({ pending: 2, failed: 1, sent: 1 });
+    expect(stats.oldestDueSeconds).toBeGreaterThanOrEqual(89);
+    expect(stats.oldestDueSeconds).toBeLessThan(300);
+  });
+
+  it('lists the newest rows, or the failed ones; retries failed and cancelled rows; cancels pending and failed ones', async () => {
+    const { db } = database;
+    await insertNotifications(db, [
+      row({ dedupe_key: 'a' }),
+      row({ dedupe_key: 'b', status: 'failed', attempts: 12, last_error: 'not_in_channel' }),
+      row({ dedupe_key: 'c', status: 'sent' }),
+      row({ dedupe_key: 'd', status: 'cancelled' }),
+    ]);
+    const all = await listNotifications(db, { failedOnly: false, limit: 10 });
+    expect(all.map((r) => r.dedupe_key)).toEqual(['d', 'c', 'b', 'a']);
+    expect(await listNotifications(db, { failedOnly: false, limit: 2 })).toHaveLength(2);
+    const failed = await listNotifications(db, { failedOnly: true, limit: 10 });
+    expect(failed).toMatchObject([{ dedupe_key: 'b', last_error: 'not_in_channel', attempts: 12 }]);
+    const id = (key: string) => all.find((r) => r.dedupe_key === key)?.id as number;
+
+    expect((await retryNotifications(db, [id('a'), id('b'), id('c'), id('d'), 999_999])).sort()).toEqual(
+      [id('b'), id('d')].sort(),
+    );
+    expect(await findNotificationByKey(db, TEAM, 'b')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await claimDueNotifications(db, 10, 30)).toHaveLength(3);
+
+    await markFinal(db, id('b'), 'failed', 'is_archived');
+    await reschedule(db, id('a'), new Date(), null);
+    expect((await cancelNotifications(db, [id('a'), id('b'), id('c'), id('d')])).sort()).toEqual(
+      [id('a'), id('b')].sort(),
+    );
+    expect(await findNotificationByKey(db, TEAM, 'a')).toMatchObject({ status: 'cancelled' });
+    expect(await findNotificationByKey(db, TEAM, 'c')).toMatchObject({ status: 'sent' });
+    expect(await retryNotifications(db, [])).toEqual([]);
+    expect(await cancelNotifications(db, [])).toEqual([]);
+  });
+
+  it('gives claimed rows back, due now, without counting the attempt', async () => {
+    const { db } = database;
+    await insertNotifications(db, [row({ dedupe_key: 'r1' }), row({ dedupe_key: 'r2' })]);
+    const claimed = await claimDueNotifications(db, 10, 30);
+    await markSent(db, claimed[1]?.id as number, 'C1', '1.1');
+    await releaseClaims(
+      db,
+      claimed.map((r) => r.id),
+    );
+    expect(await findNotificationByKey(db, TEAM, 'r1')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await findNotificationByKey(db, TEAM, 'r2')).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('prunes finished rows older than the cut-off, keeping what is undelivered and the DMs that later edits update', async () => {
+    const { db } = database;
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    await insertNotifications(db, [
+      row({ dedupe_key: 'old-sent', status: 'sent' }),
+      row({ dedupe_key: 'old-failed', status: 'failed' }),
+      row({ dedupe_key: 'old-cancelled', status: 'cancelled' }),
+      row({ dedupe_key: 'old-pending' }),
+      row({ dedupe_key: 'new-sent', status: 'sent' }),
+      row({ dedupe_key: 'deal-dm', status: 'sent' }),
+    ]);
+    await sql`update notifications set created_at = ${old}, sent_at = ${old} where dedupe_key like 'old-%' or dedupe_key = 'deal-dm'`.execute(
+      db,
+    );
+    await aDeal(db, await anAccount(db), { dm_key: 'deal-dm' });
+    expect(await pruneNotifications(db, new Date(Date.now() - 30 * 86_400_000))).toBe(3);
+    const left = await listNotifications(db, { failedOnly: false, limit: 10 });
+    expect(left.map((r) => r.dedupe_key).sort()).toEqual(['deal-dm', 'new-sent', 'old-pending']);
   });
 });

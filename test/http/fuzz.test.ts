@@ -273,6 +273,8 @@ function otherAttempt(random: Random): Attempt {
   return pick<Attempt>(random, [
     { method: 'GET', path: `/healthz?x=${odd}`, headers: {} },
     { method: 'GET', path: `/readyz?${odd}`, headers: {} },
+    { method: 'GET', path: `/metrics?${odd}`, headers: {} },
+    { method: 'POST', path: '/metrics', headers: {}, body: Buffer.from(odd) },
     {
       method: 'POST',
       path: '/healthz',

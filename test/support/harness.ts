@@ -4,6 +4,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import type { DatabaseHandle } from '../../src/db/connect.ts';
 import { runSweeps } from '../../src/jobs/sweeps.ts';
 import { createLogger } from '../../src/log.ts';
+import type { WorkerOptions } from '../../src/outbox/worker.ts';
 import { type Running, startServer } from '../../src/server.ts';
 import { fetchIdentity } from '../../src/slack/identity.ts';
 import { openTestDatabase } from './db.ts';
@@ -57,7 +58,7 @@ export interface HarnessOptions {
  */
 export async function startHarness(
   env: Record<string, string> = {},
-  outbox = { pollMs: 25, channelGapMs: 0 },
+  outbox: WorkerOptions = { pollMs: 25, channelGapMs: 0 },
   options: HarnessOptions = {},
 ): Promise<Harness> {
   const fake = await startFakeSlack();
@@ -95,7 +96,7 @@ export async function startHarness(
     config,
     baseUrl,
     slack: { baseUrl, signingSecret: SIGNING_SECRET },
-    sweep: (now) => runSweeps(running.deps, now),
+    sweep: (now) => runSweeps(running.deps, now, running.deps.metrics),
     drain: (timeoutMs) => drainOutbox(database, running, timeoutMs),
     async postSigned(path, body, options = {}) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body);
