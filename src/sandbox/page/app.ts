@@ -360,7 +360,7 @@ function Modal({
   };
   const title = view.title?.text ?? '';
   return html`<div class=${`overlay ${top ? '' : 'hidden'}`}>
-    <form class="modal" role="dialog" aria-modal="true" aria-label=${title} onSubmit=${submit}>
+    <form class="modal" role="dialog" aria-modal="true" aria-label=${title} noValidate onSubmit=${submit}>
       <div class="modal-header"><h2>${title}</h2><button type="button" class="close" aria-label="Close" onClick=${() => void post('close', { as: me })}>✕</button></div>
       <div class="modal-body">
         ${problem ? html`<div class="modal-problem" role="alert">${problem}</div>` : null}
