@@ -47,7 +47,10 @@ afterAll(async () => {
 });
 
 describe('the sandbox page', () => {
-  it('runs the handoff, /ar-status, App Home and the clock in a browser', async () => {
+  it('runs the handoff, /ar-status, App Home and the clock in a browser', async (context) => {
+    context.onTestFailed(async () => {
+      await shot('failed');
+    });
     await page.goto(`${sandbox.url}/?as=${REP_NY}`);
     const messages = page.getByLabel('Messages', { exact: true });
     await messages.getByText('AR thread').first().waitFor(WAIT);
@@ -83,9 +86,13 @@ describe('the sandbox page', () => {
     // The summary in the finance channel, in the account's thread.
     await page.getByRole('button', { name: '# finance' }).click();
     const root = messages.locator('.message', { hasText: 'Acme Corp' }).first();
-    await root.getByRole('button', { name: /repl(y|ies)/ }).click();
+    await root.hover();
+    await root.getByRole('button', { name: /repl(y|ies)/i }).click();
     const thread = page.getByLabel('Thread');
-    await thread.getByText(/Billing handoff for Acme Corp/).first().waitFor(WAIT);
+    await thread
+      .getByText(/Billing handoff: Acme Corp/)
+      .first()
+      .waitFor(WAIT);
     await shot('thread');
 
     // /ar-status from the message box.
@@ -104,7 +111,10 @@ describe('the sandbox page', () => {
     await shot('home-rep');
     await page.getByLabel('Viewing as').selectOption(AR_LEAD);
     await page.getByRole('button', { name: /AR Bridge/ }).click();
-    await home.getByText(/dispute/i).first().waitFor(WAIT);
+    await home
+      .getByText(/dispute/i)
+      .first()
+      .waitFor(WAIT);
     await shot('home-ar');
 
     // Two weeks later INV-1042 is past due: the rep is pinged in the Initech thread.
@@ -116,8 +126,12 @@ describe('the sandbox page', () => {
     await clock.getByRole('button', { name: 'Close panel' }).click();
     await page.getByRole('button', { name: '# finance' }).click();
     const initech = messages.locator('.message', { hasText: 'Initech' }).first();
-    await initech.getByRole('button', { name: /repl(y|ies)/ }).click();
-    await thread.getByText(/INV-1042/).first().waitFor(WAIT);
+    await initech.hover();
+    await initech.getByRole('button', { name: /repl(y|ies)/i }).click();
+    await thread
+      .getByText(/INV-1042/)
+      .first()
+      .waitFor(WAIT);
     await shot('past-due');
   }, 180_000);
 });
