@@ -47,6 +47,10 @@ try {
     dataDir: process.env.DATA_DIR?.trim() || './data/sandbox',
     reset: args.values.reset,
     logLevel: process.env.LOG_LEVEL?.trim() || 'warn',
+    onServing: (url) =>
+      process.stdout.write(
+        `The page is at ${url}/ (${((Date.now() - startedAt) / 1000).toFixed(1)} s); starting the bot…\n`,
+      ),
   });
   process.stdout.write(
     `AR Bridge sandbox is running (${sandbox.loaded ? 'demo data loaded' : 'demo data kept; --reset reloads it'}, ${((Date.now() - startedAt) / 1000).toFixed(1)} s).\n` +

@@ -12,7 +12,7 @@ import { dirname, join, normalize } from 'node:path';
 import { z } from 'zod';
 import { readBody, sendJson } from '../http/respond.ts';
 import type { MovableClock } from './clock.ts';
-import type { DemoPerson } from './demo-data.ts';
+import type { DemoPerson } from './demo-people.ts';
 import type { SlackSide } from './interactions.ts';
 import type { Outside } from './outside.ts';
 import { dmChannelFor, fail, parseApiRequest, type Workspace } from './web-api.ts';

@@ -9,23 +9,46 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { loadConfig } from '../config.ts';
-import { checkDatabase, type DatabaseHandle, openDatabase } from '../db/connect.ts';
-import { createLogger } from '../log.ts';
-import { type Running, startServer } from '../server.ts';
-import { fetchIdentity } from '../slack/identity.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
+import type { Running } from '../server.ts';
 import { movableClock } from './clock.ts';
-import { AR_IDS, DEMO_PEOPLE, FINANCE_CHANNEL, loadDemoData } from './demo-data.ts';
-import { createSlackSide, type SlackSide } from './interactions.ts';
-import { createOutside, type Outside } from './outside.ts';
+import { AR_IDS, DEMO_PEOPLE, FINANCE_CHANNEL } from './demo-people.ts';
+import type { SlackSide } from './interactions.ts';
+import type { Outside } from './outside.ts';
 import { type SandboxServer, startSandboxServer } from './server.ts';
 import { createWorkspace, type WorkspaceSnapshot } from './web-api.ts';
+
+/** The bot and everything it needs, loaded once the page is being served (they take seconds to load). */
+async function loadBot() {
+  const [config, connect, log, server, identity, interactions, outside, demo] = await Promise.all([
+    import('../config.ts'),
+    import('../db/connect.ts'),
+    import('../log.ts'),
+    import('../server.ts'),
+    import('../slack/identity.ts'),
+    import('./interactions.ts'),
+    import('./outside.ts'),
+    import('./demo-data.ts'),
+  ]);
+  return {
+    ...config,
+    ...connect,
+    ...log,
+    ...server,
+    ...identity,
+    ...interactions,
+    ...outside,
+    ...demo,
+  };
+}
 
 export interface SandboxOptions {
   port: number;
   dataDir: string;
   reset: boolean;
   logLevel: string;
+  /** Called as soon as the page is served, before the bot has started. */
+  onServing?: (url: string) => void;
 }
 
 export interface Sandbox {
@@ -69,6 +92,9 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     slack: () => slack,
   });
 
+  o.onServing?.(web.url);
+  const { loadConfig, openDatabase, checkDatabase, createLogger, fetchIdentity, startServer, ...bot } =
+    await loadBot();
   const signingSecret = secret();
   const webhookSecret = secret();
   const apiToken = secret();
@@ -104,10 +130,9 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   const address = running.server?.address() as AddressInfo | null | undefined;
   if (!address) throw new Error('the sandbox runs the bot over HTTP');
   const botUrl = `http://127.0.0.1:${address.port}`;
-  const bot = { baseUrl: botUrl, signingSecret };
   slack = {
-    side: createSlackSide({ workspace, bot, origin: () => web.url }),
-    outside: createOutside({ botUrl, webhookSecret, apiToken, running, clock }),
+    side: bot.createSlackSide({ workspace, bot: { baseUrl: botUrl, signingSecret }, origin: () => web.url }),
+    outside: bot.createOutside({ botUrl, webhookSecret, apiToken, running, clock }),
   };
 
   let saveTimer: NodeJS.Timeout | undefined;
@@ -119,7 +144,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     clearTimeout(saveTimer);
     saveTimer = setTimeout(save, 500);
   });
-  if (fresh) await loadDemoData(running);
+  if (fresh) await bot.loadDemoData(running);
   save();
 
   const started = running;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AR_LEAD, REP_NY } from '../../src/sandbox/demo-data.ts';
+import { AR_LEAD, REP_NY } from '../../src/sandbox/demo-people.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.ts';
 
 const ARTIFACTS = resolve(import.meta.dirname, '../../artifacts');
@@ -88,7 +88,7 @@ describe('the sandbox page', () => {
     const root = messages.locator('.message', { hasText: 'Acme Corp' }).first();
     await root.hover();
     await root.getByRole('button', { name: /repl(y|ies)/i }).click();
-    const thread = page.getByLabel('Thread');
+    const thread = page.getByLabel('Thread', { exact: true });
     await thread
       .getByText(/Billing handoff: Acme Corp/)
       .first()
@@ -128,10 +128,9 @@ describe('the sandbox page', () => {
     const initech = messages.locator('.message', { hasText: 'Initech' }).first();
     await initech.hover();
     await initech.getByRole('button', { name: /repl(y|ies)/i }).click();
-    await thread
-      .getByText(/INV-1042/)
-      .first()
-      .waitFor(WAIT);
+    const ping = thread.locator('.message', { hasText: 'INV-1042' }).last();
+    await ping.waitFor(WAIT);
+    await ping.scrollIntoViewIfNeeded();
     await shot('past-due');
   }, 180_000);
 });

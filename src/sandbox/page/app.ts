@@ -7,7 +7,7 @@
  */
 import htm from 'htm';
 import { h, render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   avatarColor,
   type Block,
@@ -101,6 +101,12 @@ function useSandbox(me: string) {
     };
   }, [me]);
   return state;
+}
+
+/** How far the Clock panel moved business time: "+3 h", "+2 d". */
+function ahead(ms: number): string {
+  const hours = Math.round(ms / 3_600_000);
+  return hours < 48 ? `+${hours} h` : `+${Math.round(hours / 24)} d`;
 }
 
 function timeOf(ts: string, tz: string): string {
@@ -256,7 +262,7 @@ function App() {
             ? html`<${Blocks} blocks=${state.home.blocks} ctx=${ctxFor('home', state.home.id, { kind: 'view', viewId: state.home.id }, state.home.blocks)} />`
             : html`<div class="muted">Loading Home…</div>`
         }</div>`
-      : html`<div class="messages" aria-label="Messages">${conversation(channel, null)}</div>
+      : html`<${Scrolled} label="Messages">${conversation(channel, null)}</${Scrolled}>
         <${Composer} key=${channel} me=${me} channel=${channel} placeholder=${place.kind === 'channel' ? `Message #${channelName(channel)}` : `Message ${state.bot.name}`} />`;
 
   return html`<div class="workspace">
@@ -281,14 +287,14 @@ function App() {
       <button type="button" class="nav" onClick=${() => setPanel('crm')}>🤝 CRM</button>
       <button type="button" class="nav" onClick=${() => setPanel('billing')}>🧾 Billing</button>
       <button type="button" class="nav" onClick=${() => setPanel('clock')}>⏰ Clock</button>
-      <div class="clock-now" aria-label="Business time">${formatDate(now.getTime() / 1000, '{date_short} {time}', tz, now)}${state.offsetMs > 0 ? html` <span class="ahead">+${Math.round(state.offsetMs / 3_600_000)} h</span>` : null}</div>
+      <div class="clock-now" aria-label="Business time">${formatDate(now.getTime() / 1000, '{date_short} {time}', tz, now)}${state.offsetMs > 0 ? html` <span class="ahead">${ahead(state.offsetMs)}</span>` : null}</div>
     </aside>
     <main class="main">${state.ready ? null : html`<div class="starting" role="status">Starting the bot and loading the demo data…</div>`}${header}${main}</main>
     ${
       thread
         ? html`<section class="thread" aria-label="Thread">
             <div class="thread-header"><b>Thread</b> <span class="muted"># ${channelName(thread.channel)}</span><button type="button" class="close" aria-label="Close thread" onClick=${() => setThread(null)}>✕</button></div>
-            <div class="messages">${conversation(thread.channel, thread.ts)}</div>
+            <${Scrolled} label="Thread messages">${conversation(thread.channel, thread.ts)}</${Scrolled}>
             <${Composer} key=${thread.ts} me=${me} channel=${thread.channel} threadTs=${thread.ts} placeholder="Reply…" />
           </section>`
         : null
@@ -296,6 +302,16 @@ function App() {
     ${panel ? html`<${Panel} kind=${panel} state=${state} onClose=${() => setPanel(null)} />` : null}
     ${state.modals.map((v, i) => html`<${Modal} key=${v.id} view=${v} me=${me} top=${i === state.modals.length - 1} ctxFor=${ctxFor} />`)}
   </div>`;
+}
+
+/** A message list that, like Slack, shows the newest at the bottom and follows new messages. */
+function Scrolled({ label, children }: { label: string; children: unknown[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [children.length]);
+  return html`<div class="messages" aria-label=${label} ref=${ref}>${children}</div>`;
 }
 
 function TextOf({ text, ctx }: { text: string; ctx: BlockContext }) {
