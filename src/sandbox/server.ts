@@ -195,7 +195,13 @@ export async function startSandboxServer(o: SandboxServerOptions): Promise<Sandb
       return api(req, res, url, (await readBody(req, 5_000_000)).toString('utf8'));
     if (path.startsWith('/response/') && req.method === 'POST') {
       const raw = (await readBody(req, 1_000_000)).toString('utf8');
-      const answer = need().side.respond(path.slice('/response/'.length), JSON.parse(raw || '{}'));
+      let body: unknown;
+      try {
+        body = JSON.parse(raw || '{}');
+      } catch {
+        return sendJson(res, 400, fail('invalid_json'));
+      }
+      const answer = need().side.respond(path.slice('/response/'.length), body);
       return sendJson(res, answer.status, answer.body);
     }
     if (path === '/' || path === '/index.html') {

@@ -1,8 +1,9 @@
 /**
  * The sandbox in a real browser (Debian's chromium, driven by playwright-core): a deal closed in
  * the CRM panel reaches the rep's DM, the handoff modal is filled (an inline error first) and its
- * summary lands in the account's thread; /ar-status answers; App Home as a rep and as AR; the
- * clock moves a fortnight and a past-due ping appears in a thread. Screenshots go to artifacts/.
+ * summary lands in the account's thread; /ar-status answers; App Home as a rep and as AR; AR
+ * logs a note through /ar-update's external select; the clock moves a fortnight and a past-due
+ * ping appears in a thread. Screenshots go to artifacts/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +117,25 @@ describe('the sandbox page', () => {
       .first()
       .waitFor(WAIT);
     await shot('home-ar');
+
+    // AR logs a note with /ar-update: an external_select whose options come from the app.
+    await page.getByRole('button', { name: '# finance' }).click();
+    await page.getByRole('textbox', { name: 'Message #finance' }).fill('/ar-update');
+    await page.getByRole('textbox', { name: 'Message #finance' }).press('Enter');
+    const update = page.getByRole('dialog', { name: 'Collection update' });
+    await update.getByRole('combobox', { name: 'Invoice or account' }).fill('INV-1043');
+    await update.getByRole('option', { name: /INV-1043/ }).click();
+    await update.getByLabel('What happened?').selectOption({ label: 'Note' });
+    await update.getByRole('textbox', { name: 'Note' }).fill('Called their AP: payment run on Friday.');
+    await update.getByRole('button', { name: 'Log update' }).click();
+    await update.waitFor({ state: 'detached', ...WAIT });
+    await messages.locator('.message', { hasText: 'Initech' }).first().hover();
+    await messages
+      .locator('.message', { hasText: 'Initech' })
+      .first()
+      .getByRole('button', { name: /repl(y|ies)/i })
+      .click();
+    await thread.getByText('Called their AP: payment run on Friday.').waitFor(WAIT);
 
     // Two weeks later INV-1042 is past due: the rep is pinged in the Initech thread.
     await page.getByRole('button', { name: '⏰ Clock' }).click();

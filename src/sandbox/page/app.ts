@@ -368,6 +368,12 @@ function Modal({
   const ctx = ctxFor('modal', view.id, { kind: 'view', viewId: view.id }, view.blocks, errors);
   const submit = async (e: Event) => {
     e.preventDefault();
+    // Like Slack, a required input left empty is flagged here and nothing is sent.
+    const missing = requiredLeftEmpty(view.blocks, ctx.values);
+    if (Object.keys(missing).length > 0) {
+      setErrors(missing);
+      return;
+    }
     setBusy(true);
     const r = await post('submit', { as: me, viewId: view.id, values: ctx.values });
     setBusy(false);
@@ -388,6 +394,23 @@ function Modal({
       </div>
     </form>
   </div>`;
+}
+
+/** Required inputs (no `optional: true`) without a value, by block_id, with Slack's words. */
+function requiredLeftEmpty(blocks: Block[], values: Values): Record<string, string> {
+  const missing: Record<string, string> = {};
+  blocks.forEach((b, i) => {
+    if (b.type !== 'input' || b.optional === true || !b.element) return;
+    const blockId = b.block_id ?? `b${i}`;
+    const value = Object.values(values[blockId] ?? {})[0];
+    const filled =
+      value !== undefined &&
+      Object.entries(value).some(
+        ([k, v]) => k !== 'type' && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0),
+      );
+    if (!filled) missing[blockId] = 'Please complete this required field.';
+  });
+  return missing;
 }
 
 function Result({ result }: { result: Record<string, unknown> | null }) {
