@@ -101,6 +101,7 @@ export async function upsertInvoiceRows(db: Queryable, rows: readonly NewInvoice
         due_on: eb.ref('excluded.due_on'),
         status: eb.ref('excluded.status'),
         paid_at: eb.ref('excluded.paid_at'),
+        url: eb.ref('excluded.url'),
         updated_at: new Date(),
       })),
     )

@@ -105,6 +105,8 @@ export interface InvoicesTable {
   pinged_threshold: Generated<number>;
   promise_date: DayDate | null;
   promise_broken_pinged: Generated<boolean>;
+  /** Where the customer sees or pays the invoice, when the source gave one. */
+  url: string | null;
   past_hold: Generated<boolean>;
   paid_at: Timestamp | null;
 }

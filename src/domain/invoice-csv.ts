@@ -22,6 +22,7 @@
  * | currency       | no       | Currency, Curr, CCY (when absent or empty: `--currency`, default USD) |
  * | status         | no       | Status, Invoice Status: open, paid (or Closed), void (or Voided)      |
  * | deal id        | no       | Deal ID, Opportunity ID                                               |
+ * | invoice link   | no       | Invoice URL, Invoice Link, URL, Link, Hosted Invoice URL (http/https) |
  *
  * Values:
  * - Amounts are decimals in the row's currency, converted exactly to minor units: "1,234.50",
@@ -43,7 +44,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { parseDecimalAmount } from './decimal.ts';
-import type { InvoiceInput } from './invoice-input.ts';
+import { type InvoiceInput, isInvoiceUrl } from './invoice-input.ts';
 import { isCurrencyCode, minorDigits } from './money.ts';
 
 export type InvoiceField =
@@ -56,7 +57,8 @@ export type InvoiceField =
   | 'balance'
   | 'currency'
   | 'status'
-  | 'dealId';
+  | 'dealId'
+  | 'url';
 
 export interface ColumnSpec {
   readonly field: InvoiceField;
@@ -141,6 +143,12 @@ export const INVOICE_COLUMNS: readonly ColumnSpec[] = [
   { field: 'currency', label: 'currency', required: false, headers: ['Currency', 'Curr', 'CCY'] },
   { field: 'status', label: 'status', required: false, headers: ['Status', 'Invoice Status'] },
   { field: 'dealId', label: 'deal id', required: false, headers: ['Deal ID', 'Opportunity ID'] },
+  {
+    field: 'url',
+    label: 'invoice link',
+    required: false,
+    headers: ['Invoice URL', 'Invoice Link', 'URL', 'Link', 'Hosted Invoice URL'],
+  },
 ];
 
 /** A header compared without case, spaces or punctuation: "Invoice #" → "invoice", "Orig. Amount" → "origamount". */
@@ -353,6 +361,10 @@ const cells = {
   customer: text(300),
   customerId: text(200),
   dealId: text(200),
+  url: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || isInvoiceUrl(v), 'must be an http or https link'),
   currency: z
     .string()
     .trim()
@@ -511,6 +523,7 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
     const balance = currency ? cell('balance', amountSchema(currency)) : undefined;
     const status = cell('status', cells.status);
     const dealId = cell('dealId', cells.dealId) ?? '';
+    const url = cell('url', cells.url) ?? '';
 
     if (amount !== undefined && balance !== undefined && balance > amount)
       problem('balance', 'must not be more than the amount');
@@ -539,6 +552,7 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
       dueOn: dueOn as string,
       ...(status ? { status } : {}),
       dealCrmId: dealId || null,
+      ...(url ? { url } : {}),
     });
   };
 

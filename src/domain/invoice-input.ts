@@ -9,6 +9,19 @@ export interface InvoiceInput {
   dueOn: string;
   status?: 'open' | 'paid' | 'void';
   dealCrmId?: string | null;
+  /** Where the customer sees or pays the invoice (a billing system's hosted page); http(s) only. */
+  url?: string | null;
+}
+
+/** An invoice link: an absolute http or https URL of at most 2,000 characters. */
+export function isInvoiceUrl(value: string): boolean {
+  if (value.length > 2000) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** A zero balance means paid, whatever the source says about an open invoice. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate } from '../domain/handoff.ts';
-import type { InvoiceInput } from '../domain/invoice-input.ts';
+import { type InvoiceInput, isInvoiceUrl } from '../domain/invoice-input.ts';
 import { isCurrencyCode } from '../domain/money.ts';
 import { describeIssues } from '../validation.ts';
 
@@ -33,6 +33,11 @@ const invoice = z
     due_on: day,
     status: z.enum(['open', 'paid', 'void'], { error: 'must be open, paid or void' }).optional(),
     deal_id: id.optional(),
+    url: z
+      .string({ error: 'must be a link (https://…)' })
+      .trim()
+      .refine(isInvoiceUrl, 'must be an http or https link of at most 2000 characters')
+      .optional(),
   })
   .superRefine((inv, ctx) => {
     if (inv.balance_cents > inv.amount_cents) {
@@ -76,6 +81,7 @@ export function toInvoiceInput(inv: z.output<typeof invoice>): InvoiceInput {
     dueOn: inv.due_on,
     status: inv.status,
     dealCrmId: inv.deal_id ?? null,
+    ...(inv.url !== undefined ? { url: inv.url } : {}),
   };
 }
 

@@ -145,6 +145,7 @@ function invoiceRow(
     due_on: row.dueOn,
     status,
     paid_at: status === 'paid' ? (before?.paid_at ?? now) : null,
+    url: row.url ?? before?.url ?? null,
   };
 }
 
@@ -157,7 +158,8 @@ function unchanged(before: Invoice, values: ReturnType<typeof invoiceRow>): bool
     before.currency === values.currency &&
     before.issued_on === values.issued_on &&
     before.due_on === values.due_on &&
-    before.status === values.status
+    before.status === values.status &&
+    before.url === values.url
   );
 }
 

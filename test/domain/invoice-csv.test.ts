@@ -263,6 +263,24 @@ describe('reading an export', () => {
     ]);
   });
 
+  it('reads an invoice link column and refuses a link that is not http(s)', () => {
+    const header = 'Invoice No,Customer,Invoice Date,Due Date,Amount,Balance,Invoice Link';
+    const ok = parseInvoiceCsv(
+      [
+        header,
+        'L-1,Acme,2026-01-01,2026-01-31,10.00,10.00,https://pay.example.com/L-1',
+        'L-2,Acme,2026-01-01,2026-01-31,10.00,10.00,',
+      ].join('\n'),
+    );
+    if (!ok.ok) throw new Error(problemsOf(ok).join('\n'));
+    expect(ok.rows.map((r) => r.url)).toEqual(['https://pay.example.com/L-1', undefined]);
+    const bad = parseInvoiceCsv(
+      [header, 'L-3,Acme,2026-01-01,2026-01-31,10.00,10.00,ftp://x.example.com/L-3'].join('\n'),
+    );
+    expect(bad.ok).toBe(false);
+    expect(problemsOf(bad)).toEqual(['row 2, column 7 (Invoice Link): must be an http or https link']);
+  });
+
   it('lists every problem at once, by line and column, and rejects the whole file', () => {
     const csv = [
       QB_HEADER,

@@ -128,7 +128,7 @@ describe('reminder schedule', () => {
         instantArb,
         fc.constantFrom(...ZONES),
         policyArb,
-        fc.integer({ min: 10, max: 120 }),
+        fc.integer({ min: 15, max: 120 }),
         (closedAt, tz, p, step) => {
           const sim = simulate(closedAt, tz, p, { stepMinutes: step, days: 21 });
           expect(sim.reminders.length).toBeLessThanOrEqual(p.max);
@@ -149,7 +149,7 @@ describe('reminder schedule', () => {
           }
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 40 },
     );
   });
 
@@ -188,7 +188,7 @@ describe('reminder schedule', () => {
           }
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 40 },
     );
   });
 

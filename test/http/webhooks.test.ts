@@ -251,6 +251,27 @@ describe('POST /api/invoices', () => {
     const stored = await h.database.db.selectFrom('invoices').select('number').execute();
     expect(stored.map((r) => r.number)).not.toContain('INV-T-1');
   });
+
+  it('keeps an invoice link, refuses one that is not http(s), and keeps the link when a later row has none', async () => {
+    const invoice = (extra: string) =>
+      `{"invoices":[{"number":"INV-URL-1","account":{"name":"Link Co"},"amount_cents":500,"balance_cents":500,"currency":"USD","issued_on":"2026-01-01","due_on":"2026-01-31"${extra}}]}`;
+    const bad = await post(invoice(',"url":"javascript:alert(1)"'));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { problems: string[] }).problems).toEqual([
+      'invoices[0].url: must be an http or https link of at most 2000 characters',
+    ]);
+    const link = 'https://billing.example.com/i/INV-URL-1?key=abc';
+    expect((await post(invoice(`,"url":"${link}"`))).status).toBe(200);
+    expect((await post(invoice(',"balance_cents":400'.replace(',"balance_cents":400', '')))).status).toBe(
+      200,
+    );
+    const stored = await h.database.db
+      .selectFrom('invoices')
+      .select('url')
+      .where('number', '=', 'INV-URL-1')
+      .executeTakeFirstOrThrow();
+    expect(stored.url).toBe(link);
+  });
 });
 
 describe('health', () => {
