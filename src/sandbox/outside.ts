@@ -77,7 +77,19 @@ export function createOutside(o: OutsideOptions) {
         .execute((trx) => upsertInvoices({ config: deps.config }, trx, deps.teamId, parsed.rows, now));
       deps.notify();
       deps.sweepSoon();
-      return { status: 200, body: { received: parsed.rows.length, ...result } };
+      // The same answer as POST /api/invoices gives.
+      return {
+        status: 200,
+        body: {
+          received: parsed.rows.length,
+          created: result.created,
+          updated: result.updated,
+          unchanged: result.unchanged,
+          payments: result.payments,
+          paid: result.paid,
+          accounts_created: result.accountsCreated,
+        },
+      };
     },
 
     /** Moves business time forward and runs every sweep at the new "now". */
