@@ -5,6 +5,12 @@ import { isArStaff } from '../domain/permissions.ts';
 
 /** Notes longer than this are cut. */
 const NOTE_MAX = 4_000;
+/**
+ * A reply can arrive before the outbox has recorded the thread it replies to (Slack answered the
+ * root's post, the row is being updated): look again for this long before deciding it is not an
+ * account's thread.
+ */
+const THREAD_SETTLE_MS = [250, 500, 1_000, 2_000];
 
 /** A person's reply in a thread of the finance channel. */
 export interface ThreadReply {
@@ -25,7 +31,12 @@ export async function saveThreadNote(
   deps: Pick<Deps, 'db' | 'config' | 'clock'>,
   reply: ThreadReply,
 ): Promise<boolean> {
-  const account = await findAccountByThread(deps.db, reply.teamId, reply.channel, reply.threadTs);
+  let account = await findAccountByThread(deps.db, reply.teamId, reply.channel, reply.threadTs);
+  for (const wait of THREAD_SETTLE_MS) {
+    if (account) break;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    account = await findAccountByThread(deps.db, reply.teamId, reply.channel, reply.threadTs);
+  }
   if (!account) return false;
   if (reply.userId !== account.owner_user_id && !isArStaff(deps.config, reply.userId)) return false;
   await insertCollectionUpdate(deps.db, {

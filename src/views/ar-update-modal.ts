@@ -188,8 +188,9 @@ function noteBlock(kind: UpdateKind | null): InputBlock {
   return {
     type: 'input',
     block_id: AR_UPDATE_BLOCKS.note,
-    optional: true,
-    label: plainText(kind === 'note' ? 'Note' : 'Note (optional)', SLACK_LIMITS.label),
+    // Slack prints "(optional)" after the label of an optional input: a note is needed for a note only.
+    optional: kind !== 'note',
+    label: plainText('Note', SLACK_LIMITS.label),
     element: {
       type: 'plain_text_input',
       action_id: AR_VALUE_ACTION_ID,

@@ -186,7 +186,7 @@ function introBlocks(input: IntakeModalInput): KnownBlock[] {
   return [
     section(`*${userText(input.dealName, 1000)}*\n${userText(input.accountName, 1000)} · ${amount}`),
     context(
-      'Fields marked ★ are needed before finance can invoice. Save what you have now and finish later.',
+      'Slack marks every field (optional) because you can save what you have and finish later; ★ marks what finance needs before it can invoice.',
     ),
     { type: 'divider' },
   ];

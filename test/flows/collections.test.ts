@@ -489,4 +489,48 @@ describe('AR updates and the account thread', () => {
       { note: 'AR: chased by email', author_user_id: AR_USER },
     ]);
   });
+
+  it('keeps a reply that arrives before the thread it answers is recorded', async () => {
+    const { crmId } = await ownedAccount();
+    await postInvoices([invoice('INV-7008', crmId)]);
+    await h.sweep(new Date());
+    const account = await eventually(async () => {
+      const a = await accountRow(crmId);
+      expect(a.thread_ts).toBeTruthy();
+      return a;
+    });
+    // As if Slack had answered the root's post but the outbox had not yet saved its ts.
+    await h.database.db
+      .updateTable('accounts')
+      .set({ thread_ts: null })
+      .where('id', '=', account.id)
+      .execute();
+    await sendEvent(h.slack, {
+      eventId: 'Ev-early-1',
+      event: {
+        type: 'message',
+        channel: account.thread_channel,
+        user: REP,
+        text: 'Replying at once',
+        ts: `${Date.now() / 1000}`,
+        thread_ts: account.thread_ts,
+        channel_type: 'channel',
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await h.database.db
+      .updateTable('accounts')
+      .set({ thread_ts: account.thread_ts })
+      .where('id', '=', account.id)
+      .execute();
+    await eventually(async () => {
+      const rows = await h.database.db
+        .selectFrom('collection_updates')
+        .select('note')
+        .where('account_id', '=', account.id)
+        .where('kind', '=', 'note')
+        .execute();
+      expect(rows).toEqual([{ note: 'Replying at once' }]);
+    });
+  });
 });

@@ -19,6 +19,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from '../../src/http/respond.ts';
+import {
+  createWorkspace,
+  fail,
+  parseApiRequest,
+  type WorkspaceOptions,
+  type WorkspaceUser,
+} from '../../src/sandbox/web-api.ts';
 import { type Random, seededRandom } from './random.ts';
 
 export interface SlackCall {
@@ -61,15 +69,7 @@ export interface ChaosOptions {
   methods?: readonly string[];
 }
 
-export interface FakeSlackUser {
-  id: string;
-  email?: string;
-  /** IANA time zone; defaults to 'America/Los_Angeles'. */
-  tz?: string;
-  realName?: string;
-  isBot?: boolean;
-  deleted?: boolean;
-}
+export type FakeSlackUser = WorkspaceUser;
 
 export interface FakeResponse {
   path: string;
@@ -83,10 +83,7 @@ export interface WaitOptions {
   count?: number;
 }
 
-export interface FakeSlackOptions {
-  teamId?: string;
-  botUserId?: string;
-}
+export type FakeSlackOptions = Pick<WorkspaceOptions, 'teamId' | 'botUserId'>;
 
 export interface FakeSlack {
   /** `http://127.0.0.1:PORT/api/` — use as `slackApiUrl`. */
@@ -114,398 +111,18 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-type Args = Record<string, unknown>;
-type Result = Record<string, unknown>;
-type Handler = (args: Args) => Result;
-
-const BOT_ID = 'B0BOT';
-const APP_ID = 'A0APP';
-const DEFAULT_TZ = 'America/Los_Angeles';
 const DEFAULT_TIMEOUT_MS = 5000;
-/** Fields @slack/web-api sends as JSON strings inside a form body. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
-/** conversations.history and .replies: the most messages per page (Slack's limit outside its Marketplace). */
-const MAX_PAGE = 15;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function compact(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
-
-function fail(error: string): Result {
-  return { ok: false, error };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-/** Query string, then form or JSON body; JSON-string fields decoded; token split out. */
-function parseApiRequest(req: IncomingMessage, url: URL, raw: string): { args: Args; token: string | null } {
-  const args: Args = Object.fromEntries(url.searchParams);
-  const contentType = req.headers['content-type'] ?? '';
-  if (contentType.startsWith('application/json')) {
-    const parsed: unknown = raw === '' ? {} : JSON.parse(raw);
-    if (isRecord(parsed)) Object.assign(args, parsed);
-  } else if (raw !== '') {
-    Object.assign(args, Object.fromEntries(new URLSearchParams(raw)));
-  }
-  for (const key of JSON_FIELDS) {
-    const value = args[key];
-    if (typeof value !== 'string') continue;
-    try {
-      args[key] = JSON.parse(value);
-    } catch {
-      // Not JSON: record it as sent.
-    }
-  }
-  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  const token = bearer ?? str(args.token) ?? null;
-  delete args.token;
-  return { args, token };
-}
-
-function tzOffsetSeconds(tz: string, at: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name ?? '');
-  if (match === null) return 0; // 'GMT' itself
-  const [, sign = '+', hours = '0', minutes = '0'] = match;
-  return (sign === '-' ? -1 : 1) * (Number(hours) * 3600 + Number(minutes) * 60);
-}
-
-function tzLabel(tz: string, at: Date): string {
-  return (
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'long' })
-      .formatToParts(at)
-      .find((p) => p.type === 'timeZoneName')?.value ?? tz
-  );
-}
-
-/** The stable DM channel id for a user: 'D' + the user id's tail. */
-function dmChannelFor(userId: string): string {
-  return `D${userId.slice(1)}`;
-}
-
-/** Slack accepts a user id as `channel` for chat methods and answers with the DM channel. */
-function resolveChannel(channel: string): string {
-  return /^[UW]/.test(channel) ? dmChannelFor(channel) : channel;
-}
 
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
-  const teamId = opts.teamId ?? 'T0TEAM';
-  const botUserId = opts.botUserId ?? 'U0BOT';
+  const workspace = createWorkspace(opts);
+  const { teamId, botUserId } = workspace;
 
   const calls: SlackCall[] = [];
   const responses: FakeResponse[] = [];
-  const views = new Map<string, Record<string, unknown>>();
-  const users = new Map<string, FakeSlackUser>();
-  const messages = new Map<string, Record<string, unknown>>();
   const faults = new Map<string, SlackFault[]>();
-  const homeViewIds = new Map<string, string>();
-  const openedDms = new Set<string>();
   const waiters = new Set<() => void>();
-  let lastTsMicros = 0;
   let chaos: { options: ChaosOptions; random: Random } | null = null;
-  let viewCounter = 0;
-  let hashCounter = 0;
   let responseCounter = 0;
-
-  /** The wall clock in microseconds, at least 100 µs after the previous ts. */
-  const nextTs = (): string => {
-    const micros = Math.max(Date.now() * 1000, lastTsMicros + 100);
-    lastTsMicros = micros;
-    const seconds = Math.floor(micros / 1_000_000);
-    return `${seconds}.${String(micros % 1_000_000).padStart(6, '0')}`;
-  };
-  const nextViewId = (): string => {
-    viewCounter += 1;
-    return `V${String(viewCounter).padStart(10, '0')}`;
-  };
-  const nextHash = (): string => {
-    hashCounter += 1;
-    return `1764000000.${String(hashCounter).padStart(8, '0')}`;
-  };
-  const messageKey = (channel: string, ts: string): string => `${channel}/${ts}`;
-
-  const userObject = (u: FakeSlackUser): Record<string, unknown> => {
-    const tz = u.tz ?? DEFAULT_TZ;
-    const now = new Date();
-    const name = u.email?.split('@')[0] ?? u.id.toLowerCase();
-    const realName = u.realName ?? name;
-    return {
-      id: u.id,
-      team_id: teamId,
-      name,
-      deleted: u.deleted ?? false,
-      real_name: realName,
-      tz,
-      tz_label: tzLabel(tz, now),
-      tz_offset: tzOffsetSeconds(tz, now),
-      is_bot: u.isBot ?? false,
-      is_app_user: false,
-      updated: 1764000000,
-      profile: compact({
-        email: u.email,
-        real_name: realName,
-        real_name_normalized: realName,
-        display_name: realName,
-        display_name_normalized: realName,
-        team: teamId,
-      }),
-    };
-  };
-
-  const buildView = (input: Args, id: string, externalId: unknown): Record<string, unknown> =>
-    compact({
-      id,
-      team_id: teamId,
-      type: str(input.type) ?? 'modal',
-      blocks: Array.isArray(input.blocks) ? input.blocks : [],
-      private_metadata: typeof input.private_metadata === 'string' ? input.private_metadata : '',
-      callback_id: typeof input.callback_id === 'string' ? input.callback_id : '',
-      state: { values: {} },
-      hash: nextHash(),
-      title: input.title,
-      close: input.close ?? null,
-      submit: input.submit ?? null,
-      clear_on_close: input.clear_on_close ?? false,
-      notify_on_close: input.notify_on_close ?? false,
-      external_id: typeof externalId === 'string' ? externalId : '',
-      previous_view_id: null,
-      root_view_id: id,
-      app_id: APP_ID,
-      app_installed_team_id: teamId,
-      bot_id: BOT_ID,
-    });
-
-  const openView = (args: Args): Result => {
-    if (str(args.trigger_id) === undefined || !isRecord(args.view)) return fail('invalid_arguments');
-    const id = nextViewId();
-    const view = buildView(args.view, id, args.view.external_id);
-    views.set(id, view);
-    return { ok: true, view };
-  };
-
-  const handlers: Record<string, Handler> = {
-    'auth.test': () => ({
-      ok: true,
-      url: 'https://fake.slack.com/',
-      team: 'Fake Team',
-      user: 'arbridge',
-      team_id: teamId,
-      user_id: botUserId,
-      bot_id: BOT_ID,
-      is_enterprise_install: false,
-    }),
-
-    'chat.postMessage': (args) => {
-      const target = str(args.channel);
-      if (target === undefined) return fail('channel_not_found');
-      if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) {
-        return fail('no_text');
-      }
-      const channel = resolveChannel(target);
-      const ts = nextTs();
-      const message = compact({
-        type: 'message',
-        text: typeof args.text === 'string' ? args.text : '',
-        user: botUserId,
-        bot_id: BOT_ID,
-        app_id: APP_ID,
-        team: teamId,
-        ts,
-        blocks: args.blocks,
-        attachments: args.attachments,
-        metadata: args.metadata,
-        thread_ts: str(args.thread_ts),
-      });
-      messages.set(messageKey(channel, ts), message);
-      return { ok: true, channel, ts, message };
-    },
-
-    'chat.update': (args) => {
-      const target = str(args.channel);
-      const ts = str(args.ts);
-      if (target === undefined) return fail('channel_not_found');
-      const channel = resolveChannel(target);
-      const existing = ts === undefined ? undefined : messages.get(messageKey(channel, ts));
-      if (ts === undefined || existing === undefined) return fail('message_not_found');
-      const message = compact({
-        ...existing,
-        text: typeof args.text === 'string' ? args.text : existing.text,
-        blocks: args.blocks ?? existing.blocks,
-        attachments: args.attachments ?? existing.attachments,
-        metadata: args.metadata ?? existing.metadata,
-        edited: { user: botUserId, ts: nextTs() },
-      });
-      messages.set(messageKey(channel, ts), message);
-      return { ok: true, channel, ts, text: message.text, message };
-    },
-
-    'chat.postEphemeral': (args) => {
-      if (str(args.channel) === undefined) return fail('channel_not_found');
-      if (str(args.user) === undefined) return fail('user_not_found');
-      return { ok: true, message_ts: nextTs() };
-    },
-
-    'chat.getPermalink': (args) => {
-      const target = str(args.channel);
-      const ts = str(args.message_ts);
-      if (target === undefined) return fail('channel_not_found');
-      if (ts === undefined) return fail('message_not_found');
-      const channel = resolveChannel(target);
-      return {
-        ok: true,
-        channel,
-        permalink: `https://fake.slack.com/archives/${channel}/p${ts.replace('.', '')}`,
-      };
-    },
-
-    'views.open': openView,
-    'views.push': openView,
-
-    'views.update': (args) => {
-      if (!isRecord(args.view)) return fail('invalid_arguments');
-      const viewId = str(args.view_id);
-      const externalId = str(args.external_id);
-      if (viewId === undefined && externalId === undefined) return fail('invalid_arguments');
-      const existing =
-        viewId !== undefined
-          ? views.get(viewId)
-          : [...views.values()].find((v) => v.external_id === externalId);
-      if (existing === undefined) return fail('not_found');
-      const hash = str(args.hash);
-      if (hash !== undefined && hash !== existing.hash) return fail('hash_conflict');
-      const id = String(existing.id);
-      const view: Record<string, unknown> = {
-        ...buildView(args.view, id, args.view.external_id ?? existing.external_id),
-        root_view_id: existing.root_view_id,
-        previous_view_id: existing.previous_view_id,
-      };
-      views.set(id, view);
-      return { ok: true, view };
-    },
-
-    'views.publish': (args) => {
-      const userId = str(args.user_id);
-      if (userId === undefined || !isRecord(args.view)) return fail('invalid_arguments');
-      const knownId = homeViewIds.get(userId);
-      const existing = knownId === undefined ? undefined : views.get(knownId);
-      const hash = str(args.hash);
-      if (hash !== undefined && existing !== undefined && hash !== existing.hash)
-        return fail('hash_conflict');
-      const id = knownId ?? nextViewId();
-      const view = buildView({ type: 'home', ...args.view }, id, args.view.external_id);
-      homeViewIds.set(userId, id);
-      views.set(id, view);
-      return { ok: true, view };
-    },
-
-    'users.info': (args) => {
-      const user = users.get(str(args.user) ?? '');
-      return user === undefined ? fail('user_not_found') : { ok: true, user: userObject(user) };
-    },
-
-    'users.lookupByEmail': (args) => {
-      const email = str(args.email)?.toLowerCase();
-      const user = [...users.values()].find((u) => email !== undefined && u.email?.toLowerCase() === email);
-      return user === undefined ? fail('users_not_found') : { ok: true, user: userObject(user) };
-    },
-
-    'conversations.open': (args) => {
-      const given = str(args.channel);
-      const userIds = (str(args.users) ?? '')
-        .split(',')
-        .map((u) => u.trim())
-        .filter((u) => u !== '');
-      if (given === undefined && userIds.length === 0) return fail('users_list_not_supplied');
-      const [first] = userIds;
-      const id =
-        given ??
-        (userIds.length === 1 && first !== undefined
-          ? dmChannelFor(first)
-          : `G${[...userIds]
-              .sort()
-              .map((u) => u.slice(1))
-              .join('')
-              .slice(0, 10)}`);
-      const alreadyOpen = openedDms.has(id);
-      openedDms.add(id);
-      return { ok: true, no_op: alreadyOpen, already_open: alreadyOpen, channel: { id } };
-    },
-
-    'conversations.history': (args) => {
-      const channel = str(args.channel);
-      if (channel === undefined || /^[UW]/.test(channel)) return fail('channel_not_found');
-      const topLevel = storedIn(channel).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
-      return page(topLevel.reverse(), args);
-    },
-
-    'conversations.replies': (args) => {
-      const channel = str(args.channel);
-      const ts = str(args.ts);
-      if (channel === undefined) return fail('channel_not_found');
-      if (ts === undefined || !messages.has(messageKey(channel, ts))) return fail('thread_not_found');
-      return page(
-        storedIn(channel).filter((m) => m.ts === ts || m.thread_ts === ts),
-        args,
-      );
-    },
-  };
-
-  /** A conversation's messages, oldest first. */
-  function storedIn(channel: string): Result[] {
-    return [...messages.entries()]
-      .filter(([key]) => key.startsWith(`${channel}/`))
-      .map(([, m]) => m)
-      .sort((a, b) => Number(a.ts) - Number(b.ts));
-  }
-
-  /** One page of messages between `oldest` and `latest`, metadata only when asked for. */
-  function page(list: Result[], args: Args): Result {
-    const inclusive = args.inclusive === true || args.inclusive === 'true';
-    const oldest = Number(args.oldest ?? 0);
-    const latest = args.latest === undefined ? Number.POSITIVE_INFINITY : Number(args.latest);
-    const within = list.filter((m) => {
-      const ts = Number(m.ts);
-      return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
-    });
-    const limit = Math.min(Number(args.limit) || MAX_PAGE, MAX_PAGE);
-    const offset = Number(/^offset:(\d+)$/.exec(str(args.cursor) ?? '')?.[1] ?? 0);
-    const more = offset + limit < within.length;
-    const metadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
-    return {
-      ok: true,
-      messages: within
-        .slice(offset, offset + limit)
-        .map((m) => (metadata ? m : compact({ ...m, metadata: undefined }))),
-      has_more: more,
-      response_metadata: { next_cursor: more ? `offset:${offset + limit}` : '' },
-    };
-  }
 
   const takeFault = (method: string): SlackFault | undefined => {
     const queue = faults.get(method);
@@ -546,7 +163,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const { args, token } = parseApiRequest(req, url, raw);
     const call: SlackCall = { method, args, token, at: Date.now() };
     const fault = takeFault(method) ?? chaosFault(method);
-    const answer = () => handlers[method]?.(args) ?? fail('unknown_method');
+    const answer = () => workspace.call(method, args);
     if (fault === undefined) {
       const response = answer();
       record({ ...call, response });
@@ -562,7 +179,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     } else if (fault.status === 429) {
       const response = fail('ratelimited');
       record({ ...call, fault: 429, response });
-      sendJson(res, 429, response, { 'retry-after': String(fault.retryAfter) });
+      res.setHeader('retry-after', String(fault.retryAfter));
+      sendJson(res, 429, response);
     } else {
       record({ ...call, fault: 500 });
       res.writeHead(500, { 'content-type': 'text/plain' });
@@ -584,7 +202,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req);
+    const raw = (await readBody(req, 50_000_000)).toString('utf8');
     if (url.pathname.startsWith('/api/')) {
       handleApi(req, res, url, raw);
     } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
@@ -643,15 +261,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const callsTo = (method: string): SlackCall[] =>
     calls.filter((c) => c.method === method && c.fault === undefined);
 
-  users.set(botUserId, { id: botUserId, realName: 'AR Bridge', isBot: true });
-
   return {
     url: `${origin}/api/`,
     teamId,
     botUserId,
     calls,
     responses,
-    views,
+    views: workspace.views,
     callsTo,
 
     waitFor(method, predicate = () => true, waitOpts = {}) {
@@ -675,13 +291,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
 
     addUser(u) {
-      const tz = u.tz ?? DEFAULT_TZ;
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      } catch {
-        throw new Error(`fake Slack: addUser(${u.id}): unknown time zone '${tz}'`);
-      }
-      users.set(u.id, { ...u });
+      workspace.addUser(u);
     },
 
     responseUrl() {
@@ -704,7 +314,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
 
     handle(method, handler) {
-      handlers[method] = handler;
+      workspace.handlers[method] = handler;
     },
 
     chaos(options) {
@@ -712,9 +322,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
 
     messages() {
-      return [...messages.entries()]
-        .map(([key, m]) => ({ ...m, channel: key.slice(0, key.indexOf('/')), ts: String(m.ts) }))
-        .sort((a, b) => Number(a.ts) - Number(b.ts));
+      return workspace.messages();
     },
 
     reset() {

@@ -67,11 +67,16 @@ describe('arUpdateModal', () => {
   });
 
   it('shows only the fields each kind needs, and requires them', () => {
+    expect(input(arUpdateModal({ target: pick, kind: 'note' }), 'note')?.label).toMatchObject({
+      type: 'plain_text',
+      text: 'Note',
+    });
     for (const kind of UPDATE_KINDS) {
       const view = arUpdateModal({ target: pick, kind });
       expect(inputBlockIds(view)).toEqual(EXPECTED_BLOCKS[kind]);
       for (const block of inputs(view)) {
-        expect(block.optional).toBe(block.block_id === 'note');
+        // A note is optional, except for an update that is a note.
+        expect(block.optional).toBe(block.block_id === 'note' && kind !== 'note');
         const actionId = block.element.action_id;
         const expected = { target: AR_TARGET_ACTION_ID, kind: AR_KIND_ACTION_ID }[block.block_id ?? ''];
         expect(actionId).toBe(expected ?? 'value');

@@ -105,7 +105,7 @@ describe('intakeModal', () => {
         {
           "elements": [
             {
-              "text": "Fields marked ★ are needed before finance can invoice. Save what you have now and finish later.",
+              "text": "Slack marks every field (optional) because you can save what you have and finish later; ★ marks what finance needs before it can invoice.",
               "type": "mrkdwn",
             },
           ],
