@@ -87,8 +87,9 @@ function batchRunner(
           );
           return rows.length;
         }
-        const final = await handleFailure(ctx.db, ctx.log, row, error, maxAttempts);
-        if (final && error instanceof SlackRefused) await reportRefusal(ctx, row, error);
+        // Refusals worth a notice are final: the notice is queued before the row leaves `sending`.
+        if (error instanceof SlackRefused) await reportRefusal(ctx, row, error);
+        await handleFailure(ctx.db, ctx.log, row, error, maxAttempts);
       }
     }
     return rows.length;
