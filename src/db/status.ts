@@ -14,7 +14,6 @@ import {
 import { currentFields, type FieldKey, formatFieldValue, missingFields } from '../domain/handoff.ts';
 import { nameKey } from './accounts.ts';
 import { disputeReasonLabels } from './collection-updates.ts';
-import { handoffIncomplete } from './deals.ts';
 import type { Queryable } from './schema.ts';
 
 /** Money in one currency; amounts are never summed across currencies. */
@@ -441,46 +440,40 @@ export async function loadRepBook(
   };
 }
 
-/** The whole ledger at a glance, for AR. */
+/**
+ * The whole ledger at a glance, for AR: one statement over the rollup (one row per currency and due
+ * date with open invoices) and the workspace's counters, so its cost follows the number of distinct
+ * due dates, not of invoices. Aging and overdue are derived here from the due dates, as of `today`.
+ */
 export async function loadLedgerHeadline(
   db: Queryable,
   teamId: string,
   today: string,
 ): Promise<LedgerHeadline> {
-  const daysLate = sql<number>`(${today}::date - due_on)`;
-  const [byCurrency, waiting, onHold] = await Promise.all([
-    db
-      .selectFrom('invoices')
-      .select([
-        'currency',
-        sql<number>`sum(balance_cents)`.as('total'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} <= 0), 0)`.as('current'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 1 and 30), 0)`.as('d30'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 31 and 60), 0)`.as('d60'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 61 and 90), 0)`.as('d90'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} > 90), 0)`.as('d90plus'),
-        sql<number>`count(*) filter (where ${daysLate} > 0)`.as('overdue'),
-        sql<number>`count(*) filter (where dispute_state = 'open')`.as('disputes'),
-      ])
-      .where('team_id', '=', teamId)
-      .where('status', '=', 'open')
-      .groupBy('currency')
-      .orderBy('currency')
-      .execute(),
-    db
-      .selectFrom('deals')
-      .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('deals.team_id', '=', teamId)
-      .where(handoffIncomplete)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('accounts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('team_id', '=', teamId)
-      .where('credit_hold', '=', true)
-      .executeTakeFirstOrThrow(),
-  ]);
+  const day = sql`${today}::date`;
+  const { rows } = await sql<{ headline: LedgerJson }>`
+    select json_build_object(
+      'currencies', coalesce((
+        select json_agg(c order by c.currency) from (
+          select currency,
+            sum(open_cents) as total,
+            coalesce(sum(open_cents) filter (where due_on >= ${day}), 0) as current,
+            coalesce(sum(open_cents) filter (where due_on between ${day} - 30 and ${day} - 1), 0) as d30,
+            coalesce(sum(open_cents) filter (where due_on between ${day} - 60 and ${day} - 31), 0) as d60,
+            coalesce(sum(open_cents) filter (where due_on between ${day} - 90 and ${day} - 61), 0) as d90,
+            coalesce(sum(open_cents) filter (where due_on < ${day} - 90), 0) as d90plus,
+            coalesce(sum(open_count) filter (where due_on < ${day}), 0) as overdue,
+            sum(disputed_count) as disputes
+          from ledger_rollup where team_id = ${teamId}
+          group by currency
+        ) as c
+      ), '[]'::json),
+      'holds', (select accounts_on_hold from ledger_counters where team_id = ${teamId}),
+      'waiting', (select handoffs_waiting from ledger_counters where team_id = ${teamId})
+    ) as headline
+  `.execute(db);
+  const headline = rows[0]?.headline as LedgerJson;
+  const byCurrency = headline.currencies;
   return {
     totalOpen: byCurrency
       .map((r) => ({ currency: r.currency, cents: Number(r.total) }))
@@ -497,8 +490,24 @@ export async function loadLedgerHeadline(
       },
     })),
     openDisputes: byCurrency.reduce((n, r) => n + Number(r.disputes), 0),
-    handoffsWaiting: Number(waiting.n),
-    accountsOnHold: Number(onHold.n),
+    handoffsWaiting: Number(headline.waiting ?? 0),
+    accountsOnHold: Number(headline.holds ?? 0),
     overdueInvoices: byCurrency.reduce((n, r) => n + Number(r.overdue), 0),
   };
+}
+
+interface LedgerJson {
+  currencies: Array<{
+    currency: string;
+    total: number;
+    current: number;
+    d30: number;
+    d60: number;
+    d90: number;
+    d90plus: number;
+    overdue: number;
+    disputes: number;
+  }>;
+  holds: number | null;
+  waiting: number | null;
 }
