@@ -171,6 +171,14 @@ export interface LedgerCountersTable {
   handoffs_waiting: ColumnType<number, never, never>;
 }
 
+/** Every word of every account's name_key, for the prefix search (kept by a trigger on accounts). */
+export interface AccountNameWordsTable {
+  team_id: string;
+  word: string;
+  name_key: string;
+  account_id: number;
+}
+
 export interface Database {
   people: PeopleTable;
   accounts: AccountsTable;
@@ -182,6 +190,7 @@ export interface Database {
   seen_requests: SeenRequestsTable;
   ledger_rollup: LedgerRollupTable;
   ledger_counters: LedgerCountersTable;
+  account_name_words: AccountNameWordsTable;
 }
 
 /** The database, as every data-access function takes it. */
