@@ -39,12 +39,16 @@ export async function up(db: Kysely<any>): Promise<void> {
       return null;
     end $$`.execute(db);
   await sql`create trigger accounts_words_insert after insert on accounts
-    referencing new table as new_rows for each statement execute function account_name_words_apply()`.execute(db);
+    referencing new table as new_rows for each statement execute function account_name_words_apply()`.execute(
+    db,
+  );
   await sql`create trigger accounts_words_update after update on accounts
     referencing old table as old_rows new table as new_rows
     for each statement execute function account_name_words_apply()`.execute(db);
   await sql`create trigger accounts_words_delete after delete on accounts
-    referencing old table as old_rows for each statement execute function account_name_words_apply()`.execute(db);
+    referencing old table as old_rows for each statement execute function account_name_words_apply()`.execute(
+    db,
+  );
   await sql`insert into account_name_words (team_id, word, name_key, account_id)
     select distinct a.team_id, w, a.name_key, a.id
     from accounts a cross join lateral regexp_split_to_table(a.name_key, ' ') as w where w <> ''`.execute(db);
