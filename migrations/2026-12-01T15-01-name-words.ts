@@ -4,20 +4,21 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * Every word of every account's name_key, for /ar-status's candidate search: "fir" finds the names
- * with a word starting with "fir" by a range of a btree (text_pattern_ops), in index order, and
- * stops at the first few, however short the prefix and however many names match (a trigram index
- * cannot do that for two or three letters, and pg_trgm's operators make the planner prefer a scan).
+ * with a word starting with "fir" by a range of a btree, in index order, and stops at the first
+ * few, however short the prefix and however many names match (a trigram index cannot do that for
+ * two or three letters, and pg_trgm's operators make the planner prefer a scan). The columns are
+ * in the "C" collation, so that LIKE 'fir%' is a range of the index and its order is the ORDER BY's.
  * Kept by a statement-level trigger on accounts, in the same transaction as the name's change.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create table account_name_words (
     team_id text not null,
-    word text not null,
-    name_key text not null,
+    word text collate "C" not null,
+    name_key text collate "C" not null,
     account_id integer not null
   )`.execute(db);
   await sql`create index account_name_words_prefix_idx
-    on account_name_words (team_id, word text_pattern_ops, name_key, account_id)`.execute(db);
+    on account_name_words (team_id, word, name_key, account_id)`.execute(db);
   await sql`create index account_name_words_account_idx on account_name_words (account_id)`.execute(db);
   await sql`create function account_name_words_apply() returns trigger language plpgsql as $$
     begin

@@ -218,7 +218,7 @@ async function statusLookup(db: Queryable, teamId: string, target: StatusTarget)
           (select ${oneOrPick} from (
             select *, row_number() over (order by id) as rn from (
               select id, name, domain, owner_user_id from accounts
-              where team_id = ${teamId} and name_key = ${key} order by id limit ${MAX_CANDIDATES}) as e) as e),
+              where team_id = ${teamId} and name_key = ${key} order by name_key, id limit ${MAX_CANDIDATES}) as e) as e),
           (select ${oneOrPick} from (
             select a.id, a.name, a.domain, a.owner_user_id, row_number() over (order by w.first) as rn from (
               select account_id, min(ord) as first from (
