@@ -106,6 +106,7 @@ describe('npm start', () => {
       }
       expect(await first.exited).toBe(0);
       expect(existsSync(join(dataDir, 'ar-bridge.lock'))).toBe(false);
-    });
+      // Two processes each opening PGlite: a loaded machine needs more than the default 30 s.
+    }, 90_000);
   });
 });

@@ -34,7 +34,8 @@ export function startApp(
 export async function waitForOutput(
   child: AppProcess,
   pattern: RegExp,
-  timeoutMs = 30_000,
+  // Opening the embedded database on a loaded two-core machine can take most of a minute.
+  timeoutMs = 60_000,
 ): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
