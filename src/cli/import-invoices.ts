@@ -1,18 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { systemClock } from '../clock.ts';
-import { nameKey } from '../db/accounts.ts';
 import {
   CSV_PARSE_OPTIONS,
-  createInvoiceCsvReader,
   DATE_FORMATS,
   type DateFormat,
   describeProblems,
-  type InvoiceCsvResult,
   parseDateFormat,
 } from '../domain/invoice-csv.ts';
 import { isCurrencyCode } from '../domain/money.ts';
-import { type UpsertResult, upsertInvoices } from '../flows/invoices.ts';
+import { type CsvImportResult, ImportRejected, importInvoiceRecords } from '../flows/invoice-import.ts';
+import type { UpsertResult } from '../flows/invoices.ts';
 import { parseCommandLine, usageError } from './args.ts';
 import { openCliContext } from './context.ts';
 
@@ -54,30 +52,38 @@ function options(): { file: string; dryRun: boolean; dateFormat: DateFormat; cur
   return { file: positionals[0] as string, dryRun: values['dry-run'] ?? false, dateFormat, currency };
 }
 
-/** Streams the file through csv-parse into the checking reader. */
-async function readFile(
-  file: string,
-  dateFormat: DateFormat,
-  currency: string,
-): Promise<InvoiceCsvResult | { ok: false; unreadable: string }> {
-  const reader = createInvoiceCsvReader({ dateFormat, currency });
+/** The file cannot be read as CSV at all (missing, a directory, broken quoting). */
+class UnreadableFile extends Error {}
+
+/** The file's CSV records as they stream; read errors become UnreadableFile. */
+async function* csvRecords(file: string): AsyncGenerator<string[]> {
   const source = createReadStream(file);
   const parser = parse(CSV_PARSE_OPTIONS);
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   try {
-    for await (const record of parser) reader.push(record as string[]);
+    for await (const record of parser) yield record as string[];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason =
+    throw new UnreadableFile(
       code === 'ENOENT'
         ? 'no such file'
         : code === 'EISDIR'
           ? 'is a directory'
-          : `not readable as CSV: ${(error as Error).message}`;
-    return { ok: false, unreadable: reason };
+          : `not readable as CSV: ${(error as Error).message}`,
+    );
   }
-  return reader.finish();
+}
+
+function rejected(read: ImportRejected['read']): string {
+  if (read.fileProblem !== null) return `${file} was not imported: ${read.fileProblem}\n`;
+  const n = read.problems.length;
+  return (
+    `${file} was not imported (nothing was stored): ${count.format(n)} problem${n === 1 ? '' : 's'}\n` +
+    describeProblems(read.problems, PROBLEMS_SHOWN)
+      .map((p) => `  ${p}\n`)
+      .join('')
+  );
 }
 
 function summary(result: UpsertResult): string {
@@ -97,26 +103,6 @@ const { file, dryRun, dateFormat, currency } = options();
 const started = performance.now();
 const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
-const read = await readFile(file, dateFormat, currency);
-if (!read.ok) {
-  if ('unreadable' in read) process.stderr.write(`${file} was not imported: ${read.unreadable}\n`);
-  else if (read.fileProblem !== null) process.stderr.write(`${file} was not imported: ${read.fileProblem}\n`);
-  else {
-    const n = read.problems.length;
-    process.stderr.write(
-      `${file} was not imported (nothing was stored): ${count.format(n)} problem${n === 1 ? '' : 's'}\n` +
-        describeProblems(read.problems, PROBLEMS_SHOWN)
-          .map((p) => `  ${p}\n`)
-          .join(''),
-    );
-  }
-  process.exit(1);
-}
-const rows = read.rows;
-const customers = new Set(
-  rows.map((r) => (r.account.crmId ? `crm:${r.account.crmId}` : `name:${nameKey(r.account.name ?? '')}`)),
-).size;
-
 const ctx = await openCliContext();
 try {
   const teamId = (await ctx.slack.auth.test()).team_id as string;
@@ -126,27 +112,38 @@ try {
   const onProgress = (done: number) => {
     if (Math.floor(done / PROGRESS_EVERY) <= Math.floor(shown / PROGRESS_EVERY)) return;
     shown = done;
-    process.stderr.write(`${verb} ${count.format(done)} / ${count.format(rows.length)} rows\n`);
+    process.stderr.write(`${verb} ${count.format(done)} rows\n`);
   };
-  let result: UpsertResult | undefined;
+  let result: CsvImportResult | undefined;
   try {
     await ctx.database.db.transaction().execute(async (trx) => {
-      result = await upsertInvoices({ config: ctx.config }, trx, teamId, rows, now, onProgress);
+      result = await importInvoiceRecords(
+        { config: ctx.config },
+        trx,
+        teamId,
+        csvRecords(file),
+        { dateFormat, currency },
+        now,
+        onProgress,
+      );
       if (dryRun) throw new DryRunRollback();
     });
   } catch (error) {
     if (!(error instanceof DryRunRollback)) throw error;
   }
-  const done = result as UpsertResult;
-  const rowCount = `${count.format(rows.length)} row${rows.length === 1 ? '' : 's'}`;
+  const done = result as CsvImportResult;
+  const rowCount = `${count.format(done.rows)} row${done.rows === 1 ? '' : 's'}`;
   process.stdout.write(
     dryRun
-      ? `${file}: ${rowCount}, ${count.format(customers)} customer${customers === 1 ? '' : 's'}, all valid. ` +
+      ? `${file}: ${rowCount}, ${count.format(done.customers)} customer${done.customers === 1 ? '' : 's'}, all valid. ` +
           `Dry run, nothing stored; importing would give: ${summary(done)} (${seconds()})\n`
       : `${file}: ${rowCount}: ${summary(done)} (${seconds()})\n`,
   );
 } catch (error) {
-  process.stderr.write(`${file} was not imported (nothing was stored): ${(error as Error).message}\n`);
+  if (error instanceof ImportRejected) process.stderr.write(rejected(error.read));
+  else if (error instanceof UnreadableFile)
+    process.stderr.write(`${file} was not imported: ${error.message}\n`);
+  else process.stderr.write(`${file} was not imported (nothing was stored): ${(error as Error).message}\n`);
   process.exitCode = 1;
 } finally {
   await ctx.close();

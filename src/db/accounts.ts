@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Account, Queryable, Trx } from './schema.ts';
 
 /** Names compare without case, punctuation spacing or repeated blanks: "ACME  Corp" = "acme corp". */
@@ -265,7 +266,7 @@ export async function findAccountsByCrmId(
     .selectFrom('accounts')
     .selectAll()
     .where('team_id', '=', teamId)
-    .where('crm_id', 'in', crmIds)
+    .where('crm_id', '=', sql<string>`any(${[...crmIds]}::text[])`)
     .execute();
 }
 
@@ -280,7 +281,7 @@ export async function findAccountsByNameKey(
     .selectFrom('accounts')
     .selectAll()
     .where('team_id', '=', teamId)
-    .where('name_key', 'in', keys)
+    .where('name_key', '=', sql<string>`any(${[...keys]}::text[])`)
     .orderBy('id')
     .execute();
 }

@@ -80,13 +80,84 @@ export async function findInvoicesByNumber(
     .selectFrom('invoices')
     .selectAll()
     .where('team_id', '=', teamId)
-    .where('number', 'in', numbers)
+    .where('number', '=', sql<string>`any(${[...numbers]}::text[])`)
     .execute();
 }
 
-/** Inserts invoices, or updates the ones whose number the workspace has (the import and API upsert). */
+/** The SQL type of each invoice column a row may give, for passing a column as one array parameter. */
+const INVOICE_COLUMN_TYPES: Record<string, string> = {
+  team_id: 'text',
+  number: 'text',
+  account_id: 'int4',
+  deal_id: 'int4',
+  amount_cents: 'int8',
+  balance_cents: 'int8',
+  currency: 'text',
+  issued_on: 'date',
+  due_on: 'date',
+  status: 'text',
+  dispute_state: 'text',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  pinged_threshold: 'int4',
+  promise_date: 'date',
+  promise_broken_pinged: 'bool',
+  past_hold: 'bool',
+  paid_at: 'timestamptz',
+  url: 'text',
+};
+
+/** What an upsert of a known number changes: the source's view of the invoice, never our own state. */
+const UPSERTED_COLUMNS = [
+  'account_id',
+  'deal_id',
+  'amount_cents',
+  'balance_cents',
+  'currency',
+  'issued_on',
+  'due_on',
+  'status',
+  'paid_at',
+  'url',
+] as const;
+
+/**
+ * Inserts invoices, or updates the ones whose number the workspace has (the import and API upsert).
+ * One statement whatever the count, with one array parameter per column (`unnest`), so that a batch
+ * of thousands costs one short statement to parse and plan rather than a VALUES list of tens of
+ * thousands of parameters.
+ */
 export async function upsertInvoiceRows(db: Queryable, rows: readonly NewInvoice[]): Promise<void> {
   if (rows.length === 0) return;
+  const columns = Object.keys(rows[0] as NewInvoice).filter(
+    (c) => (rows[0] as Record<string, unknown>)[c] !== undefined,
+  );
+  const uniform = rows.every((r) => {
+    const keys = Object.keys(r).filter((c) => (r as Record<string, unknown>)[c] !== undefined);
+    return keys.length === columns.length && columns.every((c) => c in r);
+  });
+  if (!uniform || columns.some((c) => !(c in INVOICE_COLUMN_TYPES))) {
+    await upsertInvoiceValues(db, rows);
+    return;
+  }
+  const arrays = columns.map((c) => {
+    const values = rows.map((r) => {
+      const v = (r as Record<string, unknown>)[c];
+      return v instanceof Date ? v.toISOString() : (v ?? null);
+    });
+    return sql`${values}::${sql.raw(INVOICE_COLUMN_TYPES[c] as string)}[]`;
+  });
+  const updated = UPSERTED_COLUMNS.filter((c) => columns.includes(c));
+  await sql`
+    insert into invoices (${sql.join(columns.map((c) => sql.ref(c)))})
+    select * from unnest(${sql.join(arrays)})
+    on conflict (team_id, number) do update set
+      ${sql.join([...updated.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`), sql`updated_at = now()`])}
+  `.execute(db);
+}
+
+/** The same upsert for rows that do not all give the same columns: a VALUES list. */
+async function upsertInvoiceValues(db: Queryable, rows: readonly NewInvoice[]): Promise<void> {
   await db
     .insertInto('invoices')
     .values(rows)

@@ -154,6 +154,31 @@ export interface SeenRequestsTable {
   seen_at: CreatedAt;
 }
 
+/** Open balance, count and open disputes per due date (kept by triggers: see the ledger-rollup migration). */
+export interface LedgerRollupTable {
+  team_id: string;
+  currency: string;
+  due_on: DayDate;
+  open_cents: ColumnType<number, never, never>;
+  open_count: ColumnType<number, never, never>;
+  disputed_count: ColumnType<number, never, never>;
+}
+
+/** Per workspace: accounts on credit hold and handoffs waiting (kept by triggers). */
+export interface LedgerCountersTable {
+  team_id: string;
+  accounts_on_hold: ColumnType<number, never, never>;
+  handoffs_waiting: ColumnType<number, never, never>;
+}
+
+/** Every word of every account's name_key, for the prefix search (kept by a trigger on accounts). */
+export interface AccountNameWordsTable {
+  team_id: string;
+  word: string;
+  name_key: string;
+  account_id: number;
+}
+
 export interface Database {
   people: PeopleTable;
   accounts: AccountsTable;
@@ -163,6 +188,9 @@ export interface Database {
   collection_updates: CollectionUpdatesTable;
   notifications: NotificationsTable;
   seen_requests: SeenRequestsTable;
+  ledger_rollup: LedgerRollupTable;
+  ledger_counters: LedgerCountersTable;
+  account_name_words: AccountNameWordsTable;
 }
 
 /** The database, as every data-access function takes it. */

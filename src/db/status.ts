@@ -8,13 +8,12 @@ import {
   agingTotals,
   creditHoldReasons,
   daysPastDue,
+  disputeReasonLabel,
   emptyAging,
   type UpdateKind,
 } from '../domain/collections.ts';
 import { currentFields, type FieldKey, formatFieldValue, missingFields } from '../domain/handoff.ts';
 import { nameKey } from './accounts.ts';
-import { disputeReasonLabels } from './collection-updates.ts';
-import { handoffIncomplete } from './deals.ts';
 import type { Queryable } from './schema.ts';
 
 /** Money in one currency; amounts are never summed across currencies. */
@@ -128,98 +127,199 @@ function asDomain(text: string): string | null {
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain) ? domain : null;
 }
 
-/**
- * Finds what `/ar-status <text>` is about: an exact invoice number, a domain, then account names
- * (exact, then typo-tolerant trigram similarity, ranked). One clear winner is the answer; several
- * close ones make a pick list; none gives the closest names.
- */
-export async function resolveStatusQuery(db: Queryable, teamId: string, text: string): Promise<StatusQuery> {
-  const query = text.trim();
-  const invoice = await db
-    .selectFrom('invoices')
-    .select('account_id')
-    .where('team_id', '=', teamId)
-    .where((eb) => eb(eb.fn('lower', ['number']), '=', query.toLowerCase()))
-    .executeTakeFirst();
-  if (invoice) return { kind: 'account', accountId: invoice.account_id };
+/** What one status statement is asked: the account the text finds, or a given account. */
+type StatusTarget = { text: string } | { accountId: number };
 
-  const candidate = (a: {
+interface CandidateJson {
+  id: number;
+  name: string;
+  domain: string | null;
+  owner_user_id: string | null;
+}
+
+type FoundJson =
+  | { kind: 'account'; accountId: number }
+  | { kind: 'pick'; candidates: CandidateJson[] }
+  | { kind: 'none'; closest: string[] | null };
+
+interface StatusJson {
+  found: FoundJson;
+  account: {
     id: number;
     name: string;
     domain: string | null;
     owner_user_id: string | null;
-  }): Candidate => ({
-    accountId: a.id,
-    name: a.name,
-    domain: a.domain,
-    ownerUserId: a.owner_user_id,
-  });
-  const domain = asDomain(query);
-  if (domain) {
-    const byDomain = await db
-      .selectFrom('accounts')
-      .select(['id', 'name', 'domain', 'owner_user_id'])
-      .where('team_id', '=', teamId)
-      .where((eb) => eb(eb.fn('lower', ['domain']), '=', domain))
-      .orderBy('name_key')
-      .limit(MAX_CANDIDATES)
-      .execute();
-    if (byDomain.length === 1 && byDomain[0]) return { kind: 'account', accountId: byDomain[0].id };
-    if (byDomain.length > 1) return { kind: 'pick', candidates: byDomain.map(candidate) };
-  }
+    credit_hold: boolean;
+    credit_limit_cents: number | null;
+    credit_limit_currency: string | null;
+    thread_channel: string | null;
+    thread_ts: string | null;
+  } | null;
+  open: Array<{
+    id: number;
+    number: string;
+    balance_cents: number;
+    amount_cents: number;
+    currency: string;
+    due_on: string;
+    dispute_state: string;
+    promise_date: string | null;
+  }> | null;
+  deal: {
+    name: string;
+    currency: string;
+    prefill: unknown;
+    fields: unknown;
+    complete: boolean | null;
+  } | null;
+  updates: Array<{
+    kind: UpdateKind;
+    note: string | null;
+    author_user_id: string | null;
+    created_at: string;
+    number: string | null;
+  }> | null;
+  reasons: Array<{ invoice_id: number; dispute_reason: string }> | null;
+}
 
-  const key = nameKey(query);
-  const exact = await db
-    .selectFrom('accounts')
-    .select(['id', 'name', 'domain', 'owner_user_id'])
-    .where('team_id', '=', teamId)
-    .where('name_key', '=', key)
-    .limit(MAX_CANDIDATES)
-    .execute();
-  if (exact.length === 1 && exact[0]) return { kind: 'account', accountId: exact[0].id };
-  if (exact.length > 1) return { kind: 'pick', candidates: exact.map(candidate) };
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-  const contains = `%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const ranked = await db
-    .selectFrom('accounts')
-    .select(['id', 'name', 'domain', 'owner_user_id'])
-    .select(
-      sql<number>`(similarity(name_key, ${key}) + 0.5 * word_similarity(${key}, name_key))::float8`.as(
-        'score',
-      ),
+/** A pick-list entry as JSON, and the decision "one is the answer, several a pick list" over a set. */
+const candidateJson = sql`json_build_object('id', id, 'name', name, 'domain', domain, 'owner_user_id', owner_user_id)`;
+const oneOrPick = sql`case
+  when count(*) = 1 then json_build_object('kind', 'account', 'accountId', min(id))
+  when count(*) > 1 then json_build_object('kind', 'pick', 'candidates', json_agg(${candidateJson} order by rn))
+end`;
+
+/**
+ * Everything /ar-status needs, in one statement and one round trip: what the text finds (an exact
+ * invoice number, a domain, an exact name, names with a word starting with the text, names
+ * containing it, similar names ranked by trigram similarity, else the closest names: each step
+ * runs only when the ones before found nothing, as COALESCE stops at its first non-null
+ * argument), and, when that is one account, the account, its open invoices, its latest deal's
+ * handoff, its last three collection updates and its open disputes' reasons.
+ */
+async function statusLookup(db: Queryable, teamId: string, target: StatusTarget): Promise<StatusJson> {
+  const text = 'text' in target ? target.text.trim() : '';
+  const key = nameKey(text);
+  const oneWord = key !== '' && !key.includes(' ');
+  const domain = 'text' in target ? asDomain(text) : null;
+  const found =
+    'accountId' in target
+      ? sql`select json_build_object('kind', 'account', 'accountId', ${target.accountId}::integer) as r`
+      : sql`select coalesce(
+          (select json_build_object('kind', 'account', 'accountId', account_id) from invoices
+            where team_id = ${teamId} and lower(number) = ${text.toLowerCase()} limit 1),
+          (select ${oneOrPick} from (
+            select *, row_number() over (order by name_key, id) as rn from (
+              select id, name, domain, owner_user_id, name_key from accounts
+              where ${domain !== null} and team_id = ${teamId} and lower(domain) = ${domain ?? ''}
+              order by name_key, id limit ${MAX_CANDIDATES}) as d) as d),
+          (select ${oneOrPick} from (
+            select *, row_number() over (order by id) as rn from (
+              select id, name, domain, owner_user_id from accounts
+              where team_id = ${teamId} and name_key = ${key} order by name_key, id limit ${MAX_CANDIDATES}) as e) as e),
+          (select ${oneOrPick} from (
+            select a.id, a.name, a.domain, a.owner_user_id, row_number() over (order by w.first) as rn from (
+              select account_id, min(ord) as first from (
+                select account_id, row_number() over (order by word, name_key, account_id) as ord from (
+                  select word, name_key, account_id from account_name_words
+                  where ${oneWord} and team_id = ${teamId} and word like ${`${likeEscape(key)}%`}
+                  order by word, name_key, account_id limit ${MAX_CANDIDATES * 4}) as m) as m
+              group by account_id order by first limit ${MAX_CANDIDATES}) as w
+            join accounts a on a.id = w.account_id) as p),
+          (select ${oneOrPick} from (
+            select *, row_number() over (order by name_key, id) as rn from (
+              select id, name, domain, owner_user_id, name_key from accounts
+              where ${key.length >= 3} and team_id = ${teamId} and name_key like ${`%${likeEscape(key)}%`}
+              order by name_key, id limit ${MAX_CANDIDATES}) as c) as c),
+          (select case
+              when count(*) = 0 then null
+              when count(*) = 1 or max(score) filter (where rn = 1) - max(score) filter (where rn = 2) >= 0.15
+                then json_build_object('kind', 'account', 'accountId', min(id) filter (where rn = 1))
+              else json_build_object('kind', 'pick', 'candidates',
+                json_agg(${candidateJson} order by rn) filter (where best - score < 0.15))
+            end
+            from (
+              select *, row_number() over (order by score desc, name_key) as rn, max(score) over () as best from (
+                select id, name, domain, owner_user_id, name_key,
+                  (similarity(name_key, ${key}) + 0.5 * word_similarity(${key}, name_key))::float8 as score
+                from accounts
+                where team_id = ${teamId} and (name_key % ${key} or ${key} <% name_key)
+                order by score desc, name_key limit ${MAX_CANDIDATES}) as t) as t),
+          (select json_build_object('kind', 'none', 'closest', json_agg(name order by distance, name_key)) from (
+            select name, name_key, name_key <-> ${key} as distance from accounts where team_id = ${teamId}
+            order by distance limit 3) as n)
+        ) as r`;
+  const { rows } = await sql<{ status: StatusJson }>`
+    with found as materialized (${found}),
+    account as materialized (
+      select id, name, domain, owner_user_id, credit_hold, credit_limit_cents, credit_limit_currency,
+        thread_channel, thread_ts
+      from accounts
+      where team_id = ${teamId} and id = (select (r->>'accountId')::integer from found where r->>'kind' = 'account')
     )
-    .select(sql<boolean>`name_key like ${contains}`.as('contains'))
-    .where('team_id', '=', teamId)
-    .where((eb) =>
-      eb.or([
-        eb('name_key', 'like', contains),
-        sql<boolean>`name_key % ${key}`,
-        sql<boolean>`${key} <% name_key`,
-      ]),
-    )
-    .orderBy('contains', 'desc')
-    .orderBy('score', 'desc')
-    .orderBy('name_key')
-    .limit(MAX_CANDIDATES)
-    .execute();
-  // Several names containing the words: let the person choose among them; one: that is it.
-  const containing = ranked.filter((r) => r.contains);
-  if (containing.length === 1 && containing[0]) return { kind: 'account', accountId: containing[0].id };
-  if (containing.length > 1) return { kind: 'pick', candidates: containing.map(candidate) };
-  // Typos: a clear winner by similarity, else the close ones.
-  const [best, second] = ranked;
-  if (best && (!second || best.score - second.score >= 0.15)) return { kind: 'account', accountId: best.id };
-  if (best)
-    return { kind: 'pick', candidates: ranked.filter((r) => best.score - r.score < 0.15).map(candidate) };
+    select json_build_object(
+      'found', (select r from found),
+      'account', (select row_to_json(account) from account),
+      'open', (select json_agg(json_build_object('id', id, 'number', number, 'balance_cents', balance_cents,
+          'amount_cents', amount_cents, 'currency', currency, 'due_on', due_on, 'dispute_state', dispute_state,
+          'promise_date', promise_date))
+        from invoices where account_id = (select id from account) and status = 'open'),
+      'deal', (select row_to_json(d) from (
+        select deals.name, deals.currency, deals.prefill, handoffs.fields, handoffs.complete
+        from deals left join handoffs on handoffs.deal_id = deals.id
+        where deals.account_id = (select id from account)
+        order by deals.closed_at desc limit 1) as d),
+      'updates', (select json_agg(u order by u.created_at desc, u.id desc) from (
+        select cu.id, cu.kind, cu.note, cu.author_user_id, cu.created_at, i.number
+        from collection_updates cu left join invoices i on i.id = cu.invoice_id
+        where cu.account_id = (select id from account)
+        order by cu.created_at desc, cu.id desc limit 3) as u),
+      'reasons', (select json_agg(r) from (
+        select distinct on (cu.invoice_id) cu.invoice_id, cu.dispute_reason
+        from invoices i join collection_updates cu on cu.invoice_id = i.id
+        where i.account_id = (select id from account) and i.status = 'open' and i.dispute_state = 'open'
+          and cu.kind = 'dispute_opened' and cu.dispute_reason is not null and cu.dispute_reason <> ''
+        order by cu.invoice_id, cu.created_at desc, cu.id desc) as r)
+    ) as status
+  `.execute(db);
+  return (rows[0] as { status: StatusJson }).status;
+}
 
-  const closest = await db
-    .selectFrom('accounts')
-    .select('name')
-    .where('team_id', '=', teamId)
-    .orderBy(sql`name_key <-> ${key}`)
-    .limit(3)
-    .execute();
-  return { kind: 'none', closest: closest.map((c) => c.name) };
+function asStatusQuery(found: FoundJson): StatusQuery {
+  if (found.kind === 'account') return found;
+  if (found.kind === 'none') return { kind: 'none', closest: found.closest ?? [] };
+  return {
+    kind: 'pick',
+    candidates: found.candidates.map((a) => ({
+      accountId: a.id,
+      name: a.name,
+      domain: a.domain,
+      ownerUserId: a.owner_user_id,
+    })),
+  };
+}
+
+/**
+ * Finds what `/ar-status <text>` is about: an exact invoice number, a domain, then account names
+ * (exact, then by word prefix, containing, typo-tolerant trigram similarity, ranked). One clear
+ * winner is the answer; several close ones make a pick list; none gives the closest names.
+ */
+export async function resolveStatusQuery(db: Queryable, teamId: string, text: string): Promise<StatusQuery> {
+  return asStatusQuery((await statusLookup(db, teamId, { text })).found);
+}
+
+/** What `/ar-status <text>` finds and, when it is one account, where that account stands: one round trip. */
+export async function lookUpStatus(
+  db: Queryable,
+  teamId: string,
+  text: string,
+  today: string,
+  settings: StatusSettings,
+): Promise<{ found: StatusQuery; status: AccountStatus | undefined }> {
+  const json = await statusLookup(db, teamId, { text });
+  return { found: asStatusQuery(json.found), status: accountStatusOf(json, today, settings) };
 }
 
 function perCurrency(rows: Iterable<{ currency: string; cents: number }>): MoneyByCurrency[] {
@@ -253,63 +353,27 @@ export async function loadAccountStatus(
   today: string,
   settings: StatusSettings,
 ): Promise<AccountStatus | undefined> {
-  const account = await db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('team_id', '=', teamId)
-    .where('id', '=', accountId)
-    .executeTakeFirst();
-  if (!account) return undefined;
-  const [open, deal, updates] = await Promise.all([
-    db
-      .selectFrom('invoices')
-      .select([
-        'id',
-        'number',
-        'balance_cents',
-        'amount_cents',
-        'currency',
-        'due_on',
-        'dispute_state',
-        'promise_date',
-      ])
-      .where('account_id', '=', account.id)
-      .where('status', '=', 'open')
-      .execute(),
-    db
-      .selectFrom('deals')
-      .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
-      .select(['deals.name', 'deals.currency', 'deals.prefill', 'handoffs.fields', 'handoffs.complete'])
-      .where('deals.account_id', '=', account.id)
-      .orderBy('deals.closed_at', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-    db
-      .selectFrom('collection_updates')
-      .leftJoin('invoices', 'invoices.id', 'collection_updates.invoice_id')
-      .select([
-        'collection_updates.kind',
-        'collection_updates.note',
-        'collection_updates.author_user_id',
-        'collection_updates.created_at',
-        'invoices.number',
-      ])
-      .where('collection_updates.account_id', '=', account.id)
-      .orderBy('collection_updates.created_at', 'desc')
-      .orderBy('collection_updates.id', 'desc')
-      .limit(3)
-      .execute(),
-  ]);
+  return accountStatusOf(await statusLookup(db, teamId, { accountId }), today, settings);
+}
 
+function accountStatusOf(
+  json: StatusJson,
+  today: string,
+  settings: StatusSettings,
+): AccountStatus | undefined {
+  const account = json.account;
+  if (!account) return undefined;
+  const open = json.open ?? [];
+  const deal = json.deal;
+  const updates = json.updates ?? [];
+  const reasons = new Map(
+    (json.reasons ?? []).map((r) => [r.invoice_id, disputeReasonLabel(r.dispute_reason)]),
+  );
   const problems = open
     .map((inv) => ({ inv, daysLate: daysPastDue(inv.due_on, today) }))
     .filter(({ inv, daysLate }) => daysLate > 0 || inv.dispute_state === 'open')
     .sort((a, b) => b.daysLate - a.daysLate || b.inv.balance_cents - a.inv.balance_cents);
   const shown = problems.slice(0, MAX_PROBLEMS);
-  const reasons = await disputeReasonLabels(
-    db,
-    shown.filter(({ inv }) => inv.dispute_state === 'open').map(({ inv }) => inv.id),
-  );
   const fields = deal
     ? currentFields(deal, deal.fields === null ? undefined : { fields: deal.fields })
     : null;
@@ -369,7 +433,7 @@ export async function loadAccountStatus(
       kind: u.kind,
       note: u.note,
       authorUserId: u.author_user_id,
-      at: u.created_at,
+      at: new Date(u.created_at),
       invoiceNumber: u.number,
     })),
     threadUrl: threadUrl(settings.teamUrl, account.thread_channel, account.thread_ts),
@@ -441,46 +505,40 @@ export async function loadRepBook(
   };
 }
 
-/** The whole ledger at a glance, for AR. */
+/**
+ * The whole ledger at a glance, for AR: one statement over the rollup (one row per currency and due
+ * date with open invoices) and the workspace's counters, so its cost follows the number of distinct
+ * due dates, not of invoices. Aging and overdue are derived here from the due dates, as of `today`.
+ */
 export async function loadLedgerHeadline(
   db: Queryable,
   teamId: string,
   today: string,
 ): Promise<LedgerHeadline> {
-  const daysLate = sql<number>`(${today}::date - due_on)`;
-  const [byCurrency, waiting, onHold] = await Promise.all([
-    db
-      .selectFrom('invoices')
-      .select([
-        'currency',
-        sql<number>`sum(balance_cents)`.as('total'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} <= 0), 0)`.as('current'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 1 and 30), 0)`.as('d30'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 31 and 60), 0)`.as('d60'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} between 61 and 90), 0)`.as('d90'),
-        sql<number>`coalesce(sum(balance_cents) filter (where ${daysLate} > 90), 0)`.as('d90plus'),
-        sql<number>`count(*) filter (where ${daysLate} > 0)`.as('overdue'),
-        sql<number>`count(*) filter (where dispute_state = 'open')`.as('disputes'),
-      ])
-      .where('team_id', '=', teamId)
-      .where('status', '=', 'open')
-      .groupBy('currency')
-      .orderBy('currency')
-      .execute(),
-    db
-      .selectFrom('deals')
-      .leftJoin('handoffs', 'handoffs.deal_id', 'deals.id')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('deals.team_id', '=', teamId)
-      .where(handoffIncomplete)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('accounts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('team_id', '=', teamId)
-      .where('credit_hold', '=', true)
-      .executeTakeFirstOrThrow(),
-  ]);
+  const day = sql`${today}::date`;
+  const { rows } = await sql<{ headline: LedgerJson }>`
+    select json_build_object(
+      'currencies', coalesce((
+        select json_agg(c order by c.currency) from (
+          select currency,
+            sum(open_cents) as total,
+            coalesce(sum(open_cents) filter (where due_on >= ${day}), 0) as current,
+            coalesce(sum(open_cents) filter (where due_on between ${day} - 30 and ${day} - 1), 0) as d30,
+            coalesce(sum(open_cents) filter (where due_on between ${day} - 60 and ${day} - 31), 0) as d60,
+            coalesce(sum(open_cents) filter (where due_on between ${day} - 90 and ${day} - 61), 0) as d90,
+            coalesce(sum(open_cents) filter (where due_on < ${day} - 90), 0) as d90plus,
+            coalesce(sum(open_count) filter (where due_on < ${day}), 0) as overdue,
+            sum(disputed_count) as disputes
+          from ledger_rollup where team_id = ${teamId}
+          group by currency
+        ) as c
+      ), '[]'::json),
+      'holds', (select accounts_on_hold from ledger_counters where team_id = ${teamId}),
+      'waiting', (select handoffs_waiting from ledger_counters where team_id = ${teamId})
+    ) as headline
+  `.execute(db);
+  const headline = rows[0]?.headline as LedgerJson;
+  const byCurrency = headline.currencies;
   return {
     totalOpen: byCurrency
       .map((r) => ({ currency: r.currency, cents: Number(r.total) }))
@@ -497,8 +555,24 @@ export async function loadLedgerHeadline(
       },
     })),
     openDisputes: byCurrency.reduce((n, r) => n + Number(r.disputes), 0),
-    handoffsWaiting: Number(waiting.n),
-    accountsOnHold: Number(onHold.n),
+    handoffsWaiting: Number(headline.waiting ?? 0),
+    accountsOnHold: Number(headline.holds ?? 0),
     overdueInvoices: byCurrency.reduce((n, r) => n + Number(r.overdue), 0),
   };
+}
+
+interface LedgerJson {
+  currencies: Array<{
+    currency: string;
+    total: number;
+    current: number;
+    d30: number;
+    d60: number;
+    d90: number;
+    d90plus: number;
+    overdue: number;
+    disputes: number;
+  }>;
+  holds: number | null;
+  waiting: number | null;
 }

@@ -432,6 +432,12 @@ export type InvoiceCsvResult =
 export interface InvoiceCsvReader {
   /** One CSV record (as csv-parse gives it, cells untrimmed), in file order; the first non-blank one is the header. */
   push(record: readonly string[]): void;
+  /**
+   * The valid rows read since the last call, handed over (so a long file is written as it streams,
+   * in bounded memory); empty once any row was bad, since the file is then rejected whole.
+   */
+  take(): InvoiceInput[];
+  /** The rows not yet taken, or every problem. */
   finish(): InvoiceCsvResult;
 }
 
@@ -467,7 +473,8 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
   let headerLength = 0;
   let fileProblem: string | null = null;
   const problems: CsvProblem[] = [];
-  const rows: InvoiceInput[] = [];
+  let rows: InvoiceInput[] = [];
+  let accepted = 0;
   const seen = new Map<string, number>();
 
   const push = (record: readonly string[]) => {
@@ -542,6 +549,7 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
       return;
     }
     if (problems.length > 0) return; // the file is rejected anyway: keep checking, stop collecting
+    accepted += 1;
     rows.push({
       number: number as string,
       account: { crmId: customerId || null, name: customer || null },
@@ -565,12 +573,19 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
         problems: [],
       };
     if (problems.length > 0) return { ok: false, fileProblem: null, problems };
-    if (rows.length === 0)
+    if (accepted === 0)
       return { ok: false, fileProblem: 'the file has a header row but no invoices', problems: [] };
-    return { ok: true, rows };
+    return { ok: true, rows: take() };
   };
 
-  return { push, finish };
+  const take = (): InvoiceInput[] => {
+    if (problems.length > 0 || fileProblem !== null) return [];
+    const taken = rows;
+    rows = [];
+    return taken;
+  };
+
+  return { push, take, finish };
 }
 
 /** The whole export as text (tests, small files); large files go through `createInvoiceCsvReader`. */

@@ -53,6 +53,26 @@ export async function upsertInvoices(
   now: Date,
   onProgress?: (done: number) => void,
 ): Promise<UpsertResult> {
+  return upsertInvoiceBatches(deps, trx, teamId, inBatches(rows), now, onProgress);
+}
+
+async function* inBatches(rows: readonly InvoiceInput[]): AsyncGenerator<readonly InvoiceInput[]> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+}
+
+/**
+ * `upsertInvoices` over batches that arrive one after another (a file read as it streams, so that
+ * it is never held whole): each is written as it comes, in chunks of at most 2,000; credit hold
+ * and App Home follow once, after the last.
+ */
+export async function upsertInvoiceBatches(
+  deps: ConfigDeps,
+  trx: Trx,
+  teamId: string,
+  batches: AsyncIterable<readonly InvoiceInput[]>,
+  now: Date,
+  onProgress?: (done: number) => void,
+): Promise<UpsertResult> {
   const result: UpsertResult = {
     created: 0,
     updated: 0,
@@ -62,15 +82,21 @@ export async function upsertInvoices(
     accountsCreated: 0,
   };
   const touched = new Set<number>();
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = rows.slice(i, i + CHUNK);
-    const payments = await upsertChunk(trx, teamId, chunk, now, result, touched);
-    await recordPayments(deps, trx, payments.map(paymentRecord), now);
-    result.payments += payments.length;
-    result.paid += payments.filter((p) => invoiceStatus(p.after) === 'paid').length;
-    onProgress?.(Math.min(i + CHUNK, rows.length));
-    // Keep the planner's statistics current during a large import.
-    if ((i / CHUNK) % ANALYZE_EVERY_CHUNKS === ANALYZE_EVERY_CHUNKS - 1) await analyzeInvoices(trx);
+  let done = 0;
+  let chunks = 0;
+  for await (const batch of batches) {
+    for (let i = 0; i < batch.length; i += CHUNK) {
+      const chunk = batch.slice(i, i + CHUNK);
+      const payments = await upsertChunk(trx, teamId, chunk, now, result, touched);
+      await recordPayments(deps, trx, payments.map(paymentRecord), now);
+      result.payments += payments.length;
+      result.paid += payments.filter((p) => invoiceStatus(p.after) === 'paid').length;
+      done += chunk.length;
+      chunks += 1;
+      onProgress?.(done);
+      // Keep the planner's statistics current during a large import.
+      if (chunks % ANALYZE_EVERY_CHUNKS === 0) await analyzeInvoices(trx);
+    }
   }
   await recomputeCreditHold(deps, trx, [...touched], now);
   if (touched.size > 0) await refreshHomes(deps, trx, teamId, await ownersOf(trx, [...touched]));

@@ -2,7 +2,7 @@ import {
   loadAccountStatus,
   loadLedgerHeadline,
   loadRepBook,
-  resolveStatusQuery,
+  lookUpStatus,
   type StatusSettings,
 } from '../db/status.ts';
 import type { Deps } from '../deps.ts';
@@ -42,10 +42,9 @@ export async function statusAnswer(
       : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
   }
   if (/^(help|\?)$/i.test(text)) return statusUsage();
-  const found = await resolveStatusQuery(deps.db, teamId, text);
+  const { found, status } = await lookUpStatus(deps.db, teamId, text, today, settingsOf(deps));
   if (found.kind === 'pick') return pickListMessage(text, found.candidates);
   if (found.kind === 'none') return noMatchMessage(text, found.closest);
-  const status = await loadAccountStatus(deps.db, teamId, found.accountId, today, settingsOf(deps));
   return status ? accountStatusMessage(status, { shareable: !share }) : noMatchMessage(text, []);
 }
 

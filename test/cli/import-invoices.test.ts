@@ -153,6 +153,24 @@ describe('npm run import:invoices', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     ]);
   });
 
+  it('undoes what a long file wrote as it streamed when a row near its end is bad', async () => {
+    const before = await stored();
+    const good = Array.from(
+      { length: 4_500 },
+      (_, i) => `,01/15/2026,Invoice,LONG-${i},Customer ${i % 7},02/14/2026,30,10.00,10.00`,
+    );
+    const file = csvFile('long.csv', [
+      HEADER,
+      ...good,
+      ',01/15/2026,Invoice,LONG-X,Omega,02/14/2026,0,5.00,6.00',
+    ]);
+    const { code, output } = await cli.run(CLI, [file, '--date-format', 'MM/DD/YYYY']);
+    expect(output).toContain(`${file} was not imported (nothing was stored): 1 problem`);
+    expect(output).toContain('row 4502, column 9 (Open Balance): must not be more than the amount');
+    expect(code).toBe(1);
+    expect(await stored()).toEqual(before);
+  });
+
   it('rejects a file with a bad row whole, naming its line and column, and changes nothing', async () => {
     const before = await stored();
     expect(before.invoices).toHaveLength(3);

@@ -99,6 +99,29 @@ describe('db/status', () => {
     expect(none.kind === 'none' && none.closest).not.toContain('Globex Elsewhere');
   });
 
+  it('finds names by the start of any of their words, however short, and follows renames', async () => {
+    const { db } = database;
+    const pick = await resolveStatusQuery(db, TEAM, 'gl');
+    expect(pick.kind === 'pick' && pick.candidates.map((c) => c.name)).toEqual([
+      'Globex Corporation',
+      'Globex Labs',
+    ]);
+    expect(await resolveStatusQuery(db, TEAM, 'corp')).toEqual({ kind: 'account', accountId: globex.id });
+    const renamed = await anAccount(db, { name: 'Hooli Widgets' });
+    expect(await resolveStatusQuery(db, TEAM, 'widg')).toEqual({ kind: 'account', accountId: renamed.id });
+    await db
+      .updateTable('accounts')
+      .set({ name: 'Hooli Gadgets', name_key: 'hooli gadgets' })
+      .where('id', '=', renamed.id)
+      .execute();
+    expect(await resolveStatusQuery(db, TEAM, 'gadg')).toEqual({ kind: 'account', accountId: renamed.id });
+    expect((await resolveStatusQuery(db, TEAM, 'widg')).kind).not.toBe('account');
+    await db.deleteFrom('accounts').where('id', '=', renamed.id).execute();
+    expect(
+      await db.selectFrom('account_name_words').select('word').where('account_id', '=', renamed.id).execute(),
+    ).toEqual([]);
+  });
+
   it('shows where one account stands on a day', async () => {
     const status = await loadAccountStatus(database.db, TEAM, globex.id, TODAY, SETTINGS);
     expect(status).toMatchObject({

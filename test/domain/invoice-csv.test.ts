@@ -210,6 +210,23 @@ describe('dates', () => {
 const QB_HEADER = ',Date,Transaction Type,Num,Customer,Due Date,Past Due,Amount,Open Balance';
 
 describe('reading an export', () => {
+  it('hands over the valid rows as it reads, and none once a row is bad', () => {
+    const reader = createInvoiceCsvReader({ dateFormat: 'MM/DD/YYYY' });
+    reader.push(QB_HEADER.split(','));
+    reader.push(['', '01/15/2026', 'Invoice', 'T-1', 'Acme', '02/14/2026', '0', '10.00', '10.00']);
+    reader.push(['', '01/15/2026', 'Invoice', 'T-2', 'Acme', '02/14/2026', '0', '10.00', '5.00']);
+    expect(reader.take().map((r) => r.number)).toEqual(['T-1', 'T-2']);
+    expect(reader.take()).toEqual([]);
+    reader.push(['', '01/15/2026', 'Invoice', 'T-3', 'Acme', '02/14/2026', '0', '10.00', '5.00']);
+    reader.push(['', '01/15/2026', 'Invoice', 'T-1', 'Acme', '02/14/2026', '0', '10.00', '5.00']);
+    reader.push(['', '01/15/2026', 'Invoice', 'T-4', 'Acme', '02/14/2026', '0', '10.00', '5.00']);
+    expect(reader.take()).toEqual([]);
+    const result = reader.finish();
+    expect(result.ok === false && result.problems.map((p) => [p.row, p.message])).toEqual([
+      [5, 'T-1 is also on row 2'],
+    ]);
+  });
+
   it('maps rows to invoices, with --date-format and the fallback currency', () => {
     const csv = [
       QB_HEADER,
