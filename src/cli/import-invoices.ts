@@ -1,33 +1,37 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
+import { readSheet } from 'read-excel-file/node';
 import { systemClock } from '../clock.ts';
 import { nameKey } from '../db/accounts.ts';
 import {
   CSV_PARSE_OPTIONS,
-  createInvoiceCsvReader,
   DATE_FORMATS,
   type DateFormat,
   describeProblems,
-  type InvoiceCsvResult,
   parseDateFormat,
 } from '../domain/invoice-csv.ts';
 import { isCurrencyCode } from '../domain/money.ts';
+import { createReportReader, describeSkipped, type ReportResult } from '../domain/report-layouts.ts';
 import { type UpsertResult, upsertInvoices } from '../flows/invoices.ts';
 import { openCliContext } from './context.ts';
 
 /**
- * npm run import:invoices -- FILE.csv [--dry-run] [--date-format FORMAT] [--currency USD]
+ * npm run import:invoices -- FILE.csv|FILE.xlsx [--dry-run] [--date-format FORMAT] [--currency USD]
  *
- * Imports an AR aging export (QuickBooks, Xero, NetSuite…) into the same store as
+ * Imports an AR aging export (a flat CSV, or QuickBooks Online and Xero reports as they export them,
+ * CSV or XLSX: see src/domain/report-layouts.ts) into the same store as
  * `POST /api/invoices`: upsert by invoice number, payments recorded when a balance drops, accounts
  * created when new, all in one transaction. The columns it recognises are listed in
  * src/domain/invoice-csv.ts. A file with any bad row is rejected whole, listing every problem.
  * `--dry-run` checks everything and reports what the import would do, then rolls it back.
  * Exit codes: 0 imported (or dry run passed), 1 rejected or failed, 2 usage.
  */
-const USAGE = `usage: npm run import:invoices -- FILE.csv [--dry-run] [--date-format FORMAT] [--currency USD]
-  --date-format  how dates are written: ${DATE_FORMATS.join(', ')} (default YYYY-MM-DD)
+const USAGE = `usage: npm run import:invoices -- FILE.csv|FILE.xlsx [--dry-run] [--date-format FORMAT] [--currency USD]
+  Reads a flat CSV, or these reports unchanged (CSV or XLSX): QuickBooks Online "A/R Aging Detail"
+  and "Open Invoices", Xero "Aged Receivables Detail".
+  --date-format  how dates are written: ${DATE_FORMATS.join(', ')}
+                 (default YYYY-MM-DD; QuickBooks reports MM/DD/YYYY, Xero D MMM YYYY)
   --currency     ISO 4217 code for rows without a currency column or value (default USD)
 `;
 const PROBLEMS_SHOWN = 100;
@@ -50,7 +54,12 @@ const ARGS = {
   allowPositionals: true,
 } as const;
 
-function options(): { file: string; dryRun: boolean; dateFormat: DateFormat; currency: string } {
+function options(): {
+  file: string;
+  dryRun: boolean;
+  dateFormat: DateFormat | undefined;
+  currency: string;
+} {
   const parsed = (() => {
     try {
       return parseArgs(ARGS);
@@ -65,26 +74,31 @@ function options(): { file: string; dryRun: boolean; dateFormat: DateFormat; cur
   }
   if (positionals.length !== 1)
     usage(positionals.length === 0 ? 'Name the CSV file to import.' : 'Name one CSV file.');
-  const dateFormat = parseDateFormat(values['date-format'] ?? 'YYYY-MM-DD');
-  if (!dateFormat) usage(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
+  const given = values['date-format'];
+  const dateFormat = given === undefined ? undefined : parseDateFormat(given);
+  if (dateFormat === null) usage(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
   const currency = (values.currency ?? 'USD').trim().toUpperCase();
   if (!isCurrencyCode(currency)) usage('--currency must be an ISO 4217 currency code such as USD');
   return { file: positionals[0] as string, dryRun: values['dry-run'] ?? false, dateFormat, currency };
 }
 
-/** Streams the file through csv-parse into the checking reader. */
+/** Streams a CSV file through csv-parse into the report reader; an XLSX file is read sheet one, row by row. */
 async function readFile(
   file: string,
-  dateFormat: DateFormat,
+  dateFormat: DateFormat | undefined,
   currency: string,
-): Promise<InvoiceCsvResult | { ok: false; unreadable: string }> {
-  const reader = createInvoiceCsvReader({ dateFormat, currency });
-  const source = createReadStream(file);
-  const parser = parse(CSV_PARSE_OPTIONS);
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
+): Promise<ReportResult | { ok: false; unreadable: string }> {
+  const reader = createReportReader({ ...(dateFormat ? { dateFormat } : {}), currency });
+  const xlsx = /\.xlsx$/i.test(file);
   try {
-    for await (const record of parser) reader.push(record as string[]);
+    if (xlsx) for (const row of await readSheet(file)) reader.push(row);
+    else {
+      const source = createReadStream(file);
+      const parser = parse(CSV_PARSE_OPTIONS);
+      source.on('error', (error) => parser.destroy(error));
+      source.pipe(parser);
+      for await (const record of parser) reader.push(record as string[]);
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -92,7 +106,7 @@ async function readFile(
         ? 'no such file'
         : code === 'EISDIR'
           ? 'is a directory'
-          : `not readable as CSV: ${(error as Error).message}`;
+          : `not readable as ${xlsx ? 'XLSX' : 'CSV'}: ${(error as Error).message}`;
     return { ok: false, unreadable: reason };
   }
   return reader.finish();
@@ -116,6 +130,17 @@ const started = performance.now();
 const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
 const read = await readFile(file, dateFormat, currency);
+if ('layout' in read && read.layout !== null) process.stdout.write(`${file}: read as ${read.layout}\n`);
+if ('skipped' in read && read.skipped.length > 0) {
+  const n = read.skipped.length;
+  process.stdout.write(
+    `${file}: ${count.format(n)} row${n === 1 ? '' : 's'} skipped (not invoices):\n` +
+      describeSkipped(read.skipped)
+        .slice(0, PROBLEMS_SHOWN)
+        .map((s) => `  ${s}\n`)
+        .join(''),
+  );
+}
 if (!read.ok) {
   if ('unreadable' in read) process.stderr.write(`${file} was not imported: ${read.unreadable}\n`);
   else if (read.fileProblem !== null) process.stderr.write(`${file} was not imported: ${read.fileProblem}\n`);
