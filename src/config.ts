@@ -69,6 +69,17 @@ const optionalSecret = z
   .min(16, 'must be at least 16 characters (generate one with: openssl rand -hex 32)')
   .optional();
 
+/** Comma-separated stage names or ids, as a CRM writes them. */
+const stageList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((stage) => stage.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string()).min(1, 'must name at least one stage'));
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
@@ -133,6 +144,51 @@ const envSchema = z.object({
     .transform((v) => ['true', '1', 'yes'].includes(v))
     .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Connectors: each is on when its settings are set.
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the https:// address the app is reached at' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  HUBSPOT_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  HUBSPOT_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.hubapi.com' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default('https://api.hubapi.com'),
+  HUBSPOT_CLOSED_WON_STAGES: stageList.default(['closedwon']),
+  SALESFORCE_ORG_IDS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+            'must list organisation ids (00D…, 15 or 18 characters)',
+          ),
+      ),
+    )
+    .optional(),
+  SALESFORCE_WEBHOOK_TOKEN: optionalSecret,
+  SALESFORCE_CLOSED_WON_STAGES: stageList.default(['Closed Won']),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^whsec_\w+$/, 'must be the endpoint signing secret, whsec_… (Stripe → Developers → Webhooks)')
+    .optional(),
+  STRIPE_API_KEY: z
+    .string()
+    .trim()
+    .regex(/^(sk|rk)_\w+$/, 'must be a secret or restricted key, sk_… or rk_…')
+    .optional(),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { createStripeApi } from '../connectors/stripe/api.ts';
+import { parseWith, stripeEvent } from '../connectors/stripe/map.ts';
+import type { Db } from '../db/schema.ts';
+import { handleStripeEvent } from '../flows/stripe.ts';
+import type { Logger } from '../log.ts';
+import { header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
+import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe-signature.ts';
+
+export interface ConnectorRouteDeps {
+  config: Config;
+  clock: Clock;
+  db: Db;
+  teamId: string;
+  financeChannelId: string;
+  logger: Logger;
+  onQueued: () => void;
+  onInvoicesChanged: () => void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+type Wrap = (name: string, handler: Handler) => CustomRoute['handler'];
+
+/** A connector whose settings are not set: its route exists, and says how to turn it on. */
+function sendOff(res: ServerResponse, vendor: string, variables: readonly string[]): void {
+  sendJson(res, 404, {
+    error: `the ${vendor} connector is off`,
+    problems: [`set ${variables.join(' and ')} to turn it on (README.md → Connectors → ${vendor})`],
+  });
+}
+
+/** POST /webhooks/stripe, /webhooks/hubspot and /webhooks/salesforce: each off until configured. */
+export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRoute[] {
+  const log = deps.logger.child({ component: 'connectors' });
+  const { config } = deps;
+  const stripeApi = config.STRIPE_API_KEY
+    ? createStripeApi(config.STRIPE_API_KEY, config.STRIPE_API_URL)
+    : null;
+  return [
+    {
+      path: '/webhooks/stripe',
+      method: 'POST',
+      handler: wrap('stripe', async (req, res) => {
+        const secret = config.STRIPE_WEBHOOK_SECRET;
+        if (!secret) return sendOff(res, 'Stripe', ['STRIPE_WEBHOOK_SECRET']);
+        const raw = await readBodyOrRefuse(req, res);
+        if (!raw) return;
+        const check = verifyStripeSignature(
+          secret,
+          header(req, STRIPE_SIGNATURE_HEADER),
+          raw,
+          deps.clock.now(),
+        );
+        if (!check.ok) return sendProblems(res, 401, 'invalid signature', [check.problem]);
+        const read = parseJsonBody(raw, res);
+        if (!read.ok) return;
+        const event = parseWith(stripeEvent, read.body, '');
+        if (!event.ok)
+          return sendProblems(res, 400, 'invalid Stripe event: nothing was stored', event.problems);
+        const outcome = await handleStripeEvent({ ...deps, stripeApi }, event.value);
+        if (outcome.status === 'invalid')
+          return sendProblems(res, 400, `invalid ${event.value.type}: nothing was stored`, outcome.problems);
+        log.info({ eventId: event.value.id, type: event.value.type, ...outcome }, 'stripe event');
+        deps.onQueued();
+        if (outcome.invoicesChanged) deps.onInvoicesChanged();
+        sendJson(res, 200, { received: true, status: outcome.status, detail: outcome.detail });
+      }),
+    },
+  ];
+}
