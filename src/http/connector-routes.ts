@@ -2,11 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { createHubSpotApi, HubSpotUnavailableError } from '../connectors/hubspot/api.ts';
+import { hubSpotBatch } from '../connectors/hubspot/map.ts';
 import { createStripeApi } from '../connectors/stripe/api.ts';
 import { parseWith, stripeEvent } from '../connectors/stripe/map.ts';
 import type { Db } from '../db/schema.ts';
+import { handleHubSpotBatch } from '../flows/hubspot.ts';
 import { handleStripeEvent } from '../flows/stripe.ts';
 import type { Logger } from '../log.ts';
+import { describeIssues } from '../validation.ts';
+import {
+  HUBSPOT_SIGNATURE_HEADER,
+  HUBSPOT_TIMESTAMP_HEADER,
+  hubSpotSignedUri,
+  verifyHubSpotSignature,
+} from './hubspot-signature.ts';
 import { header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe-signature.ts';
 
@@ -36,6 +46,10 @@ function sendOff(res: ServerResponse, vendor: string, variables: readonly string
 export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRoute[] {
   const log = deps.logger.child({ component: 'connectors' });
   const { config } = deps;
+  const hubspot =
+    config.HUBSPOT_ACCESS_TOKEN && config.HUBSPOT_CLIENT_SECRET
+      ? createHubSpotApi(config.HUBSPOT_ACCESS_TOKEN, config.HUBSPOT_API_URL)
+      : null;
   const stripeApi = config.STRIPE_API_KEY
     ? createStripeApi(config.STRIPE_API_KEY, config.STRIPE_API_URL)
     : null;
@@ -67,6 +81,58 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         deps.onQueued();
         if (outcome.invoicesChanged) deps.onInvoicesChanged();
         sendJson(res, 200, { received: true, status: outcome.status, detail: outcome.detail });
+      }),
+    },
+    {
+      path: '/webhooks/hubspot',
+      method: 'POST',
+      handler: wrap('hubspot', async (req, res) => {
+        const secret = config.HUBSPOT_CLIENT_SECRET;
+        if (!secret || !hubspot)
+          return sendOff(res, 'HubSpot', ['HUBSPOT_CLIENT_SECRET', 'HUBSPOT_ACCESS_TOKEN']);
+        const raw = await readBodyOrRefuse(req, res);
+        if (!raw) return;
+        const request = {
+          method: req.method ?? 'POST',
+          uri: hubSpotSignedUri(req, config.PUBLIC_URL),
+          signature: header(req, HUBSPOT_SIGNATURE_HEADER),
+          timestamp: header(req, HUBSPOT_TIMESTAMP_HEADER),
+        };
+        const check = verifyHubSpotSignature(secret, request, raw, deps.clock.now());
+        if (!check.ok) return sendProblems(res, 401, 'invalid signature', [check.problem]);
+        const read = parseJsonBody(raw, res);
+        if (!read.ok) return;
+        const batch = hubSpotBatch.safeParse(read.body);
+        if (!batch.success)
+          return sendProblems(
+            res,
+            400,
+            'invalid HubSpot events: nothing was stored',
+            describeIssues(batch.error),
+          );
+        try {
+          const outcome = await handleHubSpotBatch(
+            { ...deps, hubspot, closedWonStages: config.HUBSPOT_CLOSED_WON_STAGES },
+            batch.data,
+          );
+          if (!outcome.ok)
+            return sendProblems(
+              res,
+              400,
+              'HubSpot deals that cannot be handed off: nothing was stored',
+              outcome.problems,
+            );
+          log.info({ received: batch.data.length, ...outcome }, 'hubspot events');
+          if (outcome.created > 0) deps.onQueued();
+          sendJson(res, 200, { received: batch.data.length, ...outcome });
+        } catch (error) {
+          if (!(error instanceof HubSpotUnavailableError)) throw error;
+          log.warn({ err: error }, 'hubspot events refused: the CRM API did not answer');
+          res.setHeader('retry-after', '60');
+          sendProblems(res, 503, "HubSpot's API did not answer: nothing was stored; HubSpot retries", [
+            error.message,
+          ]);
+        }
       }),
     },
   ];

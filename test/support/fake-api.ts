@@ -49,7 +49,10 @@ export async function startFakeApi(): Promise<FakeApi> {
       const call: ApiCall = {
         method: req.method ?? 'GET',
         path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
+        // A repeated parameter (`properties=a&properties=b`, as HubSpot's client sends it) joined by commas.
+        query: Object.fromEntries(
+          [...new Set(url.searchParams.keys())].map((k) => [k, url.searchParams.getAll(k).join(',')]),
+        ),
         authorization: req.headers.authorization ?? null,
         body: await bodyOf(req),
       };
