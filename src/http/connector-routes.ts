@@ -4,10 +4,17 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { createHubSpotApi, HubSpotUnavailableError } from '../connectors/hubspot/api.ts';
 import { hubSpotBatch } from '../connectors/hubspot/map.ts';
+import {
+  organizationAllowed,
+  parseOutboundMessage,
+  SOAP_ACK,
+  soapFault,
+} from '../connectors/salesforce/map.ts';
 import { createStripeApi } from '../connectors/stripe/api.ts';
 import { parseWith, stripeEvent } from '../connectors/stripe/map.ts';
 import type { Db } from '../db/schema.ts';
 import { handleHubSpotBatch } from '../flows/hubspot.ts';
+import { handleSalesforceMessage } from '../flows/salesforce.ts';
 import { handleStripeEvent } from '../flows/stripe.ts';
 import type { Logger } from '../log.ts';
 import { describeIssues } from '../validation.ts';
@@ -17,7 +24,8 @@ import {
   hubSpotSignedUri,
   verifyHubSpotSignature,
 } from './hubspot-signature.ts';
-import { header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
+import { decodeUtf8, header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
+import { tokenMatches } from './signature.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe-signature.ts';
 
 export interface ConnectorRouteDeps {
@@ -40,6 +48,14 @@ function sendOff(res: ServerResponse, vendor: string, variables: readonly string
     error: `the ${vendor} connector is off`,
     problems: [`set ${variables.join(' and ')} to turn it on (README.md → Connectors → ${vendor})`],
   });
+}
+
+function sendXml(res: ServerResponse, status: number, xml: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/xml; charset=utf-8',
+    'content-length': Buffer.byteLength(xml),
+  });
+  res.end(xml);
 }
 
 /** POST /webhooks/stripe, /webhooks/hubspot and /webhooks/salesforce: each off until configured. */
@@ -133,6 +149,60 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
             error.message,
           ]);
         }
+      }),
+    },
+    {
+      path: '/webhooks/salesforce',
+      method: 'POST',
+      handler: wrap('salesforce', async (req, res) => {
+        const orgIds = config.SALESFORCE_ORG_IDS ?? [];
+        const token = config.SALESFORCE_WEBHOOK_TOKEN;
+        if (orgIds.length === 0 || !token)
+          return sendOff(res, 'Salesforce', ['SALESFORCE_ORG_IDS', 'SALESFORCE_WEBHOOK_TOKEN']);
+        const given = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+        if (!given || !tokenMatches(token, `Bearer ${given}`))
+          return sendXml(
+            res,
+            401,
+            soapFault('unauthorized', ['the endpoint URL needs ?token=<SALESFORCE_WEBHOOK_TOKEN>']),
+          );
+        const raw = await readBodyOrRefuse(req, res);
+        if (!raw) return;
+        const xml = decodeUtf8(raw);
+        // Strict UTF-8 has no lone surrogates; NUL is refused as everywhere (no store keeps it).
+        if (xml === null || xml.includes('\0'))
+          return sendXml(
+            res,
+            400,
+            soapFault('malformed body', ['the body is not valid UTF-8 text without NUL']),
+          );
+        const message = parseOutboundMessage(xml);
+        if (!message.ok)
+          return sendXml(
+            res,
+            400,
+            soapFault('invalid outbound message: nothing was stored', message.problems),
+          );
+        if (!organizationAllowed(message.value.organizationId, orgIds))
+          return sendXml(
+            res,
+            401,
+            soapFault('unauthorized', ['this organisation is not in SALESFORCE_ORG_IDS']),
+          );
+        const outcome = await handleSalesforceMessage(
+          deps,
+          message.value.notifications,
+          config.SALESFORCE_CLOSED_WON_STAGES,
+        );
+        if (!outcome.ok)
+          return sendXml(
+            res,
+            400,
+            soapFault('Opportunities that cannot be handed off: nothing was stored', outcome.problems),
+          );
+        log.info({ received: message.value.notifications.length, ...outcome }, 'salesforce notifications');
+        if (outcome.created > 0) deps.onQueued();
+        sendXml(res, 200, SOAP_ACK);
       }),
     },
   ];
