@@ -78,7 +78,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         if (!secret) return sendOff(res, 'Stripe', ['STRIPE_WEBHOOK_SECRET']);
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
-        const check = verifyStripeSignature(
+        const check = await verifyStripeSignature(
           secret,
           header(req, STRIPE_SIGNATURE_HEADER),
           raw,

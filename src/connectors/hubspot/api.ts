@@ -1,4 +1,4 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import type { HubSpotCompany, HubSpotDeal } from './map.ts';
 
 /** What the HubSpot connector reads from HubSpot's CRM API. */
@@ -47,11 +47,16 @@ export function createHubSpotApi(
   basePath: string,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): HubSpotApi {
-  const client = new Client({ accessToken, basePath });
+  // Loaded on first use: most installations never receive a HubSpot event.
+  let loaded: Promise<Client> | null = null;
+  const crm = async () => {
+    loaded ??= import('@hubspot/api-client').then(({ Client }) => new Client({ accessToken, basePath }));
+    return (await loaded).crm;
+  };
   return {
     async deal(dealId, properties) {
       const deal = await call(
-        () => client.crm.deals.basicApi.getById(dealId, [...properties], undefined, ['companies']),
+        async () => (await crm()).deals.basicApi.getById(dealId, [...properties], undefined, ['companies']),
         sleep,
       );
       if (!deal) return null;
@@ -60,14 +65,14 @@ export function createHubSpotApi(
     },
     async company(companyId) {
       const company = await call(
-        () => client.crm.companies.basicApi.getById(companyId, ['name', 'domain']),
+        async () => (await crm()).companies.basicApi.getById(companyId, ['name', 'domain']),
         sleep,
       );
       return company ? { id: company.id, properties: company.properties } : null;
     },
     async ownerEmail(ownerId) {
       if (!/^\d+$/.test(ownerId)) return null;
-      const owner = await call(() => client.crm.owners.ownersApi.getById(Number(ownerId)), sleep);
+      const owner = await call(async () => (await crm()).owners.ownersApi.getById(Number(ownerId)), sleep);
       return owner?.email ?? null;
     },
   };
