@@ -67,6 +67,13 @@ describe('mapStripeInvoice', () => {
     expect(fromCustomer).toMatchObject({ row: { account: { crmId: 'SF-9', name: 'Acme Inc' } } });
   });
 
+  it('takes a charge_automatically invoice (no due date) as due when issued', () => {
+    const auto = parse({ collection_method: 'charge_automatically', due_date: null });
+    expect(mapStripeInvoice(auto, null, 'UTC')).toMatchObject({
+      row: { issuedOn: '2026-11-30', dueOn: '2026-11-30' },
+    });
+  });
+
   it('ignores drafts, voids uncollectible ones, lists payments, and names problems', () => {
     expect(mapStripeInvoice(parse({ number: null, status: 'draft' }), null, 'UTC').kind).toBe('ignored');
     expect(mapStripeInvoice(parse({ status: 'uncollectible' }), null, 'UTC')).toMatchObject({
