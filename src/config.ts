@@ -80,6 +80,16 @@ const userIds = z
       .filter(Boolean),
   )
   .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user IDs such as U0123ABC')));
+/** Comma-separated stage names or ids, as a CRM writes them. */
+const stageList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((stage) => stage.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string()).min(1, 'must name at least one stage'));
 
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
@@ -147,6 +157,51 @@ const envSchema = z.object({
   SEEN_EVENTS_RETENTION_DAYS: positiveInt
     .min(4, 'must be 4 days or more (webhooks are retried for up to 3 days)')
     .default(7),
+  // Connectors: each is on when its settings are set.
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the https:// address the app is reached at' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  HUBSPOT_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  HUBSPOT_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.hubapi.com' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default('https://api.hubapi.com'),
+  HUBSPOT_CLOSED_WON_STAGES: stageList.default(['closedwon']),
+  SALESFORCE_ORG_IDS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+            'must list organisation ids (00D…, 15 or 18 characters)',
+          ),
+      ),
+    )
+    .optional(),
+  SALESFORCE_WEBHOOK_TOKEN: optionalSecret,
+  SALESFORCE_CLOSED_WON_STAGES: stageList.default(['Closed Won']),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^whsec_\w+$/, 'must be the endpoint signing secret, whsec_… (Stripe → Developers → Webhooks)')
+    .optional(),
+  STRIPE_API_KEY: z
+    .string()
+    .trim()
+    .regex(/^(sk|rk)_\w+$/, 'must be a secret or restricted key, sk_… or rk_…')
+    .optional(),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
+import { readSheet } from 'read-excel-file/node';
 import { systemClock } from '../clock.ts';
 import {
   CSV_PARSE_OPTIONS,
@@ -9,23 +10,28 @@ import {
   parseDateFormat,
 } from '../domain/invoice-csv.ts';
 import { isCurrencyCode } from '../domain/money.ts';
+import { describeSkipped } from '../domain/report-layouts.ts';
 import { type CsvImportResult, ImportRejected, importInvoiceRecords } from '../flows/invoice-import.ts';
 import type { UpsertResult } from '../flows/invoices.ts';
 import { parseCommandLine, usageError } from './args.ts';
 import { openCliContext } from './context.ts';
 
 /**
- * npm run import:invoices -- FILE.csv [--dry-run] [--date-format FORMAT] [--currency USD]
+ * npm run import:invoices -- FILE.csv|FILE.xlsx [--dry-run] [--date-format FORMAT] [--currency USD]
  *
- * Imports an AR aging export (QuickBooks, Xero, NetSuite…) into the same store as
+ * Imports an AR aging export (a flat CSV, or QuickBooks Online and Xero reports as they export them,
+ * CSV or XLSX: see src/domain/report-layouts.ts) into the same store as
  * `POST /api/invoices`: upsert by invoice number, payments recorded when a balance drops, accounts
  * created when new, all in one transaction. The columns it recognises are listed in
  * src/domain/invoice-csv.ts. A file with any bad row is rejected whole, listing every problem.
  * `--dry-run` checks everything and reports what the import would do, then rolls it back.
  * Exit codes: 0 imported (or dry run passed), 1 rejected or failed, 2 usage.
  */
-const USAGE = `usage: npm run import:invoices -- FILE.csv [--dry-run] [--date-format FORMAT] [--currency USD]
-  --date-format  how dates are written: ${DATE_FORMATS.join(', ')} (default YYYY-MM-DD)
+const USAGE = `usage: npm run import:invoices -- FILE.csv|FILE.xlsx [--dry-run] [--date-format FORMAT] [--currency USD]
+  Reads a flat CSV, or these reports unchanged (CSV or XLSX): QuickBooks Online "A/R Aging Detail"
+  and "Open Invoices", Xero "Aged Receivables Detail".
+  --date-format  how dates are written: ${DATE_FORMATS.join(', ')}
+                 (default YYYY-MM-DD; QuickBooks reports MM/DD/YYYY, Xero D MMM YYYY)
   --currency     ISO 4217 code for rows without a currency column or value (default USD)
 `;
 const PROBLEMS_SHOWN = 100;
@@ -37,31 +43,45 @@ function usage(problem: string): never {
   return usageError(USAGE, problem);
 }
 
-function options(): { file: string; dryRun: boolean; dateFormat: DateFormat; currency: string } {
+function options(): {
+  file: string;
+  dryRun: boolean;
+  dateFormat: DateFormat | undefined;
+  currency: string;
+} {
   const { values, positionals } = parseCommandLine(
     USAGE,
     { 'dry-run': { type: 'boolean' }, 'date-format': { type: 'string' }, currency: { type: 'string' } },
     { positionals: true },
   );
   if (positionals.length !== 1)
-    usage(positionals.length === 0 ? 'Name the CSV file to import.' : 'Name one CSV file.');
-  const dateFormat = parseDateFormat(values['date-format'] ?? 'YYYY-MM-DD');
-  if (!dateFormat) usage(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
+    usage(positionals.length === 0 ? 'Name the CSV or XLSX file to import.' : 'Name one file.');
+  const given = values['date-format'];
+  const dateFormat = given === undefined ? undefined : parseDateFormat(given);
+  if (dateFormat === null) usage(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
   const currency = (values.currency ?? 'USD').trim().toUpperCase();
   if (!isCurrencyCode(currency)) usage('--currency must be an ISO 4217 currency code such as USD');
   return { file: positionals[0] as string, dryRun: values['dry-run'] ?? false, dateFormat, currency };
 }
 
-/** The file cannot be read as CSV at all (missing, a directory, broken quoting). */
+/** The file cannot be read at all (missing, a directory, broken quoting, not a workbook). */
 class UnreadableFile extends Error {}
 
-/** The file's CSV records as they stream; read errors become UnreadableFile. */
-async function* csvRecords(file: string): AsyncGenerator<string[]> {
-  const source = createReadStream(file);
-  const parser = parse(CSV_PARSE_OPTIONS);
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
+/**
+ * The file's records as they stream: a CSV through csv-parse, an XLSX file's first sheet row by row
+ * (cells as the workbook types them); read errors become UnreadableFile.
+ */
+async function* fileRecords(file: string): AsyncGenerator<readonly unknown[]> {
+  const xlsx = /\.xlsx$/i.test(file);
   try {
+    if (xlsx) {
+      for (const row of await readSheet(file)) yield row;
+      return;
+    }
+    const source = createReadStream(file);
+    const parser = parse(CSV_PARSE_OPTIONS);
+    source.on('error', (error) => parser.destroy(error));
+    source.pipe(parser);
     for await (const record of parser) yield record as string[];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -70,7 +90,7 @@ async function* csvRecords(file: string): AsyncGenerator<string[]> {
         ? 'no such file'
         : code === 'EISDIR'
           ? 'is a directory'
-          : `not readable as CSV: ${(error as Error).message}`,
+          : `not readable as ${xlsx ? 'XLSX' : 'CSV'}: ${(error as Error).message}`,
     );
   }
 }
@@ -97,6 +117,21 @@ function summary(result: UpsertResult): string {
   ].join(', ');
 }
 
+/** Which report layout the file was read as, and the data rows skipped as not invoices. */
+function layoutAndSkipped(read: Pick<CsvImportResult, 'layout' | 'skipped'>): string {
+  const layout = read.layout === null ? '' : `${file}: read as ${read.layout}\n`;
+  const n = read.skipped.length;
+  if (n === 0) return layout;
+  return (
+    layout +
+    `${file}: ${count.format(n)} row${n === 1 ? '' : 's'} skipped (not invoices):\n` +
+    describeSkipped(read.skipped)
+      .slice(0, PROBLEMS_SHOWN)
+      .map((line) => `  ${line}\n`)
+      .join('')
+  );
+}
+
 class DryRunRollback extends Error {}
 
 const { file, dryRun, dateFormat, currency } = options();
@@ -121,8 +156,8 @@ try {
         { config: ctx.config },
         trx,
         teamId,
-        csvRecords(file),
-        { dateFormat, currency },
+        fileRecords(file),
+        { ...(dateFormat ? { dateFormat } : {}), currency },
         now,
         onProgress,
       );
@@ -132,6 +167,7 @@ try {
     if (!(error instanceof DryRunRollback)) throw error;
   }
   const done = result as CsvImportResult;
+  process.stdout.write(layoutAndSkipped(done));
   const rowCount = `${count.format(done.rows)} row${done.rows === 1 ? '' : 's'}`;
   process.stdout.write(
     dryRun
@@ -140,8 +176,10 @@ try {
       : `${file}: ${rowCount}: ${summary(done)} (${seconds()})\n`,
   );
 } catch (error) {
-  if (error instanceof ImportRejected) process.stderr.write(rejected(error.read));
-  else if (error instanceof UnreadableFile)
+  if (error instanceof ImportRejected) {
+    process.stdout.write(layoutAndSkipped(error.read));
+    process.stderr.write(rejected(error.read));
+  } else if (error instanceof UnreadableFile)
     process.stderr.write(`${file} was not imported: ${error.message}\n`);
   else process.stderr.write(`${file} was not imported (nothing was stored): ${(error as Error).message}\n`);
   process.exitCode = 1;

@@ -191,6 +191,27 @@ export interface Database {
   ledger_rollup: LedgerRollupTable;
   ledger_counters: LedgerCountersTable;
   account_name_words: AccountNameWordsTable;
+  stripe_objects: StripeObjectsTable;
+  stripe_payments: StripePaymentsTable;
+}
+
+/** The newest state applied of one Stripe object (invoice `in_…`, dispute `dp_…`). */
+export interface StripeObjectsTable {
+  team_id: string;
+  object_id: string;
+  /** When Stripe created the event that carried that state. */
+  event_at: Timestamp;
+  /** How far along its life the state is (a paid invoice ranks above an open one). */
+  rank: number;
+  /** Our invoice's number, for a Stripe invoice. */
+  invoice_number: string | null;
+}
+
+/** A payment (payment intent `pi_…` or charge `ch_…`) and the Stripe invoice it paid. */
+export interface StripePaymentsTable {
+  team_id: string;
+  payment_id: string;
+  stripe_invoice_id: string;
 }
 
 /** The database, as every data-access function takes it. */

@@ -30,7 +30,8 @@
  *   CNY). Negative amounts, written "-12.00", "(12.00)" or "12.00-", are refused: credit notes are not
  *   invoices. More decimals than the currency has ("12.345" in USD) are refused, never rounded.
  * - Dates are `YYYY-MM-DD` unless `--date-format` names another: MM/DD/YYYY, M/D/YYYY, DD/MM/YYYY,
- *   D/M/YYYY, DD.MM.YYYY, D.M.YYYY or YYYY/MM/DD (day and month may have one or two digits in all of
+ *   D/M/YYYY, DD.MM.YYYY, D.M.YYYY, YYYY/MM/DD or D MMM YYYY ("7 Nov 2026", as Xero writes them; day
+ *   and month may have one or two digits in all of
  *   these but the ISO default). Impossible days (02/30/2026) are refused.
  * - The rules of `POST /api/invoices` hold: the balance is at most the amount, the due date is not
  *   before the invoice date, a paid invoice has no balance, the currency is ISO 4217, and an invoice
@@ -164,6 +165,21 @@ for (const spec of INVOICE_COLUMNS)
   for (const [rank, header] of spec.headers.entries())
     byKey.set(headerKey(header), { field: spec.field, rank });
 
+/** Headers a report layout reads differently (Xero's "Total" is what is still due): they win over the table. */
+export type ColumnAliases = Readonly<Partial<Record<InvoiceField, readonly string[]>>>;
+
+function withAliases(aliases: ColumnAliases): Map<string, { field: InvoiceField; rank: number }> {
+  const keys = new Map(byKey);
+  for (const [field, headers] of Object.entries(aliases) as [InvoiceField, readonly string[]][])
+    for (const [rank, header] of headers.entries()) keys.set(headerKey(header), { field, rank: rank - 100 });
+  return keys;
+}
+
+/** The field a header names (with a layout's aliases), or undefined. */
+export function fieldOfHeader(header: string, aliases?: ColumnAliases): InvoiceField | undefined {
+  return (aliases ? withAliases(aliases) : byKey).get(headerKey(header))?.field;
+}
+
 export interface Column {
   /** 0-based position in the record. */
   readonly index: number;
@@ -176,10 +192,12 @@ export type ColumnMap = Readonly<Partial<Record<InvoiceField, Column>>>;
 /** Which column holds which field, or a file-level problem naming the missing fields and the headers found. */
 export function recognizeColumns(
   header: readonly string[],
+  aliases?: ColumnAliases,
 ): { ok: true; columns: ColumnMap } | { ok: false; problem: string } {
+  const keys = aliases ? withAliases(aliases) : byKey;
   const best = new Map<InvoiceField, { column: Column; rank: number }>();
   for (const [index, text] of header.entries()) {
-    const match = byKey.get(headerKey(text));
+    const match = keys.get(headerKey(text));
     if (!match) continue;
     const current = best.get(match.field);
     if (!current || match.rank < current.rank)
@@ -213,10 +231,26 @@ export const DATE_FORMATS = [
   'DD.MM.YYYY',
   'D.M.YYYY',
   'YYYY/MM/DD',
+  'D MMM YYYY',
 ] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 
 const DAY_MONTH = String.raw`(\d{1,2})`;
+/** English month abbreviations, as Xero writes dates ("7 Nov 2026"). */
+export const MONTH_NAMES = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+];
 const datePatterns: Record<DateFormat, { pattern: RegExp; order: 'ymd' | 'mdy' | 'dmy' }> = {
   'YYYY-MM-DD': { pattern: /^(\d{4})-(\d{2})-(\d{2})$/, order: 'ymd' },
   'MM/DD/YYYY': { pattern: new RegExp(`^${DAY_MONTH}/${DAY_MONTH}/(\\d{4})$`), order: 'mdy' },
@@ -226,6 +260,10 @@ const datePatterns: Record<DateFormat, { pattern: RegExp; order: 'ymd' | 'mdy' |
   'DD.MM.YYYY': { pattern: new RegExp(`^${DAY_MONTH}\\.${DAY_MONTH}\\.(\\d{4})$`), order: 'dmy' },
   'D.M.YYYY': { pattern: new RegExp(`^${DAY_MONTH}\\.${DAY_MONTH}\\.(\\d{4})$`), order: 'dmy' },
   'YYYY/MM/DD': { pattern: new RegExp(`^(\\d{4})/${DAY_MONTH}/${DAY_MONTH}$`), order: 'ymd' },
+  'D MMM YYYY': {
+    pattern: new RegExp(`^${DAY_MONTH} (${MONTH_NAMES.join('|')}) (\\d{4})$`, 'i'),
+    order: 'dmy',
+  },
 };
 
 /** A `--date-format` value, in any case ("mm/dd/yyyy"), or null when it is not one we read. */
@@ -247,7 +285,10 @@ export function parseDay(text: string, format: DateFormat): Parsed<string> {
     return { ok: false, message: `must be a date written ${format}${hint}, got ${quote(value)}` };
   }
   const [a, b, c] = match.slice(1) as [string, string, string];
-  const [y, m, d] = order === 'ymd' ? [a, b, c] : order === 'mdy' ? [c, a, b] : [c, b, a];
+  const [y, named, d] = order === 'ymd' ? [a, b, c] : order === 'mdy' ? [c, a, b] : [c, b, a];
+  const m = /^\d+$/.test(named)
+    ? named
+    : String(MONTH_NAMES.findIndex((n) => n.toLowerCase() === named.toLowerCase()) + 1);
   const year = Number(y);
   const month = Number(m);
   const day = Number(d);
@@ -407,6 +448,8 @@ export interface InvoiceCsvOptions {
   readonly dateFormat?: DateFormat;
   /** For rows without a currency cell; an ISO 4217 code, default 'USD'. */
   readonly currency?: string;
+  /** Headers read as another field than the table says (a report layout's own names). */
+  readonly aliases?: ColumnAliases;
 }
 
 export interface CsvProblem {
@@ -430,8 +473,12 @@ export type InvoiceCsvResult =
     };
 
 export interface InvoiceCsvReader {
-  /** One CSV record (as csv-parse gives it, cells untrimmed), in file order; the first non-blank one is the header. */
-  push(record: readonly string[]): void;
+  /**
+   * One CSV record (as csv-parse gives it, cells untrimmed), in file order; the first non-blank one
+   * is the header. `line` is where it starts in the file, when the caller skipped lines (a report's
+   * title and total rows); otherwise it is counted here.
+   */
+  push(record: readonly string[], line?: number): void;
   /**
    * The valid rows read since the last call, handed over (so a long file is written as it streams,
    * in bounded memory); empty once any row was bad, since the file is then rejected whole.
@@ -450,7 +497,7 @@ export const CSV_PARSE_OPTIONS = {
 
 const LINE_BREAK = /\r\n|\r|\n/g;
 
-function lineBreaks(record: readonly string[]): number {
+export function lineBreaks(record: readonly string[]): number {
   let count = 0;
   for (const cell of record) {
     if (cell.includes('\n') || cell.includes('\r')) count += cell.match(LINE_BREAK)?.length ?? 0;
@@ -477,12 +524,12 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
   let accepted = 0;
   const seen = new Map<string, number>();
 
-  const push = (record: readonly string[]) => {
-    const row = line;
-    line += 1 + lineBreaks(record);
+  const push = (record: readonly string[], at?: number) => {
+    const row = at ?? line;
+    line = row + 1 + lineBreaks(record);
     if (fileProblem !== null || record.every((cell) => cell.trim() === '')) return;
     if (columns === null) {
-      const recognized = recognizeColumns(record);
+      const recognized = recognizeColumns(record, options.aliases);
       if (recognized.ok) {
         columns = recognized.columns;
         headerLength = record.length;

@@ -27,7 +27,9 @@ import { recordPayments } from './invoices.ts';
 
 export interface CollectionUpdateInput extends ArUpdate {
   teamId: string;
-  authorUserId: string;
+  /** Who logged it; null when a system reported it (`via` names it). */
+  authorUserId: string | null;
+  via?: string;
   /** Makes the update idempotent (a Slack message ts, a view id). */
   sourceKey: string | null;
 }
@@ -192,6 +194,7 @@ function updatePost(u: CollectionUpdateInput, account: Account, inv: Invoice | u
     repUserId: account.owner_user_id,
     note: u.note,
     byUserId: u.authorUserId,
+    ...(u.via ? { via: u.via } : {}),
   };
   if (u.kind === 'dispute_opened' && invoice) return disputeOpenedPing({ ...about, invoice, reasonLabel });
   if (u.kind === 'dispute_resolved' && invoice) return disputeResolvedPost({ ...about, invoice });

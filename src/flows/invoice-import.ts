@@ -1,12 +1,13 @@
 import { nameKey } from '../db/accounts.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import {
-  createInvoiceCsvReader,
-  type InvoiceCsvOptions,
-  type InvoiceCsvResult,
-} from '../domain/invoice-csv.ts';
 import type { InvoiceInput } from '../domain/invoice-input.ts';
+import {
+  createReportReader,
+  type ReportOptions,
+  type ReportResult,
+  type SkippedRow,
+} from '../domain/report-layouts.ts';
 import { type UpsertResult, upsertInvoiceBatches } from './invoices.ts';
 
 /** Rows handed from the checking reader to the upsert at a time. */
@@ -14,8 +15,8 @@ const BATCH = 2_000;
 
 /** The file has bad rows (or is no aging export): thrown so that the caller's transaction rolls back. */
 export class ImportRejected extends Error {
-  readonly read: Exclude<InvoiceCsvResult, { ok: true }>;
-  constructor(read: Exclude<InvoiceCsvResult, { ok: true }>) {
+  readonly read: Exclude<ReportResult, { ok: true }>;
+  constructor(read: Exclude<ReportResult, { ok: true }>) {
     super('the file was rejected');
     this.read = read;
   }
@@ -24,20 +25,24 @@ export class ImportRejected extends Error {
 export interface CsvImportResult extends UpsertResult {
   rows: number;
   customers: number;
+  /** The report layout recognised (QuickBooks Online A/R Aging Detail, Xero…), or null for a flat export. */
+  layout: string | null;
+  /** Data rows that are not invoices (payments, credit notes in a report), by row. */
+  skipped: SkippedRow[];
 }
 
 /**
- * Imports an AR aging export as it streams: every record is checked, and the valid rows are
- * upserted in batches as they come, inside the caller's transaction, so the file is never held
- * whole. One bad row rejects the file: reading goes on to name every problem, then ImportRejected
- * is thrown and the transaction undoes what was written.
+ * Imports an AR aging export or an accounting report as it streams: every record is checked, and
+ * the valid rows are upserted in batches as they come, inside the caller's transaction, so the
+ * file is never held whole. One bad row rejects the file: reading goes on to name every problem,
+ * then ImportRejected is thrown and the transaction undoes what was written.
  */
 export async function importInvoiceRecords(
   deps: Pick<Deps, 'config'>,
   trx: Trx,
   teamId: string,
-  records: AsyncIterable<readonly string[]>,
-  options: InvoiceCsvOptions,
+  records: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
+  options: ReportOptions,
   now: Date,
   onProgress?: (done: number) => void,
 ): Promise<CsvImportResult> {
@@ -49,8 +54,9 @@ export async function importInvoiceRecords(
       customers.add(r.account.crmId ? `crm:${r.account.crmId}` : `name:${nameKey(r.account.name ?? '')}`);
     return batch;
   };
+  const reader = createReportReader(options);
+  let last: ReportResult | undefined;
   async function* checked(): AsyncGenerator<readonly InvoiceInput[]> {
-    const reader = createInvoiceCsvReader(options);
     let pushed = 0;
     for await (const record of records) {
       reader.push(record);
@@ -60,10 +66,11 @@ export async function importInvoiceRecords(
         if (batch.length > 0) yield counted(batch);
       }
     }
-    const last = reader.finish();
+    last = reader.finish();
     if (!last.ok) throw new ImportRejected(last);
     yield counted(last.rows);
   }
   const result = await upsertInvoiceBatches(deps, trx, teamId, checked(), now, onProgress);
-  return { ...result, rows, customers: customers.size };
+  const done = last as ReportResult;
+  return { ...result, rows, customers: customers.size, layout: done.layout, skipped: done.skipped };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { unreadableText } from '../validation.ts';
 
 export class BodyTooLargeError extends Error {
   readonly limit: number;
@@ -102,4 +103,31 @@ export function sendProblems(
   problems: string[] = [],
 ): void {
   sendJson(res, status, { error, problems });
+}
+
+export type Read<T> = { ok: true; body: T } | { ok: false };
+
+/**
+ * The body as JSON: strict UTF-8, then JSON, then no text a store cannot keep (NUL, unpaired
+ * surrogates). Each failure is a 400 naming the problem.
+ */
+export function parseJsonBody(raw: Buffer, res: ServerResponse): Read<unknown> {
+  const text = decodeUtf8(raw);
+  if (text === null) {
+    sendProblems(res, 400, 'malformed body', ['the body is not valid UTF-8']);
+    return { ok: false };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    sendProblems(res, 400, 'malformed JSON', [(error as Error).message]);
+    return { ok: false };
+  }
+  const unreadable = unreadableText(body);
+  if (unreadable.length > 0) {
+    sendProblems(res, 400, 'invalid text: nothing was stored', unreadable);
+    return { ok: false };
+  }
+  return { ok: true, body };
 }

@@ -11,8 +11,8 @@ import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { unreadableText } from '../validation.ts';
-import { decodeUtf8, header, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
+import { connectorRoutes } from './connector-routes.ts';
+import { header, parseJsonBody, type Read, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
 
 export interface RouteDeps {
@@ -35,7 +35,7 @@ export interface RouteDeps {
   slackProblem?: (() => string | null) | undefined;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** Seconds a client is asked to wait before retrying while the database is unavailable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 30;
@@ -44,7 +44,7 @@ export const DATABASE_RETRY_AFTER_SECONDS = 30;
  * Wraps a route so that a failure is answered, never left hanging: 503 with Retry-After while the
  * database is unavailable (nothing was stored; the sender retries), else 500, logged once.
  */
-function safely(logger: Logger, name: string, handler: Handler): CustomRoute['handler'] {
+export function safely(logger: Logger, name: string, handler: Handler): CustomRoute['handler'] {
   return (req, res) => {
     handler(req, res).catch((error: unknown) => {
       const unavailable = isDatabaseUnavailable(error);
@@ -74,33 +74,6 @@ async function notReadyBecause(db: Db): Promise<string | null> {
   } catch {
     return 'the database does not answer';
   }
-}
-
-type Read<T> = { ok: true; body: T } | { ok: false };
-
-/**
- * The body as JSON: strict UTF-8, then JSON, then no text a store cannot keep (NUL, unpaired
- * surrogates). Each failure is a 400 naming the problem.
- */
-export function parseJsonBody(raw: Buffer, res: ServerResponse): Read<unknown> {
-  const text = decodeUtf8(raw);
-  if (text === null) {
-    sendProblems(res, 400, 'malformed body', ['the body is not valid UTF-8']);
-    return { ok: false };
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    sendProblems(res, 400, 'malformed JSON', [(error as Error).message]);
-    return { ok: false };
-  }
-  const unreadable = unreadableText(body);
-  if (unreadable.length > 0) {
-    sendProblems(res, 400, 'invalid text: nothing was stored', unreadable);
-    return { ok: false };
-  }
-  return { ok: true, body };
 }
 
 async function readJson(req: IncomingMessage, res: ServerResponse, limit?: number): Promise<Read<unknown>> {
@@ -226,5 +199,6 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         });
       }),
     },
+    ...connectorRoutes(deps, (name, handler) => safely(log, name, handler)),
   ];
 }

@@ -31,7 +31,7 @@ interface SignedHeaders {
   signature: string | undefined;
 }
 
-function equalInConstantTime(given: string, expected: string): boolean {
+export function equalInConstantTime(given: string, expected: string): boolean {
   const a = Buffer.from(given.trim());
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

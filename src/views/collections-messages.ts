@@ -126,7 +126,9 @@ export function disputeOpenedPing(
     repUserId: string | null;
     reasonLabel: string;
     note: string | null;
-    byUserId: string;
+    /** Who logged it; null when a system reported it (named by `via`, e.g. Stripe). */
+    byUserId: string | null;
+    via?: string;
   },
 ): SlackMessage {
   const { number, account } = describeInvoice(input);
@@ -134,7 +136,7 @@ export function disputeOpenedPing(
   const to = input.repUserId === null ? '' : `${person(input.repUserId)}, `;
   return message(`⚖️ ${to}${account} disputes ${number}: ${reason}.`, [
     section(
-      `⚖️ ${to}*${account}* disputes *${number}*.\n*Reason:* ${reason} · logged by ${person(input.byUserId)}\n` +
+      `⚖️ ${to}*${account}* disputes *${number}*.\n*Reason:* ${reason} · ${loggedBy(input)}\n` +
         amountLine(input.invoice),
     ),
     ...noteBlocks(input.note),
@@ -144,13 +146,18 @@ export function disputeOpenedPing(
 }
 
 export function disputeResolvedPost(
-  input: AboutInvoice & { repUserId: string | null; note: string | null; byUserId: string },
+  input: AboutInvoice & {
+    repUserId: string | null;
+    note: string | null;
+    byUserId: string | null;
+    via?: string;
+  },
 ): SlackMessage {
   const { number, account } = describeInvoice(input);
   const cc = input.repUserId === null ? '' : ` cc ${person(input.repUserId)}`;
   return message(`✅ The dispute on ${number} (${account}) is resolved.`, [
     section(
-      `✅ *The dispute on ${number}* (${account}) is resolved, logged by ${person(input.byUserId)}.${cc}\n` +
+      `✅ *The dispute on ${number}* (${account}) is resolved, ${loggedBy(input)}.${cc}\n` +
         amountLine(input.invoice),
     ),
     ...noteBlocks(input.note),
@@ -372,6 +379,31 @@ function day(text: string): string {
 }
 
 /** A Slack mention (or the escaped text of something that is not a user id), never overly long. */
+/** "logged by @someone", or "reported by Stripe" when a system reported it. */
+function loggedBy(input: { byUserId: string | null; via?: string }): string {
+  return input.byUserId === null
+    ? `reported by ${input.via ?? 'AR Bridge'}`
+    : `logged by ${person(input.byUserId)}`;
+}
+
+/** A dispute lost at the card network: the customer got the money back, so the invoice is open again. */
+export function disputeLostPost(
+  input: AboutInvoice & { repUserId: string | null; reversedCents: number; via: string },
+): SlackMessage {
+  const { number, account, balance } = describeInvoice(input);
+  const reversed = formatMoney(input.reversedCents, input.invoice.currency);
+  const to = input.repUserId === null ? '' : `${person(input.repUserId)}, `;
+  return message(`❌ ${to}the dispute on ${number} (${account}) was lost: ${balance} is open again.`, [
+    section(
+      `❌ ${to}*the dispute on ${number}* (${account}) was lost, reported by ${input.via}: ` +
+        `${reversed} went back to the customer, so *${balance}* is open again.\n` +
+        amountLine(input.invoice),
+    ),
+    ...noRepBlocks(input.repUserId),
+    context('Past-due alerts for this invoice resume.'),
+  ]);
+}
+
 function person(userId: string | null, fallback = 'someone'): string {
   return truncateMrkdwn(mention(userId, fallback), PERSON_MAX);
 }

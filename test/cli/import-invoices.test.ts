@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import writeExcelFile from 'write-excel-file/node';
 import { CLI_TEST_TIMEOUT_MS, type CliSetup, startCliSetup } from '../support/cli.ts';
 
 const CLI = 'src/cli/import-invoices.ts';
@@ -191,5 +192,65 @@ describe('npm run import:invoices', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(code).toBe(1);
     // INV-1003 would have been paid by the good first row: it was not.
     expect(await stored()).toEqual(before);
+  });
+
+  it('imports QuickBooks and Xero report exports unchanged, saying which layout it read', async () => {
+    const qbo = join(cli.dir, 'A_R Aging Detail.csv');
+    copyFileSync(new URL('../fixtures/exports/quickbooks-ar-aging-detail.csv', import.meta.url), qbo);
+    const quickbooks = await cli.run(CLI, [qbo]);
+    expect(quickbooks.output).toContain(`${qbo}: read as QuickBooks Online "A/R Aging Detail" report`);
+    expect(quickbooks.output).toContain('row 12: skipped, Payment, not an invoice');
+    expect(quickbooks.output).toContain('row 16: skipped, Credit Memo, not an invoice');
+    expect(quickbooks.output).toMatch(/5 rows: 5 created, 0 updated/);
+    expect(quickbooks.code).toBe(0);
+
+    // Xero's default export is XLSX: real date and number cells under the same title rows.
+    const xero = join(cli.dir, 'Aged_Receivables_Detail.xlsx');
+    const day = (iso: string) => ({ value: new Date(`${iso}T00:00:00Z`), type: Date, format: 'd mmm yyyy' });
+    const amount = (value: number) => ({ value, type: Number, format: '#,##0.00' });
+    await writeExcelFile([
+      [{ value: 'Aged Receivables Detail' }],
+      [{ value: 'Demo Company (US)' }],
+      [{ value: 'As at 30 November 2026' }],
+      [{ value: 'Ageing by due date' }],
+      [],
+      [
+        'Invoice Date',
+        'Invoice Number',
+        'Invoice Reference',
+        'Due Date',
+        'Current',
+        '< 1 Month',
+        'Total',
+      ].map((value) => ({ value })),
+      [{ value: 'Bayside Club' }],
+      [
+        day('2026-10-07'),
+        { value: 'INV-0041' },
+        { value: 'P/O 9711' },
+        day('2026-11-06'),
+        amount(0),
+        amount(234),
+        amount(234),
+      ],
+      [{ value: 'Total Bayside Club' }, null, null, null, amount(0), amount(234), amount(234)],
+      [{ value: 'Total' }, null, null, null, amount(0), amount(234), amount(234)],
+    ]).toFile(xero);
+    const fromXero = await cli.run(CLI, [xero]);
+    expect(fromXero.output).toContain(`${xero}: read as Xero "Aged Receivables Detail" report`);
+    expect(fromXero.output).toMatch(/1 row: 1 created/);
+    expect(fromXero.code).toBe(0);
+
+    const { invoices } = await stored();
+    expect(
+      invoices
+        .filter((i) => ['1036', '1051', 'INV-0041'].includes(i.number))
+        .map((i) => [i.number, i.account, i.balance_cents]),
+    ).toEqual([
+      // Matched by name to the account an earlier import created.
+      ['1036', 'ACME  corp', 750_000],
+      ['1051', 'Harbor & Pine', 78_000],
+      ['INV-0041', 'Bayside Club', 23_400],
+    ]);
   });
 });

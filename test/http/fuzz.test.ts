@@ -1,14 +1,17 @@
 /**
  * Fuzzing every route of `npm start` in its own process: thousands of requests, each a valid
  * request mutated by a seeded mutator (test/support/mutate.ts) and then signed correctly (Slack's
- * v0 signature, the webhook's, the API's bearer token), with some timestamps out of range and a few
+ * v0 signature, the webhook's, the API's bearer token, Stripe's, HubSpot's v3, Salesforce's URL
+ * token), with some timestamps out of range and a few
  * bodies over the limit. No answer may be a 5xx and the process must never exit; both counts are
  * printed. FUZZ_SEED replays a run, FUZZ_REQUESTS changes its size.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubSpotSignature } from '../../src/http/hubspot-signature.ts';
 import { signBody } from '../../src/http/signature.ts';
 import {
   AR_KIND_ACTION_ID,
@@ -20,6 +23,7 @@ import { INTAKE_CALLBACK_ID, INTAKE_DISPATCH_ACTION_PREFIX } from '../../src/vie
 import { NEW_DEAL_CALLBACK_ID } from '../../src/views/new-deal.ts';
 import { REASSIGN_CALLBACK_ID } from '../../src/views/reassign.ts';
 import { openTestDatabase, usingPostgres } from '../support/db.ts';
+import { type FakeApi, startFakeApi } from '../support/fake-api.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { mutateBytes, mutateJson, oddValue } from '../support/mutate.ts';
 import { type AppProcess, startAppOnPort } from '../support/process.ts';
@@ -32,7 +36,13 @@ const CONCURRENCY = 8;
 const SIGNING_SECRET = 'fuzz-signing-secret';
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
 const API_TOKEN = 'fuzz-api-token-0123456789abcdef';
+const STRIPE_SECRET = 'whsec_fuzz0123456789';
+const HUBSPOT_SECRET = 'fuzz-hubspot-client-secret';
+const SALESFORCE_TOKEN = 'fuzz-salesforce-token-0123456789';
+const SALESFORCE_ORG = '00D5g000004FuzzEAK';
 const TEAM = 'T0TEAM';
+/** The app's address, which HubSpot's signature covers. */
+let signedBase = '';
 const REP = 'U0FUZZREP';
 const AR = 'U0FUZZAR';
 
@@ -259,6 +269,110 @@ function webhookAttempt(random: Random): Attempt {
   };
 }
 
+const STRIPE_EVENT = {
+  id: 'evt_fuzz1',
+  object: 'event',
+  type: 'invoice.finalized',
+  created: 1764590000,
+  data: {
+    object: {
+      id: 'in_fuzz1',
+      number: 'FUZZ-STRIPE-1',
+      customer: 'cus_fuzz',
+      customer_name: 'Fuzz Stripe Co',
+      metadata: { crm_account_id: 'A-1' },
+      amount_due: 1000,
+      amount_remaining: 1000,
+      currency: 'usd',
+      created: 1764500000,
+      due_date: 1765500000,
+      status: 'open',
+      hosted_invoice_url: 'https://invoice.stripe.com/i/fuzz',
+    },
+  },
+};
+
+function stripeAttempt(random: Random): Attempt {
+  const body = jsonBody(
+    random() < 0.3
+      ? {
+          ...STRIPE_EVENT,
+          type: 'charge.dispute.created',
+          data: {
+            object: {
+              id: 'dp_1',
+              charge: 'ch_1',
+              amount: 5,
+              currency: 'usd',
+              reason: 'duplicate',
+              status: 'needs_response',
+            },
+          },
+        }
+      : STRIPE_EVENT,
+    random,
+  );
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload: body.toString('utf8'),
+    secret: STRIPE_SECRET,
+    timestamp: timestampFor(random),
+  });
+  return {
+    method: 'POST',
+    path: '/webhooks/stripe',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    body,
+  };
+}
+
+const HUBSPOT_BATCH = [
+  {
+    eventId: 1,
+    subscriptionType: 'deal.propertyChange',
+    portalId: 1,
+    objectId: 1,
+    occurredAt: 1764590000000,
+    propertyName: 'dealstage',
+    propertyValue: 'closedwon',
+  },
+  { eventId: 2, subscriptionType: 'deal.creation', portalId: 1, objectId: 2, occurredAt: 1764590000000 },
+];
+
+function hubspotAttempt(random: Random): Attempt {
+  const body = jsonBody(HUBSPOT_BATCH, random);
+  const timestamp = String(timestampFor(random) * 1000);
+  const signature = hubSpotSignature(
+    HUBSPOT_SECRET,
+    'POST',
+    `${signedBase}/webhooks/hubspot`,
+    body,
+    timestamp,
+  );
+  return {
+    method: 'POST',
+    path: '/webhooks/hubspot',
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-signature-v3': signature,
+      'x-hubspot-request-timestamp': timestamp,
+    },
+    body,
+  };
+}
+
+const OUTBOUND = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><notifications xmlns="http://soap.sforce.com/2005/09/outbound"><OrganizationId>${SALESFORCE_ORG}</OrganizationId><Notification><Id>04l1</Id><sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com"><sf:Id>006FUZZ</sf:Id><sf:AccountId>001FUZZ</sf:AccountId><sf:Account_Name__c>Fuzz SF</sf:Account_Name__c><sf:Amount>10.0</sf:Amount><sf:CloseDate>2026-11-30</sf:CloseDate><sf:IsWon>true</sf:IsWon><sf:Name>Fuzz opp</sf:Name><sf:Owner_Email__c>u0fuzzrep@fuzz.example</sf:Owner_Email__c></sObject></Notification></notifications></soapenv:Body></soapenv:Envelope>`;
+
+function salesforceAttempt(random: Random): Attempt {
+  const body = mutateBytes(Buffer.from(OUTBOUND), random);
+  const token = random() < 0.1 ? 'wrong' : SALESFORCE_TOKEN;
+  return {
+    method: 'POST',
+    path: `/webhooks/salesforce?token=${token}`,
+    headers: { 'content-type': 'text/xml' },
+    body: random() < 0.2 ? Buffer.from(OUTBOUND) : body,
+  };
+}
+
 function apiAttempt(random: Random): Attempt {
   return {
     method: 'POST',
@@ -289,7 +403,8 @@ function otherAttempt(random: Random): Attempt {
 
 /** Bodies just over each route's limit: 413, and the connection closed. */
 function oversized(random: Random): Attempt {
-  const attempt = random() < 0.5 ? webhookAttempt(random) : apiAttempt(random);
+  const attempt =
+    random() < 0.5 ? webhookAttempt(random) : random() < 0.5 ? apiAttempt(random) : stripeAttempt(random);
   const body = Buffer.alloc(attempt.path === '/api/invoices' ? 20_000_100 : 1_000_100, 0x20);
   const ts = now();
   return {
@@ -306,9 +421,12 @@ function oversized(random: Random): Attempt {
 function attemptFor(random: Random, i: number): Attempt {
   if (i % 1_000 === 500) return oversized(random);
   const roll = random();
-  if (roll < 0.62) return slackAttempt(random);
-  if (roll < 0.78) return webhookAttempt(random);
-  if (roll < 0.93) return apiAttempt(random);
+  if (roll < 0.55) return slackAttempt(random);
+  if (roll < 0.67) return webhookAttempt(random);
+  if (roll < 0.79) return apiAttempt(random);
+  if (roll < 0.85) return stripeAttempt(random);
+  if (roll < 0.91) return hubspotAttempt(random);
+  if (roll < 0.96) return salesforceAttempt(random);
   return otherAttempt(random);
 }
 
@@ -316,10 +434,13 @@ describe('fuzzing every route of the running app', () => {
   let fake: FakeSlack;
   let app: AppProcess;
   let base: string;
+  let hubspot: FakeApi;
   let close: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
     fake = await startFakeSlack();
+    // HubSpot's API answers every read with 404 (no such deal): the connector acknowledges and stores nothing.
+    hubspot = await startFakeApi();
     for (const id of [REP, AR]) fake.addUser({ id, tz: 'UTC', email: `${id.toLowerCase()}@fuzz.example` });
     let database: Record<string, string>;
     if (usingPostgres) {
@@ -339,17 +460,25 @@ describe('fuzzing every route of the running app', () => {
       AR_USER_IDS: AR,
       WEBHOOK_SECRET,
       API_TOKEN,
+      STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+      HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+      HUBSPOT_ACCESS_TOKEN: 'pat-fuzz',
+      HUBSPOT_API_URL: hubspot.url,
+      SALESFORCE_ORG_IDS: SALESFORCE_ORG,
+      SALESFORCE_WEBHOOK_TOKEN: SALESFORCE_TOKEN,
       LOG_LEVEL: 'info',
       ...database,
     });
     app = started.app;
     base = `http://127.0.0.1:${started.port}`;
+    signedBase = base;
   }, 60_000);
   afterAll(async () => {
     app?.kill('SIGTERM');
     await app?.exited;
     await close();
     await fake?.close();
+    await hubspot?.close();
   });
 
   it('answers thousands of signed, mutated requests without a 5xx and without exiting', async () => {

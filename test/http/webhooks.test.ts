@@ -283,3 +283,20 @@ describe('health', () => {
     expect(await ready.json()).toEqual({ ok: true, database: h.database.kind });
   });
 });
+
+describe('connector routes while their settings are unset', () => {
+  it('answer 404 naming the settings that turn each on', async () => {
+    for (const [path, vars] of [
+      ['/webhooks/stripe', /STRIPE_WEBHOOK_SECRET/],
+      ['/webhooks/hubspot', /HUBSPOT_CLIENT_SECRET and HUBSPOT_ACCESS_TOKEN/],
+      ['/webhooks/salesforce?token=x', /SALESFORCE_ORG_IDS and SALESFORCE_WEBHOOK_TOKEN/],
+    ] as const) {
+      const res = await fetch(`${h.baseUrl}${path}`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({
+        error: expect.stringMatching(/connector is off/),
+        problems: [expect.stringMatching(vars)],
+      });
+    }
+  });
+});
