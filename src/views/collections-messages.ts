@@ -7,8 +7,10 @@ import type { KnownBlock } from '@slack/types';
 import type { LastCollectionUpdate } from '../db/collection-updates.ts';
 import type { Invoice } from '../db/schema.ts';
 import { UPDATE_KIND_LABELS, type UpdateKind } from '../domain/collections.ts';
+import type { DisputeContext } from '../domain/dispute-context.ts';
 import { formatDay } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
+import { disputeContextBlocks } from './dispute-context.ts';
 import type { SlackMessage } from './handoff-messages.ts';
 import {
   context,
@@ -127,6 +129,8 @@ export function disputeOpenedPing(
     reasonLabel: string;
     note: string | null;
     byUserId: string;
+    /** What the deal's handoff recorded; null when the account has no deal here. */
+    handoff: DisputeContext | null;
   },
 ): SlackMessage {
   const { number, account } = describeInvoice(input);
@@ -138,6 +142,7 @@ export function disputeOpenedPing(
         amountLine(input.invoice),
     ),
     ...noteBlocks(input.note),
+    ...disputeContextBlocks(input.handoff),
     ...noRepBlocks(input.repUserId),
     context('Past-due alerts for this invoice are paused until the dispute is resolved.'),
   ]);

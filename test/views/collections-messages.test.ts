@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LastCollectionUpdate } from '../../src/db/collection-updates.ts';
 import { UPDATE_KINDS, type UpdateKind } from '../../src/domain/collections.ts';
+import { disputeContextOf } from '../../src/domain/dispute-context.ts';
+import { emptyHandoff } from '../../src/domain/handoff.ts';
 import {
   accountThreadRoot,
   askArPost,
@@ -216,6 +218,7 @@ describe('disputes', () => {
         reasonLabel: 'Discount missing or wrong',
         note: 'They expected the 10% year-one discount',
         byUserId: 'U0AR',
+        handoff: null,
       }),
     ).toMatchInlineSnapshot(`
       {
@@ -235,6 +238,15 @@ describe('disputes', () => {
               "type": "mrkdwn",
             },
             "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "No billing handoff is on record for this account.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
           },
           {
             "elements": [
@@ -521,6 +533,24 @@ describe('Slack limits and escaping', () => {
           reasonLabel: x.label,
           note: x.note,
           byUserId: x.label,
+          handoff: x.flag
+            ? disputeContextOf({
+                dealName: x.accountName,
+                fromLatestDeal: x.flag,
+                fields: {
+                  ...emptyHandoff(),
+                  legalEntity: x.accountName,
+                  hasSpecialTerms: true,
+                  specialTerms: x.label,
+                },
+                submitted: {
+                  byUserId: x.author ?? 'U0AR',
+                  at: new Date('2026-03-05T10:00:00Z'),
+                  complete: false,
+                },
+                reason: 'discount_missing_or_wrong',
+              })
+            : null,
         }),
         disputeResolvedPost({ ...about, repUserId: x.rep, note: x.note, byUserId: x.label }),
         invoicePaidPost({ ...about, repUserId: x.rep, commissionEligible: x.flag }),
@@ -566,6 +596,7 @@ describe('Slack limits and escaping', () => {
       reasonLabel: hostile,
       note: hostile,
       byUserId: hostile,
+      handoff: null,
     });
     expect(sectionTexts(message)[0]).toContain(`${escaped}, *${escaped}* disputes *${escaped}*`);
     expect(sectionTexts(message)[1]).toBe(`>${escaped}`);
