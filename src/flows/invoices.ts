@@ -21,6 +21,7 @@ import {
 } from '../views/collections-messages.ts';
 import { accountThread, threadRootNotification } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
+import { queueFirstInvoiceDms } from './first-invoice.ts';
 import { refreshHomes } from './home.ts';
 
 export interface UpsertResult {
@@ -64,7 +65,9 @@ export async function upsertInvoices(
   const touched = new Set<number>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const payments = await upsertChunk(trx, teamId, chunk, now, result, touched);
+    const linked = new Set<string>();
+    const payments = await upsertChunk(trx, teamId, chunk, now, result, touched, linked);
+    await queueFirstInvoiceDms(deps, trx, teamId, [...linked]);
     await recordPayments(deps, trx, payments.map(paymentRecord), now);
     result.payments += payments.length;
     result.paid += payments.filter((p) => invoiceStatus(p.after) === 'paid').length;
@@ -85,6 +88,8 @@ async function upsertChunk(
   now: Date,
   result: UpsertResult,
   touched: Set<number>,
+  /** Numbers of the invoices that now carry a link they did not have, or a new deal. */
+  linked: Set<string>,
 ): Promise<Payment[]> {
   const accounts = await resolveAccounts(trx, teamId, chunk, result);
   const deals = await dealIdsByCrmId(trx, teamId, [
@@ -112,6 +117,8 @@ async function upsertChunk(
     if (before) result.updated += 1;
     else result.created += 1;
     writes.push(values);
+    if (values.url !== null && (before?.url == null || before.deal_id !== values.deal_id))
+      linked.add(row.number);
     touched.add(account.id);
     if (before) touched.add(before.account_id);
     if (before?.status === 'open' && row.balanceCents < before.balance_cents && values.status !== 'void') {

@@ -9,6 +9,7 @@ import { arStatusShare } from './ar-status-share.ts';
 import { askArButton } from './ask-ar.ts';
 import { assignRepButton } from './assign-rep.ts';
 import { claimDealButton } from './claim-deal.ts';
+import { firstInvoiceSentButton } from './first-invoice-sent.ts';
 import { intakeDispatch } from './intake-dispatch.ts';
 import { notMyDeal } from './not-my-deal.ts';
 import { openHandoff } from './open-handoff.ts';
@@ -24,6 +25,7 @@ export function register(app: ArBridgeApp, deps: Deps): void {
   app.action('collections_contacted', answering(reachOutButton(deps)));
   app.action('collections_ask_ar', answering(askArButton(deps)));
   app.action('collections_assign_rep', answering(assignRepButton(deps)));
+  app.action('first_invoice_sent', answering(firstInvoiceSentButton(deps)));
   app.action('ar_status_pick', answering(arStatusPick(deps)));
   app.action('ar_status_share', answering(arStatusShare(deps)));
   app.action(new RegExp(`^${INTAKE_DISPATCH_ACTION_PREFIX}`), answering(intakeDispatch(deps)));
