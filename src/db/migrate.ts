@@ -14,6 +14,7 @@ import * as updateLookups from '../../migrations/2026-11-23T04-00-update-lookups
 import * as statusIndexes from '../../migrations/2026-11-23T05-00-status-indexes.ts';
 import * as deliveryLookups from '../../migrations/2026-11-24T00-00-delivery-lookups.ts';
 import * as invoiceLinks from '../../migrations/2026-12-01T00-00-invoice-links.ts';
+import * as asks from '../../migrations/2026-12-01T14-00-asks.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-11-23T05-00-status-indexes': statusIndexes,
   '2026-11-24T00-00-delivery-lookups': deliveryLookups,
   '2026-12-01T00-00-invoice-links': invoiceLinks,
+  '2026-12-01T14-00-asks': asks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

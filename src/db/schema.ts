@@ -154,6 +154,27 @@ export interface SeenRequestsTable {
   seen_at: CreatedAt;
 }
 
+export interface AsksTable {
+  id: Generated<number>;
+  team_id: string;
+  account_id: number;
+  invoice_id: number | null;
+  direction: 'to_rep' | 'to_ar';
+  asked_by: string;
+  asked_of: string | null;
+  question: string;
+  due_on: DayDate | null;
+  source_link: string | null;
+  status: ColumnType<'open' | 'answered', 'open' | 'answered' | undefined, 'open' | 'answered'>;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: Timestamp | null;
+  last_reminder_on: DayDate | null;
+  escalated_at: Timestamp | null;
+  source_key: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   people: PeopleTable;
   accounts: AccountsTable;
@@ -163,6 +184,7 @@ export interface Database {
   collection_updates: CollectionUpdatesTable;
   notifications: NotificationsTable;
   seen_requests: SeenRequestsTable;
+  asks: AsksTable;
 }
 
 /** The database, as every data-access function takes it. */
@@ -185,3 +207,5 @@ export type NewCollectionUpdate = Insertable<CollectionUpdatesTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type NewNotificationRow = Insertable<NotificationsTable>;
 export type NotificationUpdate = Updateable<NotificationsTable>;
+export type Ask = Selectable<AsksTable>;
+export type NewAsk = Insertable<AsksTable>;

@@ -10,6 +10,7 @@ import { UPDATE_KIND_LABELS, type UpdateKind } from '../domain/collections.ts';
 import type { DisputeContext } from '../domain/dispute-context.ts';
 import { formatDay } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
+import { askRepButton } from './asks.ts';
 import { disputeContextBlocks } from './dispute-context.ts';
 import type { SlackMessage } from './handoff-messages.ts';
 import {
@@ -432,6 +433,7 @@ function reachOutButtons(invoiceId: number, repUserId: string | null): KnownBloc
         value: String(invoiceId),
         text: plainText('Ask AR', SLACK_LIMITS.buttonText),
       },
+      ...(repUserId === null ? [] : [askRepButton(`invoice:${invoiceId}`)]),
     ],
   };
 }

@@ -80,6 +80,7 @@ function buttons(message: SlackMessage): { action_id: string; value: string; tex
 const REACH_OUT_BUTTONS = [
   { action_id: COLLECTIONS_CONTACTED_ACTION_ID, value: '7', text: "I'll reach out" },
   { action_id: COLLECTIONS_ASK_AR_ACTION_ID, value: '7', text: 'Ask AR' },
+  { action_id: 'ask_open', value: 'invoice:7', text: 'Ask the rep' },
 ];
 
 describe('pastDuePing', () => {
@@ -126,6 +127,16 @@ describe('pastDuePing', () => {
                 },
                 "type": "button",
                 "value": "7",
+              },
+              {
+                "action_id": "ask_open",
+                "text": {
+                  "emoji": true,
+                  "text": "Ask the rep",
+                  "type": "plain_text",
+                },
+                "type": "button",
+                "value": "invoice:7",
               },
             ],
             "type": "actions",

@@ -6,7 +6,9 @@ import { answering } from '../middleware/answer.ts';
 import { arKindChanged } from './ar-kind.ts';
 import { arStatusPick } from './ar-status-pick.ts';
 import { arStatusShare } from './ar-status-share.ts';
+import { askAnswerButton } from './ask-answer.ts';
 import { askArButton } from './ask-ar.ts';
+import { askOpenButton } from './ask-open.ts';
 import { assignRepButton } from './assign-rep.ts';
 import { claimDealButton } from './claim-deal.ts';
 import { firstInvoiceSentButton } from './first-invoice-sent.ts';
@@ -26,6 +28,8 @@ export function register(app: ArBridgeApp, deps: Deps): void {
   app.action('collections_ask_ar', answering(askArButton(deps)));
   app.action('collections_assign_rep', answering(assignRepButton(deps)));
   app.action('first_invoice_sent', answering(firstInvoiceSentButton(deps)));
+  app.action('ask_open', answering(askOpenButton(deps)));
+  app.action('ask_answer', answering(askAnswerButton(deps)));
   app.action('ar_status_pick', answering(arStatusPick(deps)));
   app.action('ar_status_share', answering(arStatusShare(deps)));
   app.action(new RegExp(`^${INTAKE_DISPATCH_ACTION_PREFIX}`), answering(intakeDispatch(deps)));
