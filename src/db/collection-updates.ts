@@ -110,6 +110,12 @@ export async function lastUpdatesOf(
 
 /** The reason of each invoice's latest dispute, as a label ('Pricing error'). */
 export async function disputeReasonLabels(db: Queryable, invoiceIds: number[]): Promise<Map<number, string>> {
+  const reasons = await disputeReasons(db, invoiceIds);
+  return new Map([...reasons].map(([id, reason]) => [id, disputeReasonLabel(reason)]));
+}
+
+/** The reason of each invoice's latest dispute, as stored ('pricing_error'). */
+export async function disputeReasons(db: Queryable, invoiceIds: number[]): Promise<Map<number, string>> {
   if (invoiceIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('collection_updates')
@@ -117,10 +123,10 @@ export async function disputeReasonLabels(db: Queryable, invoiceIds: number[]): 
     .where('invoice_id', 'in', invoiceIds)
     .where('kind', '=', 'dispute_opened')
     .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc')
     .execute();
   const reasons = new Map<number, string>();
   for (const r of rows)
-    if (r.invoice_id !== null && r.dispute_reason)
-      reasons.set(r.invoice_id, disputeReasonLabel(r.dispute_reason));
+    if (r.invoice_id !== null && r.dispute_reason) reasons.set(r.invoice_id, r.dispute_reason);
   return reasons;
 }

@@ -79,6 +79,50 @@ export async function getDealContext(
   return { deal, account, handoff };
 }
 
+export interface InvoiceDeal {
+  deal: Deal;
+  handoff: Handoff | undefined;
+  /** The invoice names no deal: this is its account's latest deal. */
+  fromLatestDeal: boolean;
+}
+
+/**
+ * The deal an invoice bills, with its handoff: the invoice's own deal, else its account's latest
+ * deal; undefined when the account has no deal in AR Bridge.
+ */
+export async function dealOfInvoice(
+  db: Queryable,
+  teamId: string,
+  invoiceId: number,
+): Promise<InvoiceDeal | undefined> {
+  const invoice = await db
+    .selectFrom('invoices')
+    .select(['deal_id', 'account_id'])
+    .where('team_id', '=', teamId)
+    .where('id', '=', invoiceId)
+    .executeTakeFirst();
+  if (!invoice) return undefined;
+  const deal =
+    invoice.deal_id === null
+      ? await db
+          .selectFrom('deals')
+          .selectAll()
+          .where('team_id', '=', teamId)
+          .where('account_id', '=', invoice.account_id)
+          .orderBy('closed_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+      : await getDeal(db, teamId, invoice.deal_id);
+  if (!deal) return undefined;
+  const handoff = await db
+    .selectFrom('handoffs')
+    .selectAll()
+    .where('deal_id', '=', deal.id)
+    .executeTakeFirst();
+  return { deal, handoff, fromLatestDeal: invoice.deal_id === null };
+}
+
 export interface OpenDeal {
   id: number;
   name: string;

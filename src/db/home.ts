@@ -5,6 +5,7 @@
  */
 import { daysPastDue } from '../domain/collections.ts';
 import { currentFields, type FieldKey, missingFields } from '../domain/handoff.ts';
+import { openAsksOf } from './asks.ts';
 import { disputeReasonLabels } from './collection-updates.ts';
 import { handoffIncomplete } from './deals.ts';
 import type { Db } from './schema.ts';
@@ -36,9 +37,22 @@ export interface HomeInvoice extends StatusInvoice {
   ownerUserId: string | null;
 }
 
+/** An open ask the rep owes an answer to. */
+export interface HomeAsk {
+  askId: number;
+  accountName: string;
+  question: string;
+  askedBy: string;
+  /** 'YYYY-MM-DD' */
+  dueOn: string | null;
+}
+
 export interface RepHome {
   kind: 'rep';
   userId: string;
+  /** Open asks from AR, due first; `moreAsks` counts the rest. */
+  asks: HomeAsk[];
+  moreAsks: number;
   handoffs: HomeHandoff[];
   moreHandoffs: number;
   problemInvoices: HomeInvoice[];
@@ -165,6 +179,8 @@ async function handoffList(
 }
 
 /** A rep's home as of `today` (payments of the 30 days before `now`): handoffs to finish, their customers' overdue and disputed invoices, recent payments. */
+const ASKS_SHOWN = 5;
+
 export async function loadRepHome(
   db: Db,
   teamId: string,
@@ -207,9 +223,19 @@ export async function loadRepHome(
     .orderBy('collection_updates.created_at', 'desc')
     .limit(5)
     .execute();
+  // Asks are few per rep: read them all (up to a hundred) to count the ones not shown.
+  const asks = await openAsksOf(db, teamId, userId, 100);
   return {
     kind: 'rep',
     userId,
+    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
+      askId: a.id,
+      accountName: a.account_name,
+      question: a.question,
+      askedBy: a.asked_by,
+      dueOn: a.due_on,
+    })),
+    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
     handoffs: handoffs.list,
     moreHandoffs: handoffs.more,
     problemInvoices: await homeInvoices(db, rows, today),

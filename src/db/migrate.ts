@@ -15,6 +15,7 @@ import * as statusIndexes from '../../migrations/2026-11-23T05-00-status-indexes
 import * as deliveryLookups from '../../migrations/2026-11-24T00-00-delivery-lookups.ts';
 import * as invoiceLinks from '../../migrations/2026-12-01T00-00-invoice-links.ts';
 import * as stripeObjects from '../../migrations/2026-12-01T11-00-stripe-objects.ts';
+import * as asks from '../../migrations/2026-12-01T14-00-asks.ts';
 import * as ledgerRollup from '../../migrations/2026-12-01T15-00-ledger-rollup.ts';
 import * as nameWords from '../../migrations/2026-12-01T15-01-name-words.ts';
 import { databaseErrorCode } from './errors.ts';
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T15-00-ledger-rollup': ledgerRollup,
   '2026-12-01T15-01-name-words': nameWords,
   '2026-12-01T11-00-stripe-objects': stripeObjects,
+  '2026-12-01T14-00-asks': asks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

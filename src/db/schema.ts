@@ -179,6 +179,27 @@ export interface AccountNameWordsTable {
   account_id: number;
 }
 
+export interface AsksTable {
+  id: Generated<number>;
+  team_id: string;
+  account_id: number;
+  invoice_id: number | null;
+  direction: 'to_rep' | 'to_ar';
+  asked_by: string;
+  asked_of: string | null;
+  question: string;
+  due_on: DayDate | null;
+  source_link: string | null;
+  status: ColumnType<'open' | 'answered', 'open' | 'answered' | undefined, 'open' | 'answered'>;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: Timestamp | null;
+  last_reminder_on: DayDate | null;
+  escalated_at: Timestamp | null;
+  source_key: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   people: PeopleTable;
   accounts: AccountsTable;
@@ -193,6 +214,7 @@ export interface Database {
   account_name_words: AccountNameWordsTable;
   stripe_objects: StripeObjectsTable;
   stripe_payments: StripePaymentsTable;
+  asks: AsksTable;
 }
 
 /** The newest state applied of one Stripe object (invoice `in_…`, dispute `dp_…`). */
@@ -234,3 +256,5 @@ export type NewCollectionUpdate = Insertable<CollectionUpdatesTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type NewNotificationRow = Insertable<NotificationsTable>;
 export type NotificationUpdate = Updateable<NotificationsTable>;
+export type Ask = Selectable<AsksTable>;
+export type NewAsk = Insertable<AsksTable>;

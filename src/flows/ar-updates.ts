@@ -13,6 +13,7 @@ import type { Deps } from '../deps.ts';
 import { type ArUpdate, type ArUpdateCheck, type ArUpdateDraft, checkArUpdate } from '../domain/ar-update.ts';
 import { disputeReasonLabel } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
+import type { DisputeContext } from '../domain/dispute-context.ts';
 import { enqueue, type OutMessage } from '../outbox/outbox.ts';
 import {
   collectionInvoice,
@@ -22,6 +23,7 @@ import {
 } from '../views/collections-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
+import { disputeContext } from './dispute-context.ts';
 import { refreshHomes } from './home.ts';
 import { recordPayments } from './invoices.ts';
 
@@ -125,7 +127,7 @@ export async function applyCollectionUpdate(
     teamId: u.teamId,
     dedupeKey: `update:${id}`,
     target: await accountThreadTarget(deps, trx, account),
-    message: updatePost(u, account, inv),
+    message: updatePost(u, account, inv, await disputeContextFor(trx, u, inv)),
   });
   await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
   if (u.kind === 'written_off') await recomputeCreditHold(deps, trx, [account.id], now);
@@ -185,8 +187,19 @@ function invoicePatch(u: CollectionUpdateInput): InvoicePatch | null {
   }
 }
 
+/** A dispute opened on an invoice quotes the handoff of its deal. */
+async function disputeContextFor(trx: Trx, u: CollectionUpdateInput, inv: Invoice | undefined) {
+  if (u.kind !== 'dispute_opened' || !inv) return null;
+  return disputeContext(trx, u.teamId, inv.id, u.disputeReason);
+}
+
 /** The thread post: a dispute pings the rep, its resolution says so, anything else is logged as it is. */
-function updatePost(u: CollectionUpdateInput, account: Account, inv: Invoice | undefined): OutMessage {
+function updatePost(
+  u: CollectionUpdateInput,
+  account: Account,
+  inv: Invoice | undefined,
+  handoff: DisputeContext | null,
+): OutMessage {
   const invoice = inv ? collectionInvoice(inv) : null;
   const reasonLabel = disputeReasonLabel(u.disputeReason ?? 'other');
   const about = {
@@ -196,7 +209,8 @@ function updatePost(u: CollectionUpdateInput, account: Account, inv: Invoice | u
     byUserId: u.authorUserId,
     ...(u.via ? { via: u.via } : {}),
   };
-  if (u.kind === 'dispute_opened' && invoice) return disputeOpenedPing({ ...about, invoice, reasonLabel });
+  if (u.kind === 'dispute_opened' && invoice)
+    return disputeOpenedPing({ ...about, invoice, reasonLabel, handoff });
   if (u.kind === 'dispute_resolved' && invoice) return disputeResolvedPost({ ...about, invoice });
   return collectionUpdatePost({
     kind: u.kind,

@@ -21,6 +21,7 @@ import {
 } from '../views/collections-messages.ts';
 import { accountThread, threadRootNotification } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
+import { queueFirstInvoiceDms } from './first-invoice.ts';
 import { refreshHomes } from './home.ts';
 
 export interface UpsertResult {
@@ -87,7 +88,9 @@ export async function upsertInvoiceBatches(
   for await (const batch of batches) {
     for (let i = 0; i < batch.length; i += CHUNK) {
       const chunk = batch.slice(i, i + CHUNK);
-      const payments = await upsertChunk(trx, teamId, chunk, now, result, touched);
+      const linked = new Set<string>();
+      const payments = await upsertChunk(trx, teamId, chunk, now, result, touched, linked);
+      await queueFirstInvoiceDms(deps, trx, teamId, [...linked]);
       await recordPayments(deps, trx, payments.map(paymentRecord), now);
       result.payments += payments.length;
       result.paid += payments.filter((p) => invoiceStatus(p.after) === 'paid').length;
@@ -111,6 +114,8 @@ async function upsertChunk(
   now: Date,
   result: UpsertResult,
   touched: Set<number>,
+  /** Numbers of the invoices that now carry a link they did not have, or a new deal. */
+  linked: Set<string>,
 ): Promise<Payment[]> {
   const accounts = await resolveAccounts(trx, teamId, chunk, result);
   const deals = await dealIdsByCrmId(trx, teamId, [
@@ -138,6 +143,8 @@ async function upsertChunk(
     if (before) result.updated += 1;
     else result.created += 1;
     writes.push(values);
+    if (values.url !== null && (before?.url == null || before.deal_id !== values.deal_id))
+      linked.add(row.number);
     touched.add(account.id);
     if (before) touched.add(before.account_id);
     if (before?.status === 'open' && row.balanceCents < before.balance_cents && values.status !== 'void') {

@@ -17,6 +17,10 @@ import {
   statusUsage,
 } from '../views/ar-status.ts';
 import type { SlackMessage } from '../views/handoff-messages.ts';
+import { disputeContexts } from './dispute-context.ts';
+
+/** Disputed invoices whose handoff context /ar-status quotes. */
+const DISPUTES_SHOWN = 3;
 
 type StatusDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'teamUrl'>;
 
@@ -45,7 +49,9 @@ export async function statusAnswer(
   const { found, status } = await lookUpStatus(deps.db, teamId, text, today, settingsOf(deps));
   if (found.kind === 'pick') return pickListMessage(text, found.candidates);
   if (found.kind === 'none') return noMatchMessage(text, found.closest);
-  return status ? accountStatusMessage(status, { shareable: !share }) : noMatchMessage(text, []);
+  if (!status) return noMatchMessage(text, []);
+  const disputes = await disputeContexts(deps.db, teamId, status.problemInvoices, DISPUTES_SHOWN);
+  return accountStatusMessage(status, { shareable: !share, disputes });
 }
 
 /** One account's status, from a pick list or the Share button. */
@@ -57,5 +63,7 @@ export async function accountStatusReply(
 ): Promise<SlackMessage | { text: string }> {
   const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
   const status = await loadAccountStatus(deps.db, teamId, accountId, today, settingsOf(deps));
-  return status ? accountStatusMessage(status, { shareable }) : { text: 'That account no longer exists.' };
+  if (!status) return { text: 'That account no longer exists.' };
+  const disputes = await disputeContexts(deps.db, teamId, status.problemInvoices, DISPUTES_SHOWN);
+  return accountStatusMessage(status, { shareable, disputes });
 }

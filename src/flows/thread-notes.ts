@@ -2,6 +2,7 @@ import { findAccountByThread } from '../db/accounts.ts';
 import { insertCollectionUpdate } from '../db/collection-updates.ts';
 import type { Deps } from '../deps.ts';
 import { isArStaff } from '../domain/permissions.ts';
+import { answerFromThread } from './asks.ts';
 
 /** Notes longer than this are cut. */
 const NOTE_MAX = 4_000;
@@ -28,7 +29,7 @@ export interface ThreadReply {
  * a reply to keep (an account's thread, by someone who may write there).
  */
 export async function saveThreadNote(
-  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'notify'>,
   reply: ThreadReply,
 ): Promise<boolean> {
   let account = await findAccountByThread(deps.db, reply.teamId, reply.channel, reply.threadTs);
@@ -39,7 +40,7 @@ export async function saveThreadNote(
   }
   if (!account) return false;
   if (reply.userId !== account.owner_user_id && !isArStaff(deps.config, reply.userId)) return false;
-  await insertCollectionUpdate(deps.db, {
+  const id = await insertCollectionUpdate(deps.db, {
     team_id: reply.teamId,
     account_id: account.id,
     author_user_id: reply.userId,
@@ -48,5 +49,17 @@ export async function saveThreadNote(
     source_key: `msg:${reply.channel}:${reply.ts}`,
     created_at: deps.clock.now(),
   });
+  // A first delivery of the reply (not a retry) may answer an ask the writer owes on this account.
+  if (id !== undefined) {
+    const answered = await deps.db.transaction().execute((trx) =>
+      answerFromThread(deps, trx, {
+        teamId: reply.teamId,
+        accountId: account.id,
+        userId: reply.userId,
+        text: reply.text,
+      }),
+    );
+    if (answered) deps.notify();
+  }
   return true;
 }

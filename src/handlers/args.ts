@@ -3,10 +3,12 @@ import type {
   App,
   BlockAction,
   ButtonAction,
+  MessageShortcut,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
   SlackOptionsMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -22,4 +24,5 @@ export type ActionArgs = Args & SlackActionMiddlewareArgs<BlockAction>;
 export type ViewArgs = Args & SlackViewMiddlewareArgs<ViewSubmitAction>;
 export type CommandArgs = Args & SlackCommandMiddlewareArgs;
 export type OptionsArgs = Args & SlackOptionsMiddlewareArgs<'block_suggestion'>;
+export type MessageShortcutArgs = Args & SlackShortcutMiddlewareArgs<MessageShortcut>;
 export type EventArgs<Type extends string> = Args & SlackEventMiddlewareArgs<Type>;

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { pruneNotifications } from '../db/notifications.ts';
 import { forgetSeenBefore } from '../db/seen-requests.ts';
 import type { Metrics } from '../metrics.ts';
+import { runAskSweep } from './asks.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
 import { runPastDueSweep } from './past-due.ts';
 
@@ -51,6 +52,7 @@ export async function runSweeps(
 ): Promise<Record<string, unknown>> {
   const handoffs = await timed('handoff_nags', metrics, () => runHandoffNagSweep(deps, now));
   const invoices = await timed('past_due', metrics, () => runPastDueSweep(deps, now));
+  const asks = await timed('asks', metrics, () => runAskSweep(deps, now));
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
-  return { handoffs, invoices, housekeeping };
+  return { handoffs, invoices, asks, housekeeping };
 }

@@ -342,3 +342,32 @@ export function sendUrlVerification(
   const body = JSON.stringify({ token: VERIFICATION_TOKEN, challenge, type: 'url_verification' });
   return sendSigned(t, body, 'application/json', o);
 }
+
+/** A message shortcut (`message_action`) on a message in a channel. */
+export function sendMessageShortcut(
+  t: SlackTarget,
+  p: {
+    callbackId: string;
+    userId: string;
+    channelId: string;
+    message: { ts: string; text: string; user?: string };
+    triggerId?: string;
+  },
+  o?: SendOptions,
+): Promise<SlackResponse> {
+  return sendPayload(
+    t,
+    {
+      type: 'message_action',
+      ...userAndTeam(p.userId, DEFAULT_TEAM_ID),
+      callback_id: p.callbackId,
+      trigger_id: p.triggerId ?? triggerId(),
+      action_ts: nowTs(),
+      message_ts: p.message.ts,
+      response_url: UNSET_RESPONSE_URL,
+      channel: { id: p.channelId, name: 'general' },
+      message: { type: 'message', user: p.message.user ?? p.userId, ...p.message },
+    },
+    o,
+  );
+}

@@ -16,8 +16,10 @@ import type {
   StatusUpdate,
 } from '../db/status.ts';
 import { AGING_BUCKETS, AGING_LABELS, UPDATE_KIND_LABELS } from '../domain/collections.ts';
+import type { DisputeContext } from '../domain/dispute-context.ts';
 import { FIELD_LABELS, isIsoDate } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
+import { disputeContextText } from './dispute-context.ts';
 import type { SlackMessage } from './handoff-messages.ts';
 import {
   context,
@@ -48,6 +50,7 @@ const URL_MAX = 2000;
 
 const INVOICES_SHOWN = 10;
 const INVOICE_BLOCKS = 4;
+const DISPUTE_CONTEXTS_SHOWN = 3;
 const REASONS_SHOWN = 10;
 const REASON_BLOCKS = 2;
 const UPDATES_SHOWN = 3;
@@ -60,7 +63,10 @@ const CURRENCIES_SHOWN = 10;
 const AGING_CURRENCIES_SHOWN = 5;
 
 /** `/ar-status <account>`: owner, handoff, open balance, aging, problem invoices, credit hold, latest updates. */
-export function accountStatusMessage(s: AccountStatus, opts: { shareable: boolean }): SlackMessage {
+export function accountStatusMessage(
+  s: AccountStatus,
+  opts: { shareable: boolean; disputes?: ReadonlyArray<{ number: string; context: DisputeContext }> },
+): SlackMessage {
   const name = inline(s.name, NAME_MAX);
   const open = nonZero(s.openBalance);
   const problems = s.problemInvoices.length + s.moreProblemInvoices;
@@ -75,6 +81,7 @@ export function accountStatusMessage(s: AccountStatus, opts: { shareable: boolea
     section(open.length > 0 ? `💵 *Open balance:* ${moneyList(open)}` : '💵 No open balance.'),
     ...agingBlocks(s.aging),
     ...problemInvoiceBlocks(s.problemInvoices, s.moreProblemInvoices),
+    ...(opts.disputes ?? []).slice(0, DISPUTE_CONTEXTS_SHOWN).map(disputeContextSection),
     ...creditHoldBlocks(s.creditHold),
     ...updateBlocks(s.recentUpdates),
     ...threadLinkBlocks(s.threadUrl),
@@ -320,6 +327,14 @@ function problemInvoiceBlocks(invoices: readonly StatusInvoice[], more: number):
     moreText: (n) => `…and ${count(n, 'more overdue or disputed invoice')}`,
     title: '⏰ *Overdue and disputed invoices*, worst first',
   });
+}
+
+/** A disputed invoice with what its deal's handoff recorded. */
+function disputeContextSection(d: { number: string; context: DisputeContext }): KnownBlock {
+  const warning = d.context.noDiscountRecorded
+    ? '\n⚠️ The handoff recorded no discount or special terms.'
+    : '';
+  return section(`⚖️ *${inline(d.number, NAME_MAX)}* ${disputeContextText(d.context)}${warning}`);
 }
 
 function creditHoldBlocks(hold: AccountStatus['creditHold']): KnownBlock[] {

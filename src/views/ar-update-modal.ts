@@ -201,7 +201,7 @@ function noteBlock(kind: UpdateKind | null): InputBlock {
   };
 }
 
-function option(value: string, text: string): SelectOption {
+export function option(value: string, text: string): SelectOption {
   return { text: plainText(text, SLACK_LIMITS.optionText), value };
 }
 
@@ -218,7 +218,7 @@ const elementState = z
 
 type ElementState = z.infer<typeof elementState>;
 
-function stateOf(values: Record<string, Record<string, unknown>>, blockId: string): ElementState {
+export function stateOf(values: Record<string, Record<string, unknown>>, blockId: string): ElementState {
   const block = values[blockId];
   const state = block && typeof block === 'object' ? Object.values(block)[0] : undefined;
   return elementState.parse(state ?? {});

@@ -7,8 +7,11 @@ import type { KnownBlock } from '@slack/types';
 import type { LastCollectionUpdate } from '../db/collection-updates.ts';
 import type { Invoice } from '../db/schema.ts';
 import { UPDATE_KIND_LABELS, type UpdateKind } from '../domain/collections.ts';
+import type { DisputeContext } from '../domain/dispute-context.ts';
 import { formatDay } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
+import { askRepButton } from './asks.ts';
+import { disputeContextBlocks } from './dispute-context.ts';
 import type { SlackMessage } from './handoff-messages.ts';
 import {
   context,
@@ -129,6 +132,8 @@ export function disputeOpenedPing(
     /** Who logged it; null when a system reported it (named by `via`, e.g. Stripe). */
     byUserId: string | null;
     via?: string;
+    /** What the deal's handoff recorded; null when the account has no deal here. */
+    handoff: DisputeContext | null;
   },
 ): SlackMessage {
   const { number, account } = describeInvoice(input);
@@ -140,6 +145,7 @@ export function disputeOpenedPing(
         amountLine(input.invoice),
     ),
     ...noteBlocks(input.note),
+    ...disputeContextBlocks(input.handoff),
     ...noRepBlocks(input.repUserId),
     context('Past-due alerts for this invoice are paused until the dispute is resolved.'),
   ]);
@@ -459,6 +465,7 @@ function reachOutButtons(invoiceId: number, repUserId: string | null): KnownBloc
         value: String(invoiceId),
         text: plainText('Ask AR', SLACK_LIMITS.buttonText),
       },
+      ...(repUserId === null ? [] : [askRepButton(`invoice:${invoiceId}`)]),
     ],
   };
 }

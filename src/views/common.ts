@@ -26,6 +26,7 @@ export function inlineErrors(errors: Record<string, string>): {
 }
 
 const METADATA = {
+  askId: z.object({ askId: z.number().int().positive() }),
   dealId: z.object({ dealId: z.number().int().positive() }),
   accountId: z.object({ accountId: z.number().int().positive() }),
 };

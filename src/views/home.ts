@@ -5,19 +5,20 @@
  * (or says it is empty) and ends with "…and N more" where it is cut, whatever the input size.
  */
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { ArHome, HomeHandoff, HomeInvoice, HomePayment, RepHome } from '../db/home.ts';
+import type { ArHome, HomeAsk, HomeHandoff, HomeInvoice, HomePayment, RepHome } from '../db/home.ts';
 import { FIELD_LABELS, type FieldKey } from '../domain/handoff.ts';
 import { formatMoney } from '../domain/money.ts';
-import { count, inline, invoiceFacts, listSections, person } from './ar-status.ts';
+import { count, inline, invoiceFacts, listSections, person, shortDay } from './ar-status.ts';
+import { ASK_ANSWER_ACTION_ID } from './asks.ts';
 import { HANDOFF_OPEN_ACTION_ID } from './handoff-messages.ts';
-import { context, listItems, mrkdwn, plainText, SLACK_LIMITS, section, slackDate } from './text.ts';
+import { context, listItems, mention, mrkdwn, plainText, SLACK_LIMITS, section, slackDate } from './text.ts';
 
 const NAME_MAX = 150;
 const DAY_MS = 86_400_000;
 
 /**
  * How many items and blocks each section may use. At most, a rep's home is a header, 3 titles, 2 dividers,
- * (10 + 1) + 8 + 4 blocks of items and the footer: 30 blocks; AR's is 1 + 4 + 3 + 8 + 8 + 6 + 4 + 1 = 35. Well
+ * (10 + 1) + 8 + 4 blocks of items and the footer: 30 blocks, and up to 8 more for open asks (title, 5, more, divider); AR's is 1 + 4 + 3 + 8 + 8 + 6 + 4 + 1 = 35. Well
  * within Slack's 100, and short enough to read.
  */
 const BUDGET = {
@@ -44,6 +45,7 @@ export function homeView(h: RepHome | ArHome, now: Date): HomeView {
 function repBlocks(h: RepHome, now: Date): KnownBlock[] {
   return [
     { type: 'header', text: plainText('Your AR Bridge', SLACK_LIMITS.header) },
+    ...repAskBlocks(h.asks, h.moreAsks),
     titled('📝 Billing handoffs to finish', h.handoffs.length + h.moreHandoffs),
     ...repHandoffBlocks(h.handoffs, h.moreHandoffs, now),
     { type: 'divider' },
@@ -61,6 +63,34 @@ function repBlocks(h: RepHome, now: Date): KnownBlock[] {
       empty: 'No payments from your customers lately.',
       render: paymentLine,
     }),
+  ];
+}
+
+/** AR's open asks, each with its Answer button; nothing at all when there are none. */
+function repAskBlocks(asks: readonly HomeAsk[], more: number): KnownBlock[] {
+  if (asks.length + more === 0) return [];
+  return [
+    titled('❓ AR is asking you', asks.length + more),
+    ...asks.slice(0, 5).map(
+      (a): KnownBlock => ({
+        type: 'section',
+        text: mrkdwn(
+          `*${inline(a.accountName, NAME_MAX)}* · from ${mention(a.askedBy)}` +
+            (a.dueOn ? ` · needed by ${shortDay(a.dueOn)}` : '') +
+            `\n${inline(a.question, 500)}`,
+        ),
+        accessory: {
+          type: 'button',
+          action_id: ASK_ANSWER_ACTION_ID,
+          value: String(a.askId),
+          text: plainText('Answer', SLACK_LIMITS.buttonText),
+        },
+      }),
+    ),
+    ...(asks.length > 5 || more > 0
+      ? [context(`…and ${asks.length - Math.min(asks.length, 5) + more} more`)]
+      : []),
+    { type: 'divider' },
   ];
 }
 

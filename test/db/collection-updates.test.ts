@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   disputeReasonLabels,
+  disputeReasons,
   hasCollectionUpdate,
   insertCollectionUpdate,
   insertCollectionUpdates,
@@ -103,6 +104,7 @@ describe('db/collection-updates', () => {
     expect(await disputeReasonLabels(db, [invoice.id])).toEqual(
       new Map([[invoice.id, 'PO missing or wrong']]),
     );
+    expect(await disputeReasons(db, [invoice.id])).toEqual(new Map([[invoice.id, 'po_missing_or_wrong']]));
     expect(await disputeReasonLabels(db, [])).toEqual(new Map());
   });
 });

@@ -4,6 +4,7 @@ import {
   claimReminder,
   claimUnownedDeal,
   dealIdsByCrmId,
+  dealOfInvoice,
   dealsAwaitingHandoff,
   getDeal,
   getDealContext,
@@ -20,7 +21,7 @@ import {
 import { writeHandoff } from '../../src/db/handoffs.ts';
 import type { Deal } from '../../src/db/schema.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { aDeal, anAccount, OTHER_TEAM, TEAM } from '../support/rows.ts';
+import { aDeal, anAccount, anInvoice, OTHER_TEAM, TEAM } from '../support/rows.ts';
 
 const database = useTestDatabase();
 
@@ -161,5 +162,28 @@ describe('db/deals', () => {
     await handoff(deal, true);
     expect(await reminderGuardState(db, deal.id)).toEqual({ owner_user_id: 'U0GUARD', complete: true });
     expect(await reminderGuardState(db, 0)).toBeUndefined();
+  });
+
+  it('finds the deal an invoice bills: its own, else the account’s latest, with the handoff', async () => {
+    const { db } = database;
+    const account = await anAccount(db, { ownerUserId: 'U0INV' });
+    const older = await aDeal(db, account, { closed_at: new Date('2026-01-01T00:00:00Z') });
+    const latest = await aDeal(db, account, { closed_at: new Date('2026-02-01T00:00:00Z') });
+    await handoff(older, true);
+    const own = await anInvoice(db, account, { deal_id: older.id });
+    const none = await anInvoice(db, account);
+    expect(await dealOfInvoice(db, TEAM, own.id)).toMatchObject({
+      deal: { id: older.id },
+      handoff: { deal_id: older.id, complete: true, submitted_by: 'U0REP' },
+      fromLatestDeal: false,
+    });
+    expect(await dealOfInvoice(db, TEAM, none.id)).toMatchObject({
+      deal: { id: latest.id },
+      handoff: undefined,
+      fromLatestDeal: true,
+    });
+    expect(await dealOfInvoice(db, OTHER_TEAM, own.id)).toBeUndefined();
+    const bare = await anInvoice(db, await anAccount(db));
+    expect(await dealOfInvoice(db, TEAM, bare.id)).toBeUndefined();
   });
 });

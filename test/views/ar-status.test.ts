@@ -10,7 +10,8 @@ import type {
   StatusUpdate,
 } from '../../src/db/status.ts';
 import { UPDATE_KINDS } from '../../src/domain/collections.ts';
-import type { FieldKey } from '../../src/domain/handoff.ts';
+import { disputeContextOf } from '../../src/domain/dispute-context.ts';
+import { emptyHandoff, type FieldKey } from '../../src/domain/handoff.ts';
 import {
   AR_STATUS_PICK_ACTION_ID,
   AR_STATUS_SHARE_ACTION_ID,
@@ -767,6 +768,33 @@ describe('Slack limits, escaping and counts for any input', () => {
         expect(message.blocks.some((b) => b.type === 'actions')).toBe(shareable);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('quotes the handoff of at most three disputed invoices, within limits, escaped', () => {
+    const dispute = fc.record({
+      number: hostileText,
+      context: fc.record({ name: hostileText, text: hostileText, flag: fc.boolean() }).map((x) =>
+        disputeContextOf({
+          dealName: x.name,
+          fromLatestDeal: x.flag,
+          fields: { ...emptyHandoff(), legalEntity: x.text, apContactName: x.text, hasSpecialTerms: !x.flag },
+          submitted: x.flag
+            ? null
+            : { byUserId: x.name, at: new Date('2026-03-01T00:00:00Z'), complete: true },
+          reason: 'discount_missing_or_wrong',
+        }),
+      ),
+    });
+    fc.assert(
+      fc.property(accountStatus, fc.array(dispute, { maxLength: 6 }), (s, disputes) => {
+        const message = accountStatusMessage(s, { shareable: true, disputes });
+        expectWithinLimits(message);
+        const quoted = message.blocks.filter((b) => JSON.stringify(b).includes('What the handoff recorded'));
+        expect(quoted).toHaveLength(Math.min(3, disputes.length));
+        expect(JSON.stringify(quoted)).not.toContain('<!channel>');
+      }),
+      { numRuns: 40 },
     );
   });
 

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LastCollectionUpdate } from '../../src/db/collection-updates.ts';
 import { UPDATE_KINDS, type UpdateKind } from '../../src/domain/collections.ts';
+import { disputeContextOf } from '../../src/domain/dispute-context.ts';
+import { emptyHandoff } from '../../src/domain/handoff.ts';
 import {
   accountThreadRoot,
   askArPost,
@@ -78,6 +80,7 @@ function buttons(message: SlackMessage): { action_id: string; value: string; tex
 const REACH_OUT_BUTTONS = [
   { action_id: COLLECTIONS_CONTACTED_ACTION_ID, value: '7', text: "I'll reach out" },
   { action_id: COLLECTIONS_ASK_AR_ACTION_ID, value: '7', text: 'Ask AR' },
+  { action_id: 'ask_open', value: 'invoice:7', text: 'Ask the rep' },
 ];
 
 describe('pastDuePing', () => {
@@ -124,6 +127,16 @@ describe('pastDuePing', () => {
                 },
                 "type": "button",
                 "value": "7",
+              },
+              {
+                "action_id": "ask_open",
+                "text": {
+                  "emoji": true,
+                  "text": "Ask the rep",
+                  "type": "plain_text",
+                },
+                "type": "button",
+                "value": "invoice:7",
               },
             ],
             "type": "actions",
@@ -216,6 +229,7 @@ describe('disputes', () => {
         reasonLabel: 'Discount missing or wrong',
         note: 'They expected the 10% year-one discount',
         byUserId: 'U0AR',
+        handoff: null,
       }),
     ).toMatchInlineSnapshot(`
       {
@@ -235,6 +249,15 @@ describe('disputes', () => {
               "type": "mrkdwn",
             },
             "type": "section",
+          },
+          {
+            "elements": [
+              {
+                "text": "No billing handoff is on record for this account.",
+                "type": "mrkdwn",
+              },
+            ],
+            "type": "context",
           },
           {
             "elements": [
@@ -521,6 +544,24 @@ describe('Slack limits and escaping', () => {
           reasonLabel: x.label,
           note: x.note,
           byUserId: x.label,
+          handoff: x.flag
+            ? disputeContextOf({
+                dealName: x.accountName,
+                fromLatestDeal: x.flag,
+                fields: {
+                  ...emptyHandoff(),
+                  legalEntity: x.accountName,
+                  hasSpecialTerms: true,
+                  specialTerms: x.label,
+                },
+                submitted: {
+                  byUserId: x.author ?? 'U0AR',
+                  at: new Date('2026-03-05T10:00:00Z'),
+                  complete: false,
+                },
+                reason: 'discount_missing_or_wrong',
+              })
+            : null,
         }),
         disputeResolvedPost({ ...about, repUserId: x.rep, note: x.note, byUserId: x.label }),
         invoicePaidPost({ ...about, repUserId: x.rep, commissionEligible: x.flag }),
@@ -566,6 +607,7 @@ describe('Slack limits and escaping', () => {
       reasonLabel: hostile,
       note: hostile,
       byUserId: hostile,
+      handoff: null,
     });
     expect(sectionTexts(message)[0]).toContain(`${escaped}, *${escaped}* disputes *${escaped}*`);
     expect(sectionTexts(message)[1]).toBe(`>${escaped}`);

@@ -70,6 +70,8 @@ const payment: HomePayment = {
 const repHome = (overrides: Partial<RepHome> = {}): RepHome => ({
   kind: 'rep',
   userId: 'U0REP',
+  asks: [],
+  moreAsks: 0,
   handoffs: [handoff],
   moreHandoffs: 0,
   problemInvoices: [invoice, overdue],
@@ -399,6 +401,17 @@ describe('Slack limits, escaping and counts for any input', () => {
   const rep: fc.Arbitrary<RepHome> = fc.record({
     kind: fc.constant('rep' as const),
     userId: fc.constant('U0REP'),
+    asks: fc.array(
+      fc.record({
+        askId: fc.nat(),
+        accountName: fc.string(),
+        question: fc.string({ maxLength: 3000 }),
+        askedBy: fc.constantFrom('U0AR', '<!channel>'),
+        dueOn: fc.constantFrom(null, '2026-03-10'),
+      }),
+      { maxLength: 8 },
+    ),
+    moreAsks: more,
     handoffs: many(homeHandoff),
     moreHandoffs: more,
     problemInvoices: many(homeInvoice),
@@ -424,8 +437,12 @@ describe('Slack limits, escaping and counts for any input', () => {
         const view = homeView(h, when);
         expectWithinLimits(view);
         const handoffs = h.handoffs.length + h.moreHandoffs;
-        const buttons = accessories(view).length;
+        const buttons = accessories(view).filter((b) => b.action_id === 'handoff_open').length;
         expect(buttons).toBe(Math.min(10, h.handoffs.length));
+        const askButtons = accessories(view).filter((b) => b.action_id === 'ask_answer').length;
+        expect(askButtons).toBe(Math.min(5, h.asks.length));
+        if (h.asks.length + h.moreAsks > 0)
+          expect(askButtons + moreIn(sectionOf(view, 'AR is asking you'))).toBe(h.asks.length + h.moreAsks);
         expect(buttons + moreIn(sectionOf(view, 'Billing handoffs to finish'))).toBe(handoffs);
         expectCounted(
           sectionOf(view, 'overdue and disputed invoices'),

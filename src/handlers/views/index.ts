@@ -1,12 +1,15 @@
 import type { Deps } from '../../deps.ts';
 import { AR_UPDATE_CALLBACK_ID } from '../../views/ar-update-modal.ts';
+import { ANSWER_CALLBACK_ID, ASK_CALLBACK_ID, SEND_TO_AR_CALLBACK_ID } from '../../views/asks.ts';
 import { ASSIGN_REP_CALLBACK_ID } from '../../views/assign-rep.ts';
 import { INTAKE_CALLBACK_ID } from '../../views/intake-modal.ts';
 import { NEW_DEAL_CALLBACK_ID } from '../../views/new-deal.ts';
 import { REASSIGN_CALLBACK_ID } from '../../views/reassign.ts';
 import type { ArBridgeApp } from '../args.ts';
 import { answering } from '../middleware/answer.ts';
+import { answerSubmit } from './answer-submit.ts';
 import { arUpdateSubmit } from './ar-update-submit.ts';
+import { askSubmit, sendToArSubmit } from './ask-submit.ts';
 import { assignRepSubmit } from './assign-rep-submit.ts';
 import { intakeSubmit } from './intake-submit.ts';
 import { newDealSubmit } from './new-deal-submit.ts';
@@ -21,4 +24,7 @@ export function register(app: ArBridgeApp, deps: Deps): void {
     { callback_id: ASSIGN_REP_CALLBACK_ID, type: 'view_submission' },
     answering(assignRepSubmit(deps)),
   );
+  app.view({ callback_id: ASK_CALLBACK_ID, type: 'view_submission' }, answering(askSubmit(deps)));
+  app.view({ callback_id: ANSWER_CALLBACK_ID, type: 'view_submission' }, answering(answerSubmit(deps)));
+  app.view({ callback_id: SEND_TO_AR_CALLBACK_ID, type: 'view_submission' }, answering(sendToArSubmit(deps)));
 }
