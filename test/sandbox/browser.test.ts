@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AR_LEAD, REP_NY } from '../../src/sandbox/demo-people.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.ts';
@@ -31,6 +31,17 @@ let browser: Browser;
 let page: Page;
 let dataDir: string;
 
+/** Scrolls to an element, looking it up again when the page re-rendered it in the meantime. */
+async function inView(locator: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await locator.scrollIntoViewIfNeeded({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/not attached/.test(String(error))) throw error;
+    }
+  }
+}
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
 beforeAll(async () => {
@@ -101,7 +112,7 @@ describe('the sandbox page', () => {
     await page.getByRole('textbox', { name: 'Message #finance' }).press('Enter');
     const status = messages.locator('.message.ephemeral', { hasText: 'Initech' }).last();
     await status.waitFor(WAIT);
-    await status.scrollIntoViewIfNeeded();
+    await inView(status);
     await shot('ar-status');
 
     // App Home as a rep, then as AR.
@@ -150,7 +161,7 @@ describe('the sandbox page', () => {
     await initech.getByRole('button', { name: /repl(y|ies)/i }).click();
     const ping = thread.locator('.message', { hasText: 'INV-1042' }).last();
     await ping.waitFor(WAIT);
-    await ping.scrollIntoViewIfNeeded();
+    await inView(ping);
     await shot('past-due');
   }, 180_000);
 });
