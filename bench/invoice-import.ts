@@ -9,8 +9,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
+import { parseCommandLine } from '../src/cli/args.ts';
 import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/connect.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
 import type { Trx } from '../src/db/schema.ts';
@@ -35,18 +35,19 @@ import {
   UsageError,
 } from './shared.ts';
 
-const { values, positionals } = parseArgs({
-  options: {
+const USAGE =
+  'usage: npm run bench:import -- FILE.csv [--database NAME] [--date-format FORMAT] [--pglite] [--batch N]';
+const { values, positionals } = parseCommandLine(
+  USAGE,
+  {
     database: { type: 'string', default: DEFAULT_DATABASE },
     'date-format': { type: 'string', default: 'MM/DD/YYYY' },
     pglite: { type: 'boolean', default: false },
     batch: { type: 'string', default: '5000' },
   },
-  allowPositionals: true,
-});
+  { positionals: true },
+);
 const file = positionals[0];
-const USAGE =
-  'usage: npm run bench:import -- FILE.csv [--database NAME] [--date-format FORMAT] [--pglite] [--batch N]';
 const dateFormat = orExit((): DateFormat => {
   if (!file) throw new UsageError(USAGE);
   const format = parseDateFormat(values['date-format']);

@@ -8,8 +8,8 @@
  * Prints p50/p95 per call, the rollup's size and the EXPLAIN of both queries.
  */
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { type Kysely, sql } from 'kysely';
+import { parseCommandLine } from '../src/cli/args.ts';
 import { openPostgres } from '../src/db/connect.ts';
 import type { Database } from '../src/db/schema.ts';
 import { loadLedgerHeadline } from '../src/db/status.ts';
@@ -26,12 +26,11 @@ import {
   utcToday,
 } from './shared.ts';
 
-const { values } = parseArgs({
-  options: {
-    database: { type: 'string', default: DEFAULT_DATABASE },
-    calls: { type: 'string', default: '200' },
-    scale: { type: 'string', default: '10' },
-  },
+const USAGE = 'usage: npm run bench:ledger -- [--database NAME] [--calls 200] [--scale 10]';
+const { values } = parseCommandLine(USAGE, {
+  database: { type: 'string', default: DEFAULT_DATABASE },
+  calls: { type: 'string', default: '200' },
+  scale: { type: 'string', default: '10' },
 });
 const calls = Number(values.calls);
 const scale = Number(values.scale);
