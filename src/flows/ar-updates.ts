@@ -209,8 +209,8 @@ function updatePost(
     byUserId: u.authorUserId,
     ...(u.via ? { via: u.via } : {}),
   };
-  if (u.kind === 'dispute_opened' && invoice)
-    return disputeOpenedPing({ ...about, invoice, reasonLabel, handoff });
+  if (u.kind === 'dispute_opened' && invoice && inv)
+    return disputeOpenedPing({ ...about, invoice, reasonLabel, handoff, invoiceId: inv.id });
   if (u.kind === 'dispute_resolved' && invoice) return disputeResolvedPost({ ...about, invoice });
   return collectionUpdatePost({
     kind: u.kind,

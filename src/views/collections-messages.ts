@@ -134,10 +134,16 @@ export function disputeOpenedPing(
     via?: string;
     /** What the deal's handoff recorded; null when the account has no deal here. */
     handoff: DisputeContext | null;
+    /** The disputed invoice: with a rep on the account, AR may ask them for something about it. */
+    invoiceId?: number;
   },
 ): SlackMessage {
   const { number, account } = describeInvoice(input);
   const reason = userText(input.reasonLabel, NAME_MAX);
+  const ask: KnownBlock[] =
+    input.invoiceId !== undefined && input.repUserId !== null
+      ? [{ type: 'actions', elements: [askRepButton(`invoice:${input.invoiceId}`)] }]
+      : [];
   const to = input.repUserId === null ? '' : `${person(input.repUserId)}, `;
   return message(`⚖️ ${to}${account} disputes ${number}: ${reason}.`, [
     section(
@@ -147,6 +153,7 @@ export function disputeOpenedPing(
     ...noteBlocks(input.note),
     ...disputeContextBlocks(input.handoff),
     ...noRepBlocks(input.repUserId),
+    ...ask,
     context('Past-due alerts for this invoice are paused until the dispute is resolved.'),
   ]);
 }

@@ -597,6 +597,26 @@ describe('Slack limits and escaping', () => {
     );
   });
 
+  it('offers AR "Ask the rep" on a disputed invoice whose account has a rep, and not without one', () => {
+    const ping = (repUserId: string | null) =>
+      disputeOpenedPing({
+        invoice,
+        accountName: 'Acme Ltd',
+        repUserId,
+        reasonLabel: 'Wrong PO number',
+        note: null,
+        byUserId: 'U0AR',
+        handoff: null,
+        invoiceId: 42,
+      });
+    const asks = (m: ReturnType<typeof ping>) =>
+      m.blocks
+        .flatMap((b) => (b.type === 'actions' ? b.elements : []))
+        .map((e) => (e as { value?: string }).value);
+    expect(asks(ping('U0REP'))).toEqual(['invoice:42']);
+    expect(asks(ping(null))).toEqual([]);
+  });
+
   it('escapes names, numbers, reasons and notes', () => {
     const hostile = '<!channel> & <@U1>';
     const escaped = '&lt;!channel&gt; &amp; &lt;@U1&gt;';
