@@ -62,6 +62,16 @@ export async function oldestOpenAsk(
 
 export type OpenAsk = Ask & { account_name: string };
 
+/** Open asks, each with its account's name: what App Home and the reminder sweep both read. */
+function openAsks(db: Queryable) {
+  return db
+    .selectFrom('asks')
+    .innerJoin('accounts', 'accounts.id', 'asks.account_id')
+    .selectAll('asks')
+    .select('accounts.name as account_name')
+    .where('asks.status', '=', 'open');
+}
+
 /** A person's open asks, due first (App Home). */
 export async function openAsksOf(
   db: Queryable,
@@ -69,14 +79,9 @@ export async function openAsksOf(
   userId: string,
   limit: number,
 ): Promise<OpenAsk[]> {
-  return db
-    .selectFrom('asks')
-    .innerJoin('accounts', 'accounts.id', 'asks.account_id')
-    .selectAll('asks')
-    .select('accounts.name as account_name')
+  return openAsks(db)
     .where('asks.team_id', '=', teamId)
     .where('asks.asked_of', '=', userId)
-    .where('asks.status', '=', 'open')
     .orderBy('asks.due_on', 'asc')
     .orderBy('asks.id', 'asc')
     .limit(limit)
@@ -90,12 +95,7 @@ export async function dueAsks(
   afterId: number,
   limit: number,
 ): Promise<OpenAsk[]> {
-  return db
-    .selectFrom('asks')
-    .innerJoin('accounts', 'accounts.id', 'asks.account_id')
-    .selectAll('asks')
-    .select('accounts.name as account_name')
-    .where('asks.status', '=', 'open')
+  return openAsks(db)
     .where('asks.direction', '=', 'to_rep')
     .where('asks.asked_of', 'is not', null)
     .where('asks.due_on', '<=', latestDay)
