@@ -58,10 +58,14 @@ export function quote(mrkdwn: string): string {
     .join('\n');
 }
 
+/** The most a person shown by something other than a Slack user id takes. */
+const MENTION_TEXT_MAX = 100;
+
 /** `<@U…>` for a real Slack user id, otherwise the escaped text (or a fallback when there is none). */
 export function mention(userId: string | null, fallback = 'someone'): string {
   if (userId === null) return fallback;
-  return SLACK_USER_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+  // Not a Slack user id (a name or an email from a CRM): shown as text, escaped and kept short.
+  return SLACK_USER_ID.test(userId) ? `<@${userId}>` : userText(userId, MENTION_TEXT_MAX);
 }
 
 /** Slack date token: rendered in the reader's own time zone, falling back to the UTC day. */
