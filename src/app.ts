@@ -22,7 +22,6 @@ export function createApp(deps: Deps): ArBridgeApp {
     db: deps.db,
     databaseKind: deps.databaseKind,
     teamId: deps.teamId,
-    financeChannelId: config.FINANCE_CHANNEL_ID,
     webhookSecret: config.WEBHOOK_SECRET,
     apiToken: config.API_TOKEN,
     logger: deps.logger,

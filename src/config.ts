@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { parseKey } from './secrets.ts';
 
 /** Parses "09:00-18:00" into minutes after midnight. */
 const workHours = z
@@ -91,6 +92,71 @@ const stageList = z
   )
   .pipe(z.array(z.string()).min(1, 'must name at least one stage'));
 
+/**
+ * The values a workspace's Settings may override (the environment gives the defaults). One schema
+ * each, shared by start-up and the Settings form, so a value is parsed the same way in both.
+ */
+export const settingSchemas = {
+  FINANCE_CHANNEL_ID: z
+    .string()
+    .trim()
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not the #name)')
+    .optional(),
+  AR_USER_IDS: userIds,
+  ADMIN_USER_IDS: userIds,
+  BUSINESS_TIMEZONE: timeZone.default('UTC'),
+  NAG_FIRST_AFTER_HOURS: hours.default(24),
+  NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),
+  NAG_MAX: z.coerce.number().int('must be a whole number').min(0).default(3),
+  WORK_HOURS: workHours.default({ startMinute: 9 * 60, endMinute: 18 * 60 }),
+  WORK_DAYS: workDays.default([1, 2, 3, 4, 5]),
+  STANDARD_TERMS_DAYS: positiveInt.max(365).default(30),
+  PAST_DUE_DAYS: dayList.default([1, 15, 30, 45, 60]),
+  ESCALATE_AFTER_DAYS: positiveInt.default(45),
+  CREDIT_HOLD_DAYS: positiveInt.default(60),
+  COMMISSION_ON_COLLECTION: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => ['true', '1', 'yes'].includes(v))
+    .default(false),
+};
+
+export type SettingKey = keyof typeof settingSchemas;
+export const SETTING_KEYS = Object.keys(settingSchemas) as SettingKey[];
+export type SettingValues = { readonly [K in SettingKey]: z.output<(typeof settingSchemas)[K]> };
+
+/** Parses one setting as the environment writes it; a problem is worded as for the environment. */
+export function parseSetting<K extends SettingKey>(
+  key: K,
+  raw: string,
+): { ok: true; value: SettingValues[K] } | { ok: false; problem: string } {
+  const result = settingSchemas[key].safeParse(raw);
+  if (result.success) return { ok: true, value: result.data as SettingValues[K] };
+  return { ok: false, problem: result.error.issues.map((i) => i.message).join('; ') };
+}
+
+/** ENCRYPTION_KEY: one or more 32-byte keys (64 hex digits or base64), comma-separated, newest first. */
+const encryptionKeys = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .refine(
+            (k) => parseKey(k) !== null,
+            'must list 32-byte keys, 64 hex digits or base64 (generate one with: openssl rand -hex 32)',
+          ),
+      )
+      .min(1, 'must list at least one key'),
+  )
+  .transform((keys) => keys.map((k) => parseKey(k) as Buffer));
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
@@ -116,14 +182,9 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535, 'must be a TCP port (0–65535)').default(3000),
-  FINANCE_CHANNEL_ID: z
-    .string({ error: 'is required: the ID of the finance channel (channel details → About → Channel ID)' })
-    .trim()
-    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not the #name)'),
-  AR_USER_IDS: userIds,
+  ...settingSchemas,
   WEBHOOK_SECRET: optionalSecret,
   API_TOKEN: optionalSecret,
-  BUSINESS_TIMEZONE: timeZone.default('UTC'),
   SWEEP_CRON: z
     .string()
     .trim()
@@ -132,26 +193,12 @@ const envSchema = z.object({
       'must be a cron expression such as */5 * * * * (seconds field allowed)',
     )
     .default('*/5 * * * *'),
-  NAG_FIRST_AFTER_HOURS: hours.default(24),
-  NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),
-  NAG_MAX: z.coerce.number().int('must be a whole number').min(0).default(3),
-  WORK_HOURS: workHours.default({ startMinute: 9 * 60, endMinute: 18 * 60 }),
-  WORK_DAYS: workDays.default([1, 2, 3, 4, 5]),
-  STANDARD_TERMS_DAYS: positiveInt.max(365).default(30),
-  PAST_DUE_DAYS: dayList.default([1, 15, 30, 45, 60]),
-  ESCALATE_AFTER_DAYS: positiveInt.default(45),
-  CREDIT_HOLD_DAYS: positiveInt.default(60),
-  COMMISSION_ON_COLLECTION: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .transform((v) => ['true', '1', 'yes'].includes(v))
-    .default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z
     .string()
     .trim()
     .regex(/^[0-9A-Za-z.:%_-]+$/, 'must be an address to listen on, such as 0.0.0.0, 127.0.0.1 or ::')
     .optional(),
-  ADMIN_USER_IDS: userIds,
   OUTBOX_RETENTION_DAYS: positiveInt.default(30),
   // Stripe retries a webhook for up to three days, Slack an event for minutes: a week covers both.
   SEEN_EVENTS_RETENTION_DAYS: positiveInt
@@ -202,6 +249,7 @@ const envSchema = z.object({
     .regex(/^(sk|rk)_\w+$/, 'must be a secret or restricted key, sk_… or rk_…')
     .optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ENCRYPTION_KEY: encryptionKeys.optional(),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;
@@ -234,7 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? []
     : result.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const secret = /TOKEN|SECRET|DATABASE_URL/.test(name);
+        const secret = /TOKEN|SECRET|KEY|DATABASE_URL/.test(name);
         const shown = cleaned[name] === undefined || secret ? '' : ` (got "${cleaned[name]}")`;
         return `${name} ${issue.message}${shown}`;
       });

@@ -126,7 +126,7 @@ export async function applyCollectionUpdate(
   await enqueue(trx, {
     teamId: u.teamId,
     dedupeKey: `update:${id}`,
-    target: await accountThreadTarget(deps, trx, account),
+    target: await accountThreadTarget(trx, account),
     message: updatePost(u, account, inv, await disputeContextFor(trx, u, inv)),
   });
   await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);

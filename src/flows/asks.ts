@@ -158,7 +158,7 @@ async function storeAndPost(
     await enqueue(trx, {
       teamId: ask.team_id,
       dedupeKey: `ask:${ask.id}`,
-      target: await accountThreadTarget(deps, trx, found.account),
+      target: await accountThreadTarget(trx, found.account),
       message:
         ask.direction === 'to_rep'
           ? askPost(about)
@@ -250,7 +250,7 @@ async function closeAndPost(
   await enqueue(trx, {
     teamId: ask.team_id,
     dedupeKey: `ask:${ask.id}:answer`,
-    target: await accountThreadTarget(deps, trx, account),
+    target: await accountThreadTarget(trx, account),
     message: askAnsweredPost({
       ask,
       accountName: account.name,

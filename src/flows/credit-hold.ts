@@ -51,7 +51,7 @@ export async function recomputeCreditHold(
       posts.push({
         teamId: account.team_id,
         dedupeKey: `credithold:${account.id}:${change}:${on ? 'on' : 'off'}`,
-        target: accountThread(deps, account),
+        target: accountThread(account),
         message: creditHoldPost({ accountName: account.name, repUserId: account.owner_user_id, on, reasons }),
       });
     }

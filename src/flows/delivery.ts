@@ -6,9 +6,10 @@ import { enqueue } from '../outbox/outbox.ts';
 import type { DeliverySteps } from '../outbox/steps.ts';
 import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from '../outbox/worker.ts';
 import { threadRootNotification } from './account-thread.ts';
-import { reportUndeliverable } from './delivery-notices.ts';
+import { reportNoFinanceChannel, reportUndeliverable } from './delivery-notices.ts';
 import { renderHome } from './home.ts';
 import { resolveDealOwner } from './ownership.ts';
+import { settingsFor } from './settings.ts';
 
 type DeliveryDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'logger'>;
 
@@ -23,7 +24,12 @@ export function deliverySteps(deps: DeliveryDeps, client: WebClient): DeliverySt
     threadRootNeeded: async (teamId, accountId) => {
       const account = await getAccount(deps.db, teamId, accountId);
       if (!account) return false;
-      return Boolean(account.thread_ts) || enqueue(deps.db, threadRootNotification(deps, account));
+      return Boolean(account.thread_ts) || enqueue(deps.db, threadRootNotification(account));
+    },
+    financeChannel: async (teamId) => {
+      const channel = (await settingsFor(deps, teamId)).FINANCE_CHANNEL_ID ?? null;
+      if (channel === null) await reportNoFinanceChannel(deps, teamId);
+      return channel;
     },
     renderHome: (teamId, userId) => renderHome(deps, teamId, userId),
     undeliverable: async (row, failure) => {

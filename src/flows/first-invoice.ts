@@ -36,7 +36,6 @@ function factsOf(inv: LinkedInvoice): FirstInvoiceFacts {
  * the caller's transaction; the per-deal dedupe key keeps it to one whatever comes later.
  */
 export async function queueFirstInvoiceDms(
-  deps: Pick<Deps, 'config'>,
   trx: Trx,
   teamId: string,
   numbers: readonly string[],
@@ -52,7 +51,7 @@ export async function queueFirstInvoiceDms(
         kind: 'deal_owner',
         dealId: inv.dealId,
         fallback: {
-          channel: deps.config.FINANCE_CHANNEL_ID,
+          channel: null,
           message: {
             text: `📨 The first invoice ${number} is out, but no rep could be found to send it.`,
             blocks: [
@@ -104,7 +103,7 @@ export async function markFirstInvoiceSent(
     await enqueue(trx, {
       teamId: r.teamId,
       dedupeKey: `update:${id}`,
-      target: await accountThreadTarget(deps, trx, found.account),
+      target: await accountThreadTarget(trx, found.account),
       message: firstInvoiceSentPost({ repUserId: r.userId, number: inv.number, apEmail: plan.apEmail }),
     });
     await enqueue(trx, {

@@ -181,7 +181,7 @@ async function announce(
     teamId,
     dedupeKey: `handoff:${deal.id}:v${a.version}:thread`,
     // A deal's first handoff summary starts its account's thread when the account has none yet.
-    target: a.before ? accountThread(deps, account) : { ...accountThread(deps, account), startsThread: true },
+    target: a.before ? accountThread(account) : { ...accountThread(account), startsThread: true },
     message: threadMessage,
   });
 

@@ -90,7 +90,7 @@ export async function upsertInvoiceBatches(
       const chunk = batch.slice(i, i + CHUNK);
       const linked = new Set<string>();
       const payments = await upsertChunk(trx, teamId, chunk, now, result, touched, linked);
-      await queueFirstInvoiceDms(deps, trx, teamId, [...linked]);
+      await queueFirstInvoiceDms(trx, teamId, [...linked]);
       await recordPayments(deps, trx, payments.map(paymentRecord), now);
       result.payments += payments.length;
       result.paid += payments.filter((p) => invoiceStatus(p.after) === 'paid').length;
@@ -244,16 +244,14 @@ export async function recordPayments(
       created_at: now,
     })),
   );
-  const roots = payments.flatMap((p) =>
-    p.account.thread_ts ? [] : [threadRootNotification(deps, p.account)],
-  );
+  const roots = payments.flatMap((p) => (p.account.thread_ts ? [] : [threadRootNotification(p.account)]));
   // Roots first: a new thread's root is delivered before the replies to it.
   await enqueueMany(trx, [...roots, ...payments.flatMap((p) => paymentPosts(deps, p))]);
 }
 
 function paymentPosts(deps: ConfigDeps, p: PaymentRecord): NewNotification[] {
   const teamId = p.account.team_id;
-  const target = accountThread(deps, p.account);
+  const target = accountThread(p.account);
   const invoice = collectionInvoice(p.invoice);
   const accountName = p.account.name;
   if (p.invoice.status !== 'paid') {

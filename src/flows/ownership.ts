@@ -99,7 +99,7 @@ export async function assignAccountRep(
     await enqueue(trx, {
       teamId: a.teamId,
       dedupeKey: `assign:${account.id}:${a.viewId}`,
-      target: await accountThreadTarget(deps, trx, account),
+      target: await accountThreadTarget(trx, account),
       message: repAssignedPost({ accountName: account.name, repUserId: a.ownerUserId, byUserId: a.byUserId }),
     });
     await refreshHomes(deps, trx, a.teamId, [a.ownerUserId]);

@@ -47,7 +47,7 @@ export async function reachOut(deps: ReplyDeps, r: PingReply): Promise<ReachOutR
     await enqueue(trx, {
       teamId: r.teamId,
       dedupeKey: `update:${id}`,
-      target: await accountThreadTarget(deps, trx, account),
+      target: await accountThreadTarget(trx, account),
       message: contactedPost({ repUserId: r.userId, invoiceNumber: invoice.number }),
     });
     return true;
@@ -64,7 +64,7 @@ export async function askAr(deps: ReplyDeps, r: PingReply): Promise<void> {
     enqueue(trx, {
       teamId: r.teamId,
       dedupeKey: `ask-ar:${found.invoice.id}:${r.actionTs}`,
-      target: await accountThreadTarget(deps, trx, found.account),
+      target: await accountThreadTarget(trx, found.account),
       message: askArPost({
         arUserIds: deps.config.AR_USER_IDS,
         repUserId: r.userId,

@@ -196,7 +196,7 @@ async function reopenLost(
   await enqueue(trx, {
     teamId: deps.teamId,
     dedupeKey: `stripe:${disputeId}:lost`,
-    target: await accountThreadTarget(deps, trx, account),
+    target: await accountThreadTarget(trx, account),
     message: disputeLostPost({
       accountName: account.name,
       repUserId: account.owner_user_id,

@@ -33,7 +33,6 @@ export interface ConnectorRouteDeps {
   clock: Clock;
   db: Db;
   teamId: string;
-  financeChannelId: string;
   logger: Logger;
   onQueued: () => void;
   onInvoicesChanged: () => void;

@@ -21,7 +21,6 @@ export interface RouteDeps {
   db: Db;
   databaseKind: string;
   teamId: string;
-  financeChannelId: string;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
   logger: Logger;

@@ -81,7 +81,7 @@ async function escalate(deps: SweepDeps, ask: OpenAsk, managerUserId: string, no
     await enqueue(trx, {
       teamId: ask.team_id,
       dedupeKey: `ask:${ask.id}:escalate`,
-      target: accountThread(deps, { id: ask.account_id }),
+      target: accountThread({ id: ask.account_id }),
       message,
     });
     await enqueue(trx, {

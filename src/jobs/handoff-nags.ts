@@ -52,9 +52,7 @@ export async function runHandoffNagSweep(
         now,
       );
       if (!step) continue;
-      const queued = await deps.db
-        .transaction()
-        .execute((trx) => queueStep(deps, trx, deal, step, policy, now));
+      const queued = await deps.db.transaction().execute((trx) => queueStep(trx, deal, step, policy, now));
       if (!queued) continue;
       if (step.kind === 'remind') reminded += 1;
       else escalated += 1;
@@ -70,7 +68,6 @@ export async function runHandoffNagSweep(
 
 /** Claims the step and queues its message: the rep's reminder DM, or the escalation in the account thread. */
 async function queueStep(
-  deps: SweepDeps,
   trx: Trx,
   deal: ReminderCandidate,
   step: NonNullable<NagStep>,
@@ -114,7 +111,7 @@ async function queueStep(
   return enqueue(trx, {
     teamId: deal.team_id,
     dedupeKey: `handoff:${deal.id}:escalation:${deal.nag_cycle}`,
-    target: accountThread(deps, { id: deal.acc_id }),
+    target: accountThread({ id: deal.acc_id }),
     guard,
     message: handoffEscalation({
       ...summary,

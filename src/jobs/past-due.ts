@@ -93,7 +93,7 @@ async function pingBatch(
     for (const { inv, decision } of decided) {
       const account = accounts.get(inv.account_id) as Account;
       if (!account.thread_ts && !roots.has(account.id))
-        roots.set(account.id, threadRootNotification(deps, account));
+        roots.set(account.id, threadRootNotification(account));
       posts.push(pingPost(deps, inv, account, decision, lastUpdates.get(inv.id) ?? null));
       if (decision.kind === 'broken_promise') {
         // The broken-promise ping covers the thresholds crossed while the promise held: no catch-up ping after it.
@@ -130,14 +130,14 @@ function pingPost(
     return {
       teamId: inv.team_id,
       dedupeKey: `promise:${inv.number}:${decision.promiseDate}:broken`,
-      target: accountThread(deps, account),
+      target: accountThread(account),
       message: brokenPromisePing({ ...about, promiseDate: decision.promiseDate }),
     };
   }
   return {
     teamId: inv.team_id,
     dedupeKey: `pastdue:${inv.number}:${decision.threshold}`,
-    target: accountThread(deps, account),
+    target: accountThread(account),
     message: pastDuePing({
       ...about,
       threshold: decision.threshold,

@@ -234,10 +234,7 @@ export async function loadDemoData(running: Running): Promise<void> {
       account: d.account,
     });
     if (!parsed.ok) throw new Error(`demo deal ${d.crm}: ${parsed.problems.join('; ')}`);
-    const { dealId } = await recordClosedDeal(
-      { ...deps, financeChannelId: config.FINANCE_CHANNEL_ID },
-      parsed.value,
-    );
+    const { dealId } = await recordClosedDeal(deps, parsed.value);
     if (!d.handoff || !('slack_user_id' in d.owner)) continue;
     const { complete, ...fields } = d.handoff;
     const handoff = complete
