@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { nextThresholdAbove } from '../domain/collections.ts';
-import type { Account, Database, Invoice, NewInvoice, Queryable, Trx } from './schema.ts';
+import type { Account, Database, Invoice, NewInvoice, Queryable, TeamScope, Trx } from './schema.ts';
 
 /** An invoice of this workspace with its account, or undefined. */
 export async function getInvoiceWithAccount(
@@ -217,6 +217,16 @@ function minusDays(today: string, days: number): string {
  * invoices that newly crossed a threshold, not the whole table. Invoices whose promise to pay still
  * holds are left out; a promise that has just broken is picked up once.
  */
+/** Invoices of the workspaces a sweep covers. */
+function inScope(scope: TeamScope) {
+  return (eb: ExpressionBuilder<Database, 'invoices'>) =>
+    'only' in scope
+      ? eb('team_id', '=', scope.only)
+      : scope.except.length > 0
+        ? eb('team_id', 'not in', scope.except)
+        : eb.lit(true);
+}
+
 export function pingCandidates(today: string, thresholds: readonly number[]) {
   return (eb: ExpressionBuilder<Database, 'invoices'>) => {
     const promiseHolds = eb.and([eb('promise_date', 'is not', null), eb('promise_date', '>=', today)]);
@@ -249,10 +259,12 @@ export async function pingCandidateIds(
   db: Queryable,
   today: string,
   thresholds: readonly number[],
+  scope: TeamScope = { except: [] },
 ): Promise<number[]> {
   const rows = await db
     .selectFrom('invoices')
     .select('id')
+    .where(inScope(scope))
     .where('status', '=', 'open')
     .where('dispute_state', '<>', 'open')
     .where(pingCandidates(today, thresholds))
@@ -304,11 +316,17 @@ export async function markPromiseBroken(db: Queryable, invoiceId: number, reache
  * Marks the open invoices that are `creditHoldDays` or more past due on `today` as past the
  * credit-hold line, once each; returns the accounts of those that just crossed it.
  */
-export async function markPastHold(db: Queryable, today: string, creditHoldDays: number): Promise<number[]> {
+export async function markPastHold(
+  db: Queryable,
+  today: string,
+  creditHoldDays: number,
+  scope: TeamScope = { except: [] },
+): Promise<number[]> {
   const holdDue = minusDays(today, creditHoldDays);
   const crossed = await db
     .updateTable('invoices')
     .set({ past_hold: true })
+    .where(inScope(scope))
     .where('status', '=', 'open')
     .where('past_hold', '=', false)
     .where('due_on', '<=', holdDue)

@@ -248,6 +248,12 @@ export type Trx = Transaction<Database>;
 /** Either: most data-access functions run the same inside a transaction or outside. */
 export type Queryable = Db | Trx;
 
+/**
+ * Which workspaces a sweep covers: one, or every one but those listed (the workspaces with Settings
+ * of their own are swept one by one, the rest together with the environment's values).
+ */
+export type TeamScope = { only: string } | { except: readonly string[] };
+
 export interface WorkspaceSettingsTable {
   team_id: string;
   overrides: JsonWithDefault<Record<string, string>>;

@@ -236,3 +236,9 @@ export async function teamOfApiToken(db: Queryable, tokenHash: string): Promise<
     .executeTakeFirst();
   return row?.team_id;
 }
+
+/** The workspaces that have a settings row, in id order. */
+export async function configuredWorkspaces(db: Queryable): Promise<string[]> {
+  const rows = await db.selectFrom('workspace_settings').select('team_id').orderBy('team_id').execute();
+  return rows.map((r) => r.team_id);
+}

@@ -1,6 +1,7 @@
 import { type Config, parseSetting, SETTING_KEYS, type SettingKey, type SettingValues } from '../config.ts';
-import type { Db, Queryable } from '../db/schema.ts';
-import { type StoredSettings, storedSettings } from '../db/settings.ts';
+import type { Db, Queryable, TeamScope } from '../db/schema.ts';
+import { configuredWorkspaces, type StoredSettings, storedSettings } from '../db/settings.ts';
+import { isArStaff } from '../domain/permissions.ts';
 import { resolveSettings, type SettingOverrides, type WorkspaceSettings } from '../domain/settings.ts';
 
 /**
@@ -88,4 +89,30 @@ export function forgetSettings(deps: SettingsDeps, teamId: string): void {
  */
 export async function settingsAdminsToTell(deps: SettingsDeps, teamId: string): Promise<readonly string[]> {
   return (await settingsFor(deps, teamId)).ADMIN_USER_IDS;
+}
+
+/** Is this person AR staff in this workspace (listed, or in its AR user group)? */
+export async function isArStaffIn(deps: SettingsDeps, teamId: string, userId: string): Promise<boolean> {
+  return isArStaff(await settingsFor(deps, teamId), userId);
+}
+
+/**
+ * How a sweep covers every workspace: each one with Settings of its own by itself, then all the
+ * others together with the environment's values (one pass in single-workspace mode).
+ */
+export async function sweepScopes(
+  deps: SettingsDeps,
+): Promise<{ scope: TeamScope; settings: WorkspaceSettings }[]> {
+  const configured = await configuredWorkspaces(deps.db);
+  const own = [];
+  for (const teamId of configured)
+    own.push({ scope: { only: teamId } as TeamScope, settings: await settingsFor(deps, teamId) });
+  const rest = effectiveSettings(deps.config, {
+    overrides: {},
+    arUsergroupId: null,
+    arUsergroupMembers: [],
+    connectors: {},
+    version: 0,
+  });
+  return [...own, { scope: { except: configured }, settings: rest }];
 }

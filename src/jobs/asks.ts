@@ -6,6 +6,7 @@ import { dayIn } from '../domain/dates.ts';
 import { nagPolicy } from '../domain/nag-schedule.ts';
 import { accountThread } from '../flows/account-thread.ts';
 import { repTimeZone } from '../flows/people.ts';
+import { settingsFor } from '../flows/settings.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { askEscalationPost, askReminderDm } from '../views/asks.ts';
 import type { SweepDeps } from './handoff-nags.ts';
@@ -21,7 +22,6 @@ export async function runAskSweep(
   deps: SweepDeps,
   now: Date,
 ): Promise<{ reminded: number; escalated: number }> {
-  const working = nagPolicy(deps.config);
   // Time zones ahead of the business one may already be on the next day.
   const latest = dayIn('Pacific/Kiritimati', now);
   let reminded = 0;
@@ -34,6 +34,7 @@ export async function runAskSweep(
       const rep = ask.asked_of as string;
       const tz = await repTimeZone(deps, ask.team_id, rep);
       const manager = (await getPerson(deps.db, ask.team_id, rep))?.manager_user_id ?? null;
+      const working = nagPolicy(await settingsFor(deps, ask.team_id));
       const step = dueAskStep(
         {
           dueOn: ask.due_on,

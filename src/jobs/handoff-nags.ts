@@ -6,6 +6,7 @@ import { currentFields, missingFields } from '../domain/handoff.ts';
 import { dueNag, type NagPolicy, type NagStep, nagPolicy } from '../domain/nag-schedule.ts';
 import { accountThread } from '../flows/account-thread.ts';
 import { repTimeZone } from '../flows/people.ts';
+import { settingsFor, sweepScopes } from '../flows/settings.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { handoffEscalation, handoffReminderDm } from '../views/handoff-messages.ts';
 
@@ -23,8 +24,10 @@ export async function runHandoffNagSweep(
   deps: SweepDeps,
   now: Date,
 ): Promise<{ reminded: number; escalated: number }> {
-  const policy = nagPolicy(deps.config);
-  const firstDue = new Date(now.getTime() - policy.firstAfterHours * 3_600_000);
+  // Each workspace has its own policy: read the deals the earliest first reminder covers.
+  const scopes = await sweepScopes(deps);
+  const earliest = Math.min(...scopes.map((s) => s.settings.NAG_FIRST_AFTER_HOURS));
+  const firstDue = new Date(now.getTime() - earliest * 3_600_000);
   let reminded = 0;
   let escalated = 0;
   let afterId = 0;
@@ -38,6 +41,7 @@ export async function runHandoffNagSweep(
       const zoneKey = `${deal.team_id}:${owner}`;
       const tz = zones.get(zoneKey) ?? (await repTimeZone(deps, deal.team_id, owner));
       zones.set(zoneKey, tz);
+      const policy = nagPolicy(await settingsFor(deps, deal.team_id));
       const step = dueNag(
         {
           closedAt: deal.closed_at,

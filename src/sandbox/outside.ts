@@ -74,7 +74,7 @@ export function createOutside(o: OutsideOptions) {
       const now = deps.clock.now();
       const result = await deps.db
         .transaction()
-        .execute((trx) => upsertInvoices({ config: deps.config }, trx, deps.teamId, parsed.rows, now));
+        .execute((trx) => upsertInvoices(deps, trx, deps.teamId, parsed.rows, now));
       deps.notify();
       deps.sweepSoon();
       // The same answer as POST /api/invoices gives.
