@@ -157,6 +157,58 @@ const encryptionKeys = z
   )
   .transform((keys) => keys.map((k) => parseKey(k) as Buffer));
 
+/** A connector's credentials: from the environment, or per workspace in Settings (stored sealed). */
+export const connectorSchemas = {
+  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  HUBSPOT_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  SALESFORCE_ORG_IDS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+            'must list organisation ids (00D…, 15 or 18 characters)',
+          ),
+      ),
+    )
+    .optional(),
+  SALESFORCE_WEBHOOK_TOKEN: optionalSecret,
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^whsec_\w+$/, 'must be the endpoint signing secret, whsec_… (Stripe → Developers → Webhooks)')
+    .optional(),
+  STRIPE_API_KEY: z
+    .string()
+    .trim()
+    .regex(/^(sk|rk)_\w+$/, 'must be a secret or restricted key, sk_… or rk_…')
+    .optional(),
+};
+
+export type ConnectorKey = keyof typeof connectorSchemas;
+
+/** Parses one connector credential as the environment writes it. */
+export function parseConnectorSetting(
+  key: ConnectorKey,
+  raw: string,
+): { ok: true; value: string | string[] } | { ok: false; problem: string } {
+  const result = connectorSchemas[key].safeParse(raw);
+  if (result.success && result.data !== undefined) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    problem: result.success ? 'is required' : result.error.issues.map((i) => i.message).join('; '),
+  };
+}
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
@@ -209,45 +261,13 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be the https:// address the app is reached at' })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
-  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).optional(),
-  HUBSPOT_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  ...connectorSchemas,
   HUBSPOT_API_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.hubapi.com' })
     .transform((u) => u.replace(/\/+$/, ''))
     .default('https://api.hubapi.com'),
   HUBSPOT_CLOSED_WON_STAGES: stageList.default(['closedwon']),
-  SALESFORCE_ORG_IDS: z
-    .string()
-    .trim()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
-            'must list organisation ids (00D…, 15 or 18 characters)',
-          ),
-      ),
-    )
-    .optional(),
-  SALESFORCE_WEBHOOK_TOKEN: optionalSecret,
   SALESFORCE_CLOSED_WON_STAGES: stageList.default(['Closed Won']),
-  STRIPE_WEBHOOK_SECRET: z
-    .string()
-    .trim()
-    .regex(/^whsec_\w+$/, 'must be the endpoint signing secret, whsec_… (Stripe → Developers → Webhooks)')
-    .optional(),
-  STRIPE_API_KEY: z
-    .string()
-    .trim()
-    .regex(/^(sk|rk)_\w+$/, 'must be a secret or restricted key, sk_… or rk_…')
-    .optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ENCRYPTION_KEY: encryptionKeys.optional(),
 });

@@ -31,7 +31,7 @@ export function deliverySteps(deps: DeliveryDeps, client: WebClient): DeliverySt
       if (channel === null) await reportNoFinanceChannel(deps, teamId);
       return channel;
     },
-    renderHome: (teamId, userId) => renderHome(deps, teamId, userId),
+    renderHome: (teamId, userId) => renderHome({ ...deps, slack: client }, teamId, userId),
     undeliverable: async (row, failure) => {
       await reportUndeliverable(deps, { teamId: row.team_id, dedupeKey: row.dedupe_key }, failure);
     },

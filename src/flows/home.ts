@@ -1,4 +1,5 @@
 import type { HomeView } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
 import { loadArHome, loadRepHome } from '../db/home.ts';
 import { homeOpeners, markHomeOpened } from '../db/people.ts';
 import type { Queryable } from '../db/schema.ts';
@@ -8,10 +9,11 @@ import { isArStaff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { homeView } from '../views/home.ts';
 import { settingsFor } from './settings.ts';
+import { mayAdminister } from './workspace-settings.ts';
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
 export async function renderHome(
-  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger'> & { slack?: WebClient },
   teamId: string,
   userId: string,
   now = deps.clock.now(),
@@ -21,12 +23,12 @@ export async function renderHome(
   const data = isArStaff(settings, userId)
     ? await loadArHome(deps.db, teamId, userId, today)
     : await loadRepHome(deps.db, teamId, userId, today, now);
-  return homeView(data, now);
+  return homeView(data, now, { settings: await mayAdminister(deps, teamId, userId) });
 }
 
 /** App Home opened: it is refreshed from now on when what it shows changes; this is its view now. */
 export async function openHome(
-  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger' | 'slack'>,
   teamId: string,
   userId: string,
 ): Promise<HomeView> {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { pruneNotifications } from '../db/notifications.ts';
 import { forgetSeenBefore } from '../db/seen-requests.ts';
+import { refreshUsergroups } from '../flows/workspace-settings.ts';
 import type { Metrics } from '../metrics.ts';
 import { runAskSweep } from './asks.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
@@ -50,9 +51,13 @@ export async function runSweeps(
   now: Date,
   metrics?: Pick<Metrics, 'sweep'>,
 ): Promise<Record<string, unknown>> {
+  // AR user groups first: who counts as AR staff decides who hears about what.
+  const usergroups = await timed('usergroups', metrics, async () => ({
+    refreshed: await refreshUsergroups(deps),
+  }));
   const handoffs = await timed('handoff_nags', metrics, () => runHandoffNagSweep(deps, now));
   const invoices = await timed('past_due', metrics, () => runPastDueSweep(deps, now));
   const asks = await timed('asks', metrics, () => runAskSweep(deps, now));
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
-  return { handoffs, invoices, asks, housekeeping };
+  return { usergroups, handoffs, invoices, asks, housekeeping };
 }
