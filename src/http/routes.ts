@@ -6,6 +6,7 @@ import { pingDatabase } from '../db/connect.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { Db } from '../db/schema.ts';
+import { teamOfToken, workspaceCredentials } from '../flows/credentials.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
@@ -14,6 +15,7 @@ import type { Metrics } from '../metrics.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { header, parseJsonBody, type Read, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
+import { requestedTeam } from './team.ts';
 
 export interface RouteDeps {
   config: Config;
@@ -82,18 +84,23 @@ async function readJson(req: IncomingMessage, res: ServerResponse, limit?: numbe
 
 /** The signature is checked over the raw bytes, before they are decoded or parsed. */
 async function readSignedJson(
-  deps: RouteDeps,
+  secret: string | undefined,
+  perWorkspace: boolean,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<Read<unknown>> {
-  if (!deps.webhookSecret) {
-    sendProblems(res, 503, 'webhooks are disabled', ['set WEBHOOK_SECRET to accept signed webhooks']);
+  if (!secret) {
+    sendProblems(res, 503, 'webhooks are disabled', [
+      perWorkspace
+        ? 'create this workspace’s webhook secret in App Home → Settings to accept signed webhooks'
+        : 'set WEBHOOK_SECRET to accept signed webhooks',
+    ]);
     return { ok: false };
   }
   const raw = await readBodyOrRefuse(req, res);
   if (!raw) return { ok: false };
   const check = verifySignature(
-    deps.webhookSecret,
+    secret,
     { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) },
     raw,
   );
@@ -102,6 +109,23 @@ async function readSignedJson(
     return { ok: false };
   }
   return parseJsonBody(raw, res);
+}
+
+/**
+ * The workspace a bearer token belongs to: a workspace's own token (found by its hash), else
+ * API_TOKEN for the start-up workspace. 'disabled' when neither kind of token could match.
+ */
+async function invoicesTeam(
+  deps: RouteDeps,
+  authorization: string | undefined,
+  requested: string | null,
+): Promise<string | null | 'disabled'> {
+  const token = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1];
+  const owner = token ? await teamOfToken(deps, token) : undefined;
+  if (owner !== undefined) return requested === null || requested === owner ? owner : null;
+  if (!deps.apiToken) return token ? null : 'disabled';
+  if (requested !== null && requested !== deps.teamId) return null;
+  return tokenMatches(deps.apiToken, authorization) ? deps.teamId : null;
 }
 
 /** GET /metrics in Prometheus text format, when the app keeps metrics. */
@@ -142,12 +166,19 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/api/invoices',
       method: 'POST',
       handler: safely(log, 'invoices', async (req, res) => {
-        if (!deps.apiToken) {
-          sendProblems(res, 503, 'the invoices API is disabled', ['set API_TOKEN to accept invoices']);
+        const requested = await requestedTeam(deps, req, res);
+        if (requested === false) return;
+        const teamId = await invoicesTeam(deps, header(req, 'authorization'), requested);
+        if (teamId === 'disabled') {
+          sendProblems(res, 503, 'the invoices API is disabled', [
+            'set API_TOKEN, or create a workspace token in App Home → Settings, to accept invoices',
+          ]);
           return;
         }
-        if (!tokenMatches(deps.apiToken, header(req, 'authorization'))) {
-          sendProblems(res, 401, 'unauthorized', ['send the header Authorization: Bearer <API_TOKEN>']);
+        if (teamId === null) {
+          sendProblems(res, 401, 'unauthorized', [
+            'send the header Authorization: Bearer <token> (API_TOKEN, or the token from App Home → Settings)',
+          ]);
           return;
         }
         const read = await readJson(req, res, 20_000_000);
@@ -160,8 +191,8 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         const now = deps.clock.now();
         const result = await deps.db
           .transaction()
-          .execute((trx) => upsertInvoices(deps, trx, deps.teamId, parsed.rows, now));
-        log.info({ ...result, received: parsed.rows.length }, 'invoices received');
+          .execute((trx) => upsertInvoices(deps, trx, teamId, parsed.rows, now));
+        log.info({ ...result, teamId, received: parsed.rows.length }, 'invoices received');
         deps.onQueued();
         if (result.created + result.updated > 0) deps.onInvoicesChanged();
         sendJson(res, 200, {
@@ -179,17 +210,24 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/webhooks/deal-closed',
       method: 'POST',
       handler: safely(log, 'deal-closed', async (req, res) => {
-        const read = await readSignedJson(deps, req, res);
+        const requested = await requestedTeam(deps, req, res);
+        if (requested === false) return;
+        const teamId = requested ?? deps.teamId;
+        const secret =
+          requested === null
+            ? deps.webhookSecret
+            : (await workspaceCredentials(deps, requested)).secrets.webhook_secret;
+        const read = await readSignedJson(secret, requested !== null, req, res);
         if (!read.ok) return;
         const parsed = parseDealClosed(read.body);
         if (!parsed.ok) {
           sendProblems(res, 400, 'invalid deal-closed body', parsed.problems);
           return;
         }
-        const result = await recordClosedDeal(deps, parsed.value);
+        const result = await recordClosedDeal({ ...deps, teamId }, parsed.value);
         if (result.created) deps.onQueued();
         log.info(
-          { dealId: result.dealId, crmId: parsed.value.deal_id, created: result.created },
+          { teamId, dealId: result.dealId, crmId: parsed.value.deal_id, created: result.created },
           'deal closed',
         );
         sendJson(res, result.created ? 202 : 200, {

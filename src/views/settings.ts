@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { SettingChange } from '../domain/settings.ts';
-import { context, mention, plainText, section, truncate } from './text.ts';
+import { context, escapeMrkdwn, mention, plainText, section, truncate } from './text.ts';
 
 export const SETTINGS_OPEN_ACTION_ID = 'settings_open';
 export const SETTINGS_CALLBACK_ID = 'settings_submit';
@@ -48,6 +48,9 @@ export const SETTING_LABELS: Record<string, string> = {
   ADMIN_USER_IDS: 'Settings admins',
   MANAGERS: 'Managers',
   COMMISSION_ON_COLLECTION: 'Commission on collection',
+  'connector:hubspot': 'HubSpot route',
+  'connector:salesforce': 'Salesforce route',
+  'connector:stripe': 'Stripe route',
   ...Object.fromEntries(POLICY_FIELDS.map((f) => [f.key, f.label])),
 };
 
@@ -300,13 +303,28 @@ export function readSettingsState(values: unknown): SettingsDraft {
   };
 }
 
+const PEOPLE_SETTINGS = new Set(['AR_USER_IDS', 'ADMIN_USER_IDS', 'MANAGERS']);
+
+/** A setting's value as Slack should show it: channels, people and user groups as links. */
+function shown(key: string, text: string): string {
+  if (text === '') return key.startsWith('connector:') ? 'on' : '_default_';
+  if (key === 'FINANCE_CHANNEL_ID') return `<#${text}>`;
+  if (key === 'AR_USERGROUP_ID') return `<!subteam^${text}>`;
+  if (PEOPLE_SETTINGS.has(key))
+    return text
+      .split(',')
+      .map((u) => `<@${u}>`)
+      .join(', ');
+  return `\`${escapeMrkdwn(text)}\``;
+}
+
 /** In the finance channel: who changed which settings, old → new. */
 export function settingsChangedPost(
   byUserId: string,
   changes: readonly SettingChange[],
 ): { text: string; blocks: KnownBlock[] } {
   const lines = changes.map(
-    (c) => `• *${SETTING_LABELS[c.key] ?? c.key}*: ${c.from || '_default_'} → ${c.to || '_default_'}`,
+    (c) => `• *${SETTING_LABELS[c.key] ?? c.key}*: ${shown(c.key, c.from)} → ${shown(c.key, c.to)}`,
   );
   return {
     text: `${mention(byUserId)} changed AR Bridge's settings: ${changes.map((c) => SETTING_LABELS[c.key] ?? c.key).join(', ')}`,
