@@ -103,6 +103,12 @@ function listedArStaff(deps: Pick<Deps, 'config'>, stored: StoredSettings): read
   return parsedOverrides(stored).AR_USER_IDS ?? deps.config.AR_USER_IDS;
 }
 
+const CONNECTORS: readonly { id: ConnectorId; name: string; kinds: readonly SealedKind[] }[] = [
+  { id: 'hubspot', name: 'HubSpot', kinds: ['hubspot_client_secret', 'hubspot_access_token'] },
+  { id: 'salesforce', name: 'Salesforce', kinds: ['salesforce_org_ids', 'salesforce_webhook_token'] },
+  { id: 'stripe', name: 'Stripe', kinds: ['stripe_webhook_secret'] },
+];
+
 /** What a setting reads as in the change log: ids as Slack shows them, values as the environment writes them. */
 function textsOf(
   deps: Pick<Deps, 'config'>,
@@ -119,15 +125,9 @@ function textsOf(
     COMMISSION_ON_COLLECTION: settingText('COMMISSION_ON_COLLECTION', settings.COMMISSION_ON_COLLECTION),
   };
   for (const f of POLICY_FIELDS) texts[f.key] = settingText(f.key, settings[f.key]);
-  for (const [id, on] of Object.entries(stored.connectors)) texts[`connector:${id}`] = on ? 'on' : 'off';
+  for (const c of CONNECTORS) texts[`connector:${c.id}`] = stored.connectors[c.id] === false ? 'off' : 'on';
   return texts;
 }
-
-const CONNECTORS: readonly { id: ConnectorId; name: string; kinds: readonly SealedKind[] }[] = [
-  { id: 'hubspot', name: 'HubSpot', kinds: ['hubspot_client_secret', 'hubspot_access_token'] },
-  { id: 'salesforce', name: 'Salesforce', kinds: ['salesforce_org_ids', 'salesforce_webhook_token'] },
-  { id: 'stripe', name: 'Stripe', kinds: ['stripe_webhook_secret'] },
-];
 
 /** The Settings form as it stands. */
 async function settingsForm(deps: AdminDeps, teamId: string): Promise<SettingsForm> {
