@@ -54,6 +54,11 @@ export function installerOptions(config: Pick<Config, 'SLACK_API_URL'>, logger: 
     installPath: '/slack/install',
     redirectUriPath: '/slack/oauth_redirect',
     stateVerification: true,
+    // Slack's consent page lives beside its Web API (https://slack.com/oauth/v2/authorize).
+    authorizationUrl: new URL(
+      '../oauth/v2/authorize',
+      config.SLACK_API_URL ?? 'https://slack.com/api/',
+    ).toString(),
     clientOptions: slackClientOptions(config, 'interactive'),
     callbackOptions: {
       success(installation, _options, _req, res) {
