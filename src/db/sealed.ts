@@ -23,10 +23,14 @@ export interface ResealCount {
 }
 
 /**
- * Reseals every stale value, one at a time: each update replaces exactly the value it read (a
+ * Reseals every stale value (with `dryRun`, only counts them), one at a time: each update replaces exactly the value it read (a
  * sealed value is unique, its IV is random), so a value changed meanwhile is left to the next run.
  */
-export async function resealAll(db: Db, keys: Resealer): Promise<ResealCount[]> {
+export async function resealAll(
+  db: Db,
+  keys: Resealer,
+  options: { dryRun?: boolean } = {},
+): Promise<ResealCount[]> {
   const counts: ResealCount[] = [];
   for (const [table, column] of SEALED_COLUMNS) {
     const rows = await sql<{ value: string }>`
@@ -35,6 +39,10 @@ export async function resealAll(db: Db, keys: Resealer): Promise<ResealCount[]> 
     let resealed = 0;
     for (const { value } of rows.rows) {
       if (!keys.isStale(value)) continue;
+      if (options.dryRun) {
+        resealed += 1;
+        continue;
+      }
       const updated = await sql`
         update ${sql.table(table)} set ${sql.ref(column)} = ${keys.reseal(value)}
         where ${sql.ref(column)} = ${value}
