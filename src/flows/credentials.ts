@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Db, Queryable } from '../db/schema.ts';
-import { credentialsOf, storedSettings, teamOfApiToken, workspaceKnown } from '../db/settings.ts';
+import { credentialsOf, storedSettings, teamOfApiToken } from '../db/settings.ts';
 import { createKeyring, hashToken, type Keyring, SecretError } from '../secrets.ts';
 
 /**
@@ -72,9 +72,4 @@ export async function workspaceCredentials(
 /** The workspace a bearer token on POST /api/invoices belongs to, by its hash; undefined when none. */
 export async function teamOfToken(deps: CredentialDeps, token: string): Promise<string | undefined> {
   return teamOfApiToken(deps.db, hashToken(token));
-}
-
-/** Whether `?team=` names a workspace AR Bridge knows: the start-up one, or one with Settings. */
-export async function knownTeam(deps: CredentialDeps & { teamId: string }, teamId: string): Promise<boolean> {
-  return teamId === deps.teamId || workspaceKnown(deps.db, teamId);
 }

@@ -1,5 +1,4 @@
 import type { HomeView } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import { loadArHome, loadRepHome } from '../db/home.ts';
 import { homeOpeners, markHomeOpened } from '../db/people.ts';
 import type { Queryable } from '../db/schema.ts';
@@ -7,13 +6,16 @@ import type { Deps } from '../deps.ts';
 import { dayIn } from '../domain/dates.ts';
 import { isArStaff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
+import type { Workspaces } from '../slack/workspaces.ts';
 import { homeView } from '../views/home.ts';
 import { settingsFor } from './settings.ts';
 import { mayAdminister } from './workspace-settings.ts';
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
 export async function renderHome(
-  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger'> & { slack?: WebClient },
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger'> & {
+    workspaces?: Pick<Workspaces, 'slackFor' | 'installerOf'>;
+  },
   teamId: string,
   userId: string,
   now = deps.clock.now(),
@@ -28,7 +30,7 @@ export async function renderHome(
 
 /** App Home opened: it is refreshed from now on when what it shows changes; this is its view now. */
 export async function openHome(
-  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger' | 'slack'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger' | 'workspaces'>,
   teamId: string,
   userId: string,
 ): Promise<HomeView> {

@@ -24,10 +24,15 @@ import { settingsFor } from './settings.ts';
 /** Disputed invoices whose handoff context /ar-status quotes. */
 const DISPUTES_SHOWN = 3;
 
-type StatusDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'teamUrl'>;
+type StatusDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'workspaces'>;
 
-function settingsOf(deps: StatusDeps, settings: WorkspaceSettings): StatusSettings {
-  return { creditHoldDays: settings.CREDIT_HOLD_DAYS, teamUrl: deps.teamUrl };
+async function settingsOf(
+  deps: StatusDeps,
+  teamId: string,
+  settings: WorkspaceSettings,
+): Promise<StatusSettings> {
+  const { teamUrl } = await deps.workspaces.identityFor(teamId);
+  return { creditHoldDays: settings.CREDIT_HOLD_DAYS, teamUrl };
 }
 
 /**
@@ -49,7 +54,13 @@ export async function statusAnswer(
       : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
   }
   if (/^(help|\?)$/i.test(text)) return statusUsage();
-  const { found, status } = await lookUpStatus(deps.db, teamId, text, today, settingsOf(deps, settings));
+  const { found, status } = await lookUpStatus(
+    deps.db,
+    teamId,
+    text,
+    today,
+    await settingsOf(deps, teamId, settings),
+  );
   if (found.kind === 'pick') return pickListMessage(text, found.candidates);
   if (found.kind === 'none') return noMatchMessage(text, found.closest);
   if (!status) return noMatchMessage(text, []);
@@ -66,7 +77,13 @@ export async function accountStatusReply(
 ): Promise<SlackMessage | { text: string }> {
   const settings = await settingsFor(deps, teamId);
   const today = dayIn(settings.BUSINESS_TIMEZONE, deps.clock.now());
-  const status = await loadAccountStatus(deps.db, teamId, accountId, today, settingsOf(deps, settings));
+  const status = await loadAccountStatus(
+    deps.db,
+    teamId,
+    accountId,
+    today,
+    await settingsOf(deps, teamId, settings),
+  );
   if (!status) return { text: 'That account no longer exists.' };
   const disputes = await disputeContexts(deps.db, teamId, status.problemInvoices, DISPUTES_SHOWN);
   return accountStatusMessage(status, { shareable, disputes });

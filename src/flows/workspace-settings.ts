@@ -1,5 +1,4 @@
 import type { ModalView } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import { type ConnectorKey, parseConnectorSetting, parseSetting, type SettingKey } from '../config.ts';
 import { peopleWithRole, upsertPerson } from '../db/people.ts';
 import {
@@ -25,6 +24,7 @@ import {
 import { enqueue } from '../outbox/outbox.ts';
 import { generateToken, hashToken } from '../secrets.ts';
 import { platformError } from '../slack/errors.ts';
+import type { Workspaces } from '../slack/workspaces.ts';
 import { noticeModal } from '../views/common.ts';
 import {
   type ConnectorId,
@@ -47,33 +47,27 @@ import {
   settingsFor,
 } from './settings.ts';
 
-type AdminDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'notify' | 'slack'>;
+type AdminDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'notify' | 'workspaces'>;
 
-/** The Web API client for this workspace's calls (users.info, conversations.join, usergroups). */
-function slackOf(deps: Pick<Deps, 'slack'>, _teamId: string): WebClient {
-  return deps.slack;
-}
-
-/** The person who installed AR Bridge in this workspace; none in single-workspace mode. */
-async function installerOf(_deps: Pick<Deps, 'db'>, _teamId: string): Promise<string | null> {
-  return null;
-}
+/** Where the admin check finds the workspace's installer and its Web API client (absent: neither). */
+type AdminLookup = { workspaces?: Pick<Workspaces, 'slackFor' | 'installerOf'> };
 
 const ADMIN_CACHE_MS = 5 * 60_000;
 const workspaceAdmins = new Map<string, { admin: boolean; at: number }>();
 
 /** users.info's is_admin / is_owner, cached for a few minutes (App Home renders often). */
 async function isWorkspaceAdmin(
-  deps: Pick<Deps, 'logger'> & { slack?: WebClient },
+  deps: Pick<Deps, 'logger'> & AdminLookup,
   teamId: string,
   userId: string,
 ): Promise<boolean> {
   const key = `${teamId}:${userId}`;
   const hit = workspaceAdmins.get(key);
   if (hit && Date.now() - hit.at < ADMIN_CACHE_MS) return hit.admin;
-  if (!deps.slack) return false;
+  if (!deps.workspaces) return false;
   try {
-    const { user } = await slackOf({ slack: deps.slack }, teamId).users.info({ user: userId });
+    const slack = await deps.workspaces.slackFor(teamId);
+    const { user } = await slack.users.info({ user: userId });
     const admin = Boolean(user?.is_admin || user?.is_owner);
     workspaceAdmins.set(key, { admin, at: Date.now() });
     return admin;
@@ -88,12 +82,12 @@ async function isWorkspaceAdmin(
 
 /** May this person see and change the workspace's Settings? */
 export async function mayAdminister(
-  deps: Pick<Deps, 'db' | 'config' | 'logger'> & { slack?: WebClient },
+  deps: Pick<Deps, 'db' | 'config' | 'logger'> & AdminLookup,
   teamId: string,
   userId: string,
 ): Promise<boolean> {
   const settings = await settingsFor(deps, teamId);
-  const installerUserId = await installerOf(deps, teamId);
+  const installerUserId = (await deps.workspaces?.installerOf(teamId)) ?? null;
   if (maySetSettings({ userId, isWorkspaceAdmin: false, installerUserId }, settings)) return true;
   return isWorkspaceAdmin(deps, teamId, userId);
 }
@@ -183,7 +177,7 @@ const PRIVATE_CHANNEL_HINT =
 
 /** Makes sure the bot is in the finance channel: joins a public one; a problem to show, or null. */
 async function joinFinanceChannel(deps: AdminDeps, teamId: string, channel: string): Promise<string | null> {
-  const slack = slackOf(deps, teamId);
+  const slack = await deps.workspaces.slackFor(teamId);
   try {
     const info = await slack.conversations.info({ channel });
     if (info.channel?.is_member) return null;
@@ -214,7 +208,8 @@ async function usergroupMembers(
       problem: 'Use the group’s ID, such as S0123ABCD (its page in Slack → ⋯ → Copy group ID).',
     };
   try {
-    const answer = await slackOf(deps, teamId).usergroups.users.list({ usergroup: group });
+    const slack = await deps.workspaces.slackFor(teamId);
+    const answer = await slack.usergroups.users.list({ usergroup: group });
     return { ok: true, members: answer.users ?? [] };
   } catch (error) {
     const code = platformError(error);
@@ -473,8 +468,10 @@ export async function saveConnectorCredentials(
 export async function refreshUsergroups(deps: AdminDeps): Promise<number> {
   let refreshed = 0;
   for (const { teamId, groupId } of await usergroupWorkspaces(deps.db)) {
+    if (!(await deps.workspaces.isInstalled(teamId))) continue;
     try {
-      const answer = await slackOf(deps, teamId).usergroups.users.list({ usergroup: groupId });
+      const slack = await deps.workspaces.slackFor(teamId);
+      const answer = await slack.usergroups.users.list({ usergroup: groupId });
       const members = answer.users ?? [];
       const before = (await storedSettings(deps.db, teamId)).arUsergroupMembers;
       if ([...before].sort().join(',') === [...members].sort().join(',')) continue;

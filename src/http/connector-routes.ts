@@ -28,13 +28,13 @@ import {
 import { decodeUtf8, header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { tokenMatches } from './signature.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe-signature.ts';
-import { requestedTeam } from './team.ts';
+import { teamParam, type WorkspaceOf, type WorkspaceOfRequest } from './workspace-of.ts';
 
 export interface ConnectorRouteDeps {
   config: Config;
   clock: Clock;
   db: Db;
-  teamId: string;
+  workspaceOf: WorkspaceOf;
   logger: Logger;
   onQueued: () => void;
   onInvoicesChanged: () => void;
@@ -64,7 +64,8 @@ function sendOff(
 
 /** One request's connector settings: the environment's, or (with `?team=`) that workspace's own. */
 interface ConnectorSettings {
-  teamId: string;
+  /** The workspace `?team=` named (or why it cannot be used); null without `team`. */
+  team: WorkspaceOfRequest | null;
   perWorkspace: boolean;
   on: { hubspot: boolean; salesforce: boolean; stripe: boolean };
   hubspotClientSecret: string | undefined;
@@ -75,18 +76,15 @@ interface ConnectorSettings {
   stripeApiKey: string | undefined;
 }
 
-/** The request's connector settings; null after answering 404 for an unknown `?team=`. */
-async function connectorSettings(
-  deps: ConnectorRouteDeps,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<ConnectorSettings | null> {
-  const requested = await requestedTeam(deps, req, res);
-  if (requested === false) return null;
+/**
+ * The request's connector settings: with `?team=`, that workspace's own (its `team` resolved, or
+ * why not); without, the environment's (the workspace is resolved after the route is found on).
+ */
+async function connectorSettings(deps: ConnectorRouteDeps, req: IncomingMessage): Promise<ConnectorSettings> {
   const { config } = deps;
-  if (requested === null)
+  if (teamParam(req) === null)
     return {
-      teamId: deps.teamId,
+      team: null,
       perWorkspace: false,
       on: { hubspot: true, salesforce: true, stripe: true },
       hubspotClientSecret: config.HUBSPOT_CLIENT_SECRET,
@@ -96,9 +94,12 @@ async function connectorSettings(
       stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
       stripeApiKey: config.STRIPE_API_KEY,
     };
-  const { secrets, connectors } = await workspaceCredentials(deps, requested);
+  const team = await deps.workspaceOf(req);
+  const { secrets, connectors } = team.ok
+    ? await workspaceCredentials(deps, team.teamId)
+    : { secrets: {}, connectors: {} as Record<string, boolean> };
   return {
-    teamId: requested,
+    team,
     perWorkspace: true,
     on: {
       hubspot: connectors.hubspot !== false,
@@ -138,10 +139,14 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       path: '/webhooks/stripe',
       method: 'POST',
       handler: wrap('stripe', async (req, res) => {
-        const c = await connectorSettings(deps, req, res);
-        if (!c) return;
+        const c = await connectorSettings(deps, req);
+        if (c.team && !c.team.ok)
+          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
         const secret = c.stripeWebhookSecret;
         if (!c.on.stripe || !secret) return sendOff(res, 'Stripe', ['STRIPE_WEBHOOK_SECRET'], c);
+        const team = c.team ?? (await deps.workspaceOf(req));
+        if (!team.ok)
+          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const stripeApi = c.perWorkspace
           ? c.stripeApiKey
             ? createStripeApi(c.stripeApiKey, config.STRIPE_API_URL)
@@ -161,11 +166,11 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         const event = parseWith(stripeEvent, read.body, '');
         if (!event.ok)
           return sendProblems(res, 400, 'invalid Stripe event: nothing was stored', event.problems);
-        const outcome = await handleStripeEvent({ ...deps, teamId: c.teamId, stripeApi }, event.value);
+        const outcome = await handleStripeEvent({ ...deps, teamId: team.teamId, stripeApi }, event.value);
         if (outcome.status === 'invalid')
           return sendProblems(res, 400, `invalid ${event.value.type}: nothing was stored`, outcome.problems);
         log.info(
-          { teamId: c.teamId, eventId: event.value.id, type: event.value.type, ...outcome },
+          { teamId: team.teamId, eventId: event.value.id, type: event.value.type, ...outcome },
           'stripe event',
         );
         deps.onQueued();
@@ -177,8 +182,9 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       path: '/webhooks/hubspot',
       method: 'POST',
       handler: wrap('hubspot', async (req, res) => {
-        const c = await connectorSettings(deps, req, res);
-        if (!c) return;
+        const c = await connectorSettings(deps, req);
+        if (c.team && !c.team.ok)
+          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
         const secret = c.hubspotClientSecret;
         const hubspot = c.perWorkspace
           ? c.hubspotAccessToken
@@ -187,6 +193,9 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
           : envHubspot;
         if (!c.on.hubspot || !secret || !hubspot)
           return sendOff(res, 'HubSpot', ['HUBSPOT_CLIENT_SECRET', 'HUBSPOT_ACCESS_TOKEN'], c);
+        const team = c.team ?? (await deps.workspaceOf(req));
+        if (!team.ok)
+          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
         const request = {
@@ -209,7 +218,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
           );
         try {
           const outcome = await handleHubSpotBatch(
-            { ...deps, teamId: c.teamId, hubspot, closedWonStages: config.HUBSPOT_CLOSED_WON_STAGES },
+            { ...deps, teamId: team.teamId, hubspot, closedWonStages: config.HUBSPOT_CLOSED_WON_STAGES },
             batch.data,
           );
           if (!outcome.ok)
@@ -236,8 +245,9 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       path: '/webhooks/salesforce',
       method: 'POST',
       handler: wrap('salesforce', async (req, res) => {
-        const c = await connectorSettings(deps, req, res);
-        if (!c) return;
+        const c = await connectorSettings(deps, req);
+        if (c.team && !c.team.ok)
+          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
         const orgIds = c.salesforceOrgIds;
         const token = c.salesforceToken;
         if (!c.on.salesforce || orgIds.length === 0 || !token)
@@ -248,6 +258,13 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
             res,
             401,
             soapFault('unauthorized', ['the endpoint URL needs ?token=<SALESFORCE_WEBHOOK_TOKEN>']),
+          );
+        const team = c.team ?? (await deps.workspaceOf(req));
+        if (!team.ok)
+          return sendXml(
+            res,
+            team.status,
+            soapFault('unknown workspace: nothing was stored', [team.problem]),
           );
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
@@ -273,7 +290,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
             soapFault('unauthorized', ['this organisation is not in SALESFORCE_ORG_IDS']),
           );
         const outcome = await handleSalesforceMessage(
-          { ...deps, teamId: c.teamId },
+          { ...deps, teamId: team.teamId },
           message.value.notifications,
           config.SALESFORCE_CLOSED_WON_STAGES,
         );

@@ -15,14 +15,15 @@ import type { Metrics } from '../metrics.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { header, parseJsonBody, type Read, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
-import { requestedTeam } from './team.ts';
+import { teamParam, type WorkspaceOf } from './workspace-of.ts';
 
 export interface RouteDeps {
   config: Config;
   clock: Clock;
   db: Db;
   databaseKind: string;
-  teamId: string;
+  /** The workspace a request writes to (src/http/workspace-of.ts). */
+  workspaceOf: WorkspaceOf;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
   logger: Logger;
@@ -111,21 +112,44 @@ async function readSignedJson(
   return parseJsonBody(raw, res);
 }
 
+type InvoicesTeam =
+  | { ok: true; teamId: string }
+  | { ok: false; status: number; error: string; problem: string };
+
 /**
- * The workspace a bearer token belongs to: a workspace's own token (found by its hash), else
- * API_TOKEN for the start-up workspace. 'disabled' when neither kind of token could match.
+ * The workspace POST /api/invoices writes to: a workspace's own token (found by its hash) names
+ * its workspace; without `?team=`, API_TOKEN is the start-up workspace's, as before.
  */
-async function invoicesTeam(
-  deps: RouteDeps,
-  authorization: string | undefined,
-  requested: string | null,
-): Promise<string | null | 'disabled'> {
+async function invoicesTeam(deps: RouteDeps, req: IncomingMessage): Promise<InvoicesTeam> {
+  const authorization = header(req, 'authorization');
   const token = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1];
   const owner = token ? await teamOfToken(deps, token) : undefined;
-  if (owner !== undefined) return requested === null || requested === owner ? owner : null;
-  if (!deps.apiToken) return token ? null : 'disabled';
-  if (requested !== null && requested !== deps.teamId) return null;
-  return tokenMatches(deps.apiToken, authorization) ? deps.teamId : null;
+  const unauthorized: InvoicesTeam = {
+    ok: false,
+    status: 401,
+    error: 'unauthorized',
+    problem:
+      'send the header Authorization: Bearer <token> (the workspace’s token from App Home → Settings, or API_TOKEN)',
+  };
+  if (owner !== undefined && teamParam(req) === null) return { ok: true, teamId: owner };
+  const team = await deps.workspaceOf(req);
+  if (!team.ok)
+    return {
+      ok: false,
+      status: team.status,
+      error: 'unknown workspace: nothing was stored',
+      problem: team.problem,
+    };
+  if (owner !== undefined) return owner === team.teamId ? { ok: true, teamId: owner } : unauthorized;
+  if (team.named) return unauthorized;
+  if (!deps.apiToken)
+    return {
+      ok: false,
+      status: 503,
+      error: 'the invoices API is disabled',
+      problem: 'set API_TOKEN, or create a workspace token in App Home → Settings, to accept invoices',
+    };
+  return tokenMatches(deps.apiToken, authorization) ? { ok: true, teamId: team.teamId } : unauthorized;
 }
 
 /** GET /metrics in Prometheus text format, when the app keeps metrics. */
@@ -166,21 +190,9 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/api/invoices',
       method: 'POST',
       handler: safely(log, 'invoices', async (req, res) => {
-        const requested = await requestedTeam(deps, req, res);
-        if (requested === false) return;
-        const teamId = await invoicesTeam(deps, header(req, 'authorization'), requested);
-        if (teamId === 'disabled') {
-          sendProblems(res, 503, 'the invoices API is disabled', [
-            'set API_TOKEN, or create a workspace token in App Home → Settings, to accept invoices',
-          ]);
-          return;
-        }
-        if (teamId === null) {
-          sendProblems(res, 401, 'unauthorized', [
-            'send the header Authorization: Bearer <token> (API_TOKEN, or the token from App Home → Settings)',
-          ]);
-          return;
-        }
+        const team = await invoicesTeam(deps, req);
+        if (!team.ok) return sendProblems(res, team.status, team.error, [team.problem]);
+        const { teamId } = team;
         const read = await readJson(req, res, 20_000_000);
         if (!read.ok) return;
         const parsed = parseInvoicesBody(read.body);
@@ -210,14 +222,14 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/webhooks/deal-closed',
       method: 'POST',
       handler: safely(log, 'deal-closed', async (req, res) => {
-        const requested = await requestedTeam(deps, req, res);
-        if (requested === false) return;
-        const teamId = requested ?? deps.teamId;
-        const secret =
-          requested === null
-            ? deps.webhookSecret
-            : (await workspaceCredentials(deps, requested)).secrets.webhook_secret;
-        const read = await readSignedJson(secret, requested !== null, req, res);
+        const team = await deps.workspaceOf(req);
+        if (!team.ok)
+          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
+        const { teamId } = team;
+        const secret = team.named
+          ? (await workspaceCredentials(deps, teamId)).secrets.webhook_secret
+          : deps.webhookSecret;
+        const read = await readSignedJson(secret, team.named, req, res);
         if (!read.ok) return;
         const parsed = parseDealClosed(read.body);
         if (!parsed.ok) {

@@ -10,7 +10,7 @@ import { settingsFor, sweepScopes } from '../flows/settings.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { handoffEscalation, handoffReminderDm } from '../views/handoff-messages.ts';
 
-export type SweepDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'slack' | 'notify' | 'clock'>;
+export type SweepDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'workspaces' | 'notify' | 'clock'>;
 
 const BATCH = 500;
 
@@ -23,17 +23,21 @@ const BATCH = 500;
 export async function runHandoffNagSweep(
   deps: SweepDeps,
   now: Date,
+  teamId?: string,
 ): Promise<{ reminded: number; escalated: number }> {
   // Each workspace has its own policy: read the deals the earliest first reminder covers.
-  const scopes = await sweepScopes(deps);
-  const earliest = Math.min(...scopes.map((s) => s.settings.NAG_FIRST_AFTER_HOURS));
+  const policies =
+    teamId === undefined
+      ? (await sweepScopes(deps)).map((s) => s.settings)
+      : [await settingsFor(deps, teamId)];
+  const earliest = Math.min(...policies.map((s) => s.NAG_FIRST_AFTER_HOURS));
   const firstDue = new Date(now.getTime() - earliest * 3_600_000);
   let reminded = 0;
   let escalated = 0;
   let afterId = 0;
   const zones = new Map<string, string>();
   for (;;) {
-    const deals = await reminderCandidates(deps.db, firstDue, afterId, BATCH);
+    const deals = await reminderCandidates(deps.db, firstDue, afterId, BATCH, teamId);
     for (const deal of deals) {
       afterId = deal.id;
       const owner = deal.owner_user_id as string;

@@ -13,7 +13,7 @@ import { dayIn } from '../domain/dates.ts';
 import type { WorkspaceSettings } from '../domain/settings.ts';
 import { accountThread, threadRootNotification } from '../flows/account-thread.ts';
 import { recomputeCreditHold } from '../flows/credit-hold.ts';
-import { sweepScopes } from '../flows/settings.ts';
+import { settingsFor, sweepScopes } from '../flows/settings.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { brokenPromisePing, collectionInvoice, pastDuePing } from '../views/collections-messages.ts';
 import type { SweepDeps } from './handoff-nags.ts';
@@ -30,9 +30,15 @@ const BATCH = 200;
 export async function runPastDueSweep(
   deps: SweepDeps,
   now: Date,
+  teamId?: string,
 ): Promise<{ pinged: number; brokenPromises: number; holds: number }> {
   const total = { pinged: 0, brokenPromises: 0, holds: 0 };
-  for (const { scope, settings } of await sweepScopes(deps)) {
+  // One workspace (multi-workspace mode sweeps each installed one), else every workspace in groups.
+  const scopes =
+    teamId === undefined
+      ? await sweepScopes(deps)
+      : [{ scope: { only: teamId } as TeamScope, settings: await settingsFor(deps, teamId) }];
+  for (const { scope, settings } of scopes) {
     const done = await sweepScope(deps, scope, settings, now);
     total.pinged += done.pinged;
     total.brokenPromises += done.brokenPromises;

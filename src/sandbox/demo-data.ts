@@ -17,6 +17,7 @@ import { upsertInvoices } from '../flows/invoices.ts';
 import { settingsFor } from '../flows/settings.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import type { Running } from '../server.ts';
+import { singleTeamId } from '../slack/workspaces.ts';
 import { AR_LEAD, DEMO_PEOPLE, REP_LONDON, REP_NY, REP_SYDNEY } from './demo-people.ts';
 
 const DAY = 86_400_000;
@@ -212,7 +213,8 @@ const isoDay = (now: Date, days: number, tz: string) => dayIn(tz, new Date(now.g
 /** Loads the demo company through the app's flows at business time `now`. */
 export async function loadDemoData(running: Running): Promise<void> {
   const { deps } = running;
-  const { db, teamId } = deps;
+  const { db } = deps;
+  const teamId = singleTeamId(deps.workspaces);
   const zone = (await settingsFor(deps, teamId)).BUSINESS_TIMEZONE;
   const now = deps.clock.now();
   for (const p of DEMO_PEOPLE)
@@ -236,7 +238,7 @@ export async function loadDemoData(running: Running): Promise<void> {
       account: d.account,
     });
     if (!parsed.ok) throw new Error(`demo deal ${d.crm}: ${parsed.problems.join('; ')}`);
-    const { dealId } = await recordClosedDeal(deps, parsed.value);
+    const { dealId } = await recordClosedDeal({ ...deps, teamId }, parsed.value);
     if (!d.handoff || !('slack_user_id' in d.owner)) continue;
     const { complete, ...fields } = d.handoff;
     const handoff = complete

@@ -7,6 +7,7 @@ import { describeProblems, parseInvoiceCsv } from '../domain/invoice-csv.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import type { Running } from '../server.ts';
+import { singleTeamId } from '../slack/workspaces.ts';
 import type { MovableClock } from './clock.ts';
 import { signWebhook } from './slack-requests.ts';
 
@@ -74,7 +75,7 @@ export function createOutside(o: OutsideOptions) {
       const now = deps.clock.now();
       const result = await deps.db
         .transaction()
-        .execute((trx) => upsertInvoices(deps, trx, deps.teamId, parsed.rows, now));
+        .execute((trx) => upsertInvoices(deps, trx, singleTeamId(deps.workspaces), parsed.rows, now));
       deps.notify();
       deps.sweepSoon();
       // The same answer as POST /api/invoices gives.
