@@ -35,13 +35,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('workspace_credentials')
     .addColumn('team_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('value', 'text', (c) => c.notNull())
+    // Exactly one: a bearer token's SHA-256, or a secret sealed with ENCRYPTION_KEY (npm run reseal).
+    .addColumn('token_hash', 'text')
+    .addColumn('sealed_value', 'text')
     .addColumn('created_by', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('workspace_credentials_pk', ['team_id', 'kind'])
+    .addCheckConstraint(
+      'workspace_credentials_one_value',
+      sql`(token_hash is null) <> (sealed_value is null)`,
+    )
     .execute();
   // The bearer token names its workspace: one hash, one workspace.
-  await sql`create unique index workspace_credentials_api_token_idx on workspace_credentials (value) where kind = 'api_token'`.execute(
+  await sql`create unique index workspace_credentials_token_idx on workspace_credentials (token_hash) where token_hash is not null`.execute(
     db,
   );
 }

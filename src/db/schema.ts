@@ -305,7 +305,10 @@ export interface SettingChangesTable {
 export interface WorkspaceCredentialsTable {
   team_id: string;
   kind: string;
-  value: string;
+  /** A bearer token's SHA-256 (the invoices API token), or null. */
+  token_hash: string | null;
+  /** A secret sealed with ENCRYPTION_KEY, or null. */
+  sealed_value: string | null;
   created_by: string;
   /** When it was set (a rotation sets it again). */
   created_at: UpdatedAt;

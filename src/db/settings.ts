@@ -184,19 +184,28 @@ export async function recentSettingChanges(
   }));
 }
 
-/** Sets (or replaces) one credential: a token's hash, or a sealed secret. */
+/** A credential as stored: a bearer token's hash, or a sealed secret. */
+export type StoredCredential = { tokenHash: string } | { sealed: string };
+
+/** Sets (or replaces) one credential. */
 export async function putCredential(
   db: Queryable,
   teamId: string,
   kind: string,
-  value: string,
+  value: StoredCredential,
   byUserId: string,
 ): Promise<void> {
+  const columns =
+    'tokenHash' in value
+      ? { token_hash: value.tokenHash, sealed_value: null }
+      : { token_hash: null, sealed_value: value.sealed };
   await db
     .insertInto('workspace_credentials')
-    .values({ team_id: teamId, kind, value, created_by: byUserId })
+    .values({ team_id: teamId, kind, ...columns, created_by: byUserId })
     .onConflict((oc) =>
-      oc.columns(['team_id', 'kind']).doUpdateSet({ value, created_by: byUserId, created_at: new Date() }),
+      oc
+        .columns(['team_id', 'kind'])
+        .doUpdateSet({ ...columns, created_by: byUserId, created_at: new Date() }),
     )
     .execute();
 }
@@ -218,11 +227,14 @@ export async function credentialsOf(
 ): Promise<Map<string, { value: string; createdBy: string; createdAt: Date }>> {
   const rows = await db
     .selectFrom('workspace_credentials')
-    .select(['kind', 'value', 'created_by', 'created_at'])
+    .select(['kind', 'token_hash', 'sealed_value', 'created_by', 'created_at'])
     .where('team_id', '=', teamId)
     .execute();
   return new Map(
-    rows.map((r) => [r.kind, { value: r.value, createdBy: r.created_by, createdAt: r.created_at }]),
+    rows.map((r) => [
+      r.kind,
+      { value: r.token_hash ?? r.sealed_value ?? '', createdBy: r.created_by, createdAt: r.created_at },
+    ]),
   );
 }
 
@@ -232,7 +244,7 @@ export async function teamOfApiToken(db: Queryable, tokenHash: string): Promise<
     .selectFrom('workspace_credentials')
     .select('team_id')
     .where('kind', '=', 'api_token')
-    .where('value', '=', tokenHash)
+    .where('token_hash', '=', tokenHash)
     .executeTakeFirst();
   return row?.team_id;
 }

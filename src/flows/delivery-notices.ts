@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { SlackFailure } from '../domain/slack-failures.ts';
 import { enqueue, type NewNotification } from '../outbox/outbox.ts';
+import type { Workspaces } from '../slack/workspaces.ts';
 import {
   channelBrokenNotice,
   dmUndeliverableNotice,
@@ -8,7 +9,7 @@ import {
 } from '../views/delivery-notices.ts';
 import { settingsAdminsToTell } from './settings.ts';
 
-type NoticeDeps = Pick<Deps, 'db' | 'config' | 'logger'>;
+type NoticeDeps = Pick<Deps, 'db' | 'config' | 'logger'> & { workspaces?: Pick<Workspaces, 'installerOf'> };
 
 /** Dedupe keys of notices start with this: a notice that cannot be delivered is logged, not noticed. */
 export const NOTICE_KEY_PREFIX = 'notice:';

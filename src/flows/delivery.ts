@@ -43,12 +43,16 @@ export function deliverySteps(
     },
     financeChannel: async (teamId) => {
       const channel = (await settingsFor(deps, teamId)).FINANCE_CHANNEL_ID ?? null;
-      if (channel === null) await reportNoFinanceChannel(deps, teamId);
+      if (channel === null) await reportNoFinanceChannel(workspaces ? { ...deps, workspaces } : deps, teamId);
       return channel;
     },
     renderHome: (teamId, userId) => renderHome(workspaces ? { ...deps, workspaces } : deps, teamId, userId),
     undeliverable: async (row, failure) => {
-      await reportUndeliverable(deps, { teamId: row.team_id, dedupeKey: row.dedupe_key }, failure);
+      await reportUndeliverable(
+        workspaces ? { ...deps, workspaces } : deps,
+        { teamId: row.team_id, dedupeKey: row.dedupe_key },
+        failure,
+      );
     },
   };
 }

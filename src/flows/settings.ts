@@ -3,6 +3,7 @@ import type { Db, Queryable, TeamScope } from '../db/schema.ts';
 import { configuredWorkspaces, type StoredSettings, storedSettings } from '../db/settings.ts';
 import { isArStaff } from '../domain/permissions.ts';
 import { resolveSettings, type SettingOverrides, type WorkspaceSettings } from '../domain/settings.ts';
+import type { Workspaces } from '../slack/workspaces.ts';
 
 /**
  * A workspace's effective settings (environment defaults, then its Settings), cached per workspace:
@@ -85,10 +86,15 @@ export function forgetSettings(deps: SettingsDeps, teamId: string): void {
 
 /**
  * Who hears about what only an admin can fix (no finance channel, a broken one): ADMIN_USER_IDS as
- * the workspace's Settings have it.
+ * the workspace's Settings have it, and the installer (multi-workspace mode).
  */
-export async function settingsAdminsToTell(deps: SettingsDeps, teamId: string): Promise<readonly string[]> {
-  return (await settingsFor(deps, teamId)).ADMIN_USER_IDS;
+export async function settingsAdminsToTell(
+  deps: SettingsDeps & { workspaces?: Pick<Workspaces, 'installerOf'> },
+  teamId: string,
+): Promise<readonly string[]> {
+  const admins = (await settingsFor(deps, teamId)).ADMIN_USER_IDS;
+  const installer = (await deps.workspaces?.installerOf(teamId)) ?? null;
+  return installer === null || admins.includes(installer) ? admins : [installer, ...admins];
 }
 
 /** Is this person AR staff in this workspace (listed, or in its AR user group)? */

@@ -394,7 +394,7 @@ export async function credentialAction(
   const keyring = keyringOf(deps.config);
   if (which === 'api_token') {
     const token = generateToken('arb_');
-    await putCredential(deps.db, teamId, 'api_token', hashToken(token), userId);
+    await putCredential(deps.db, teamId, 'api_token', { tokenHash: hashToken(token) }, userId);
     await recordCredentialChange(deps, teamId, userId, 'API token', creds.has('api_token'));
     return credentialShownModal(
       'Invoices API token',
@@ -409,7 +409,7 @@ export async function credentialAction(
     );
   if (which === 'webhook_secret') {
     const secret = generateToken('whs_');
-    await putCredential(deps.db, teamId, 'webhook_secret', keyring.seal(secret), userId);
+    await putCredential(deps.db, teamId, 'webhook_secret', { sealed: keyring.seal(secret) }, userId);
     await recordCredentialChange(deps, teamId, userId, 'Webhook secret', creds.has('webhook_secret'));
     return credentialShownModal(
       'Webhook secret',
@@ -454,7 +454,7 @@ export async function saveConnectorCredentials(
   if (Object.keys(errors).length > 0) return { status: 'invalid', errors };
   const creds = await credentialsOf(deps.db, s.teamId);
   for (const [kind, value] of values) {
-    await putCredential(deps.db, s.teamId, kind, keyring.seal(value), s.userId);
+    await putCredential(deps.db, s.teamId, kind, { sealed: keyring.seal(value) }, s.userId);
     const label = `${CONNECTORS.find((c) => c.id === s.connector)?.name ?? s.connector} ${fields.find((f) => f.kind === kind)?.label.toLowerCase()}`;
     await recordCredentialChange(deps, s.teamId, s.userId, label, creds.has(kind));
   }

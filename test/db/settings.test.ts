@@ -97,15 +97,17 @@ describe('db/settings', () => {
 
   it('keeps one credential per kind and workspace, and finds a workspace by its token hash', async () => {
     const { db } = database;
-    await putCredential(db, TEAM, 'api_token', 'hash-a', 'U0ADMIN');
-    await putCredential(db, OTHER_TEAM, 'api_token', 'hash-b', 'U0ADMIN');
+    await putCredential(db, TEAM, 'api_token', { tokenHash: 'hash-a' }, 'U0ADMIN');
+    await putCredential(db, OTHER_TEAM, 'api_token', { tokenHash: 'hash-b' }, 'U0ADMIN');
     expect(await teamOfApiToken(db, 'hash-a')).toBe(TEAM);
     expect(await teamOfApiToken(db, 'hash-b')).toBe(OTHER_TEAM);
-    await putCredential(db, TEAM, 'api_token', 'hash-c', 'U0OTHER');
+    await putCredential(db, TEAM, 'api_token', { tokenHash: 'hash-c' }, 'U0OTHER');
     expect(await teamOfApiToken(db, 'hash-a')).toBeUndefined();
     expect(await teamOfApiToken(db, 'hash-c')).toBe(TEAM);
-    await expect(putCredential(db, OTHER_TEAM, 'api_token', 'hash-c', 'U0X')).rejects.toThrow();
-    await putCredential(db, TEAM, 'webhook_secret', 'v1.sealed', 'U0ADMIN');
+    await expect(
+      putCredential(db, OTHER_TEAM, 'api_token', { tokenHash: 'hash-c' }, 'U0X'),
+    ).rejects.toThrow();
+    await putCredential(db, TEAM, 'webhook_secret', { sealed: 'v1.sealed' }, 'U0ADMIN');
     const creds = await credentialsOf(db, TEAM);
     expect([...creds.keys()].sort()).toEqual(['api_token', 'webhook_secret']);
     expect(creds.get('api_token')).toMatchObject({ value: 'hash-c', createdBy: 'U0OTHER' });

@@ -227,10 +227,10 @@ describe('Credentials per workspace', () => {
     expect((await postInvoices('test-api-token-0123456789abcdef', 'TOK-INV-4')).status).toBe(200);
     const stored = await h.database.db
       .selectFrom('workspace_credentials')
-      .select('value')
+      .select(['token_hash', 'sealed_value'])
       .where('kind', '=', 'api_token')
       .execute();
-    expect(stored.map((r) => r.value)).not.toContain(second);
+    expect(stored).toEqual([{ token_hash: expect.stringMatching(/^[0-9a-f]{64}$/), sealed_value: null }]);
     await h.drain();
     const rotated = h.fake
       .callsTo('chat.postMessage')
