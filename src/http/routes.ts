@@ -6,7 +6,7 @@ import { pingDatabase } from '../db/connect.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { Db } from '../db/schema.ts';
-import { teamOfToken, workspaceCredentials } from '../flows/credentials.ts';
+import { hasOwnApiToken, teamOfToken, workspaceCredentials } from '../flows/credentials.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
@@ -93,7 +93,7 @@ async function readSignedJson(
   if (!secret) {
     sendProblems(res, 503, 'webhooks are disabled', [
       perWorkspace
-        ? 'create this workspace’s webhook secret in App Home → Settings to accept signed webhooks'
+        ? 'create this workspace’s webhook secret in App Home → Settings (or set WEBHOOK_SECRET) to accept signed webhooks'
         : 'set WEBHOOK_SECRET to accept signed webhooks',
     ]);
     return { ok: false };
@@ -141,7 +141,8 @@ async function invoicesTeam(deps: RouteDeps, req: IncomingMessage): Promise<Invo
       problem: team.problem,
     };
   if (owner !== undefined) return owner === team.teamId ? { ok: true, teamId: owner } : unauthorized;
-  if (team.named) return unauthorized;
+  // A workspace with a token of its own no longer takes API_TOKEN.
+  if (team.named && (await hasOwnApiToken(deps, team.teamId))) return unauthorized;
   if (!deps.apiToken)
     return {
       ok: false,
@@ -226,10 +227,11 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         if (!team.ok)
           return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const { teamId } = team;
-        const secret = team.named
+        // A workspace's own secret replaces the environment's for it, once it has one.
+        const own = team.named
           ? (await workspaceCredentials(deps, teamId)).secrets.webhook_secret
-          : deps.webhookSecret;
-        const read = await readSignedJson(secret, team.named, req, res);
+          : undefined;
+        const read = await readSignedJson(own ?? deps.webhookSecret, team.named, req, res);
         if (!read.ok) return;
         const parsed = parseDealClosed(read.body);
         if (!parsed.ok) {

@@ -11,4 +11,8 @@ export const BOT_SCOPES = [
   'groups:history',
   'im:write',
   'im:history',
+  'channels:join',
+  'channels:read',
+  'groups:read',
+  'usergroups:read',
 ] as const;
