@@ -147,9 +147,13 @@ function batchRunner(
       }
       const stale = Date.now() - claimedAt > (CLAIM_SECONDS * 1000) / 3;
       if (stale && !(await renewClaim(ctx.db, row.id, row.attempts, CLAIM_SECONDS))) continue;
-      const client = await ctx.clients.clientFor(row.team_id);
+      const client = await ctx.clients.clientFor(row.team_id).catch((error: unknown) => {
+        // Its token cannot be opened (ENCRYPTION_KEY lost the key that sealed it): the others go on.
+        ctx.log.error({ err: error, team: row.team_id }, 'no client for a workspace: its rows wait');
+        return null;
+      });
       if (!client) {
-        // Uninstalled since the claim: the row waits for a reinstall.
+        // Uninstalled since the claim, or no client now: the row waits.
         givenBack.add(keyOf(row));
         await releaseClaims(ctx.db, [row.id]);
         continue;
