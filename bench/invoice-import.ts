@@ -97,7 +97,7 @@ async function run(label: string, handle: DatabaseHandle): Promise<void> {
   // The import as the command runs it: checked and upserted as the file streams, in one transaction.
   const importMs = await timedRollback(handle, (trx) =>
     importInvoiceRecords(
-      { config },
+      { config, db: handle.db },
       trx,
       TEAM_ID,
       createReadStream(file as string).pipe(parse(CSV_PARSE_OPTIONS)),
@@ -108,13 +108,15 @@ async function run(label: string, handle: DatabaseHandle): Promise<void> {
   const importRss = peakRss;
   const rows = await readRows();
   const batch = rows.slice(0, batchSize);
-  const batchNew = await timedRollback(handle, (trx) => upsertInvoices({ config }, trx, TEAM_ID, batch, now));
+  const batchNew = await timedRollback(handle, (trx) =>
+    upsertInvoices({ config, db: handle.db }, trx, TEAM_ID, batch, now),
+  );
   const paid = batch.map((r, i) =>
     i % 10 === 0 ? { ...r, balanceCents: Math.floor(r.balanceCents / 2) } : r,
   );
   const batchAgain = await timedRollback(handle, async (trx) => {
-    await upsertInvoices({ config }, trx, TEAM_ID, batch, now);
-    await upsertInvoices({ config }, trx, TEAM_ID, paid, now);
+    await upsertInvoices({ config, db: handle.db }, trx, TEAM_ID, batch, now);
+    await upsertInvoices({ config, db: handle.db }, trx, TEAM_ID, paid, now);
   });
   const perSecond = Math.round(rows.length / (importMs / 1000));
   say(`  rows                        ${rows.length.toLocaleString('en-US')}`);

@@ -28,7 +28,6 @@ export function createApp(deps: Deps, identity: { botId: string; botUserId: stri
     db: deps.db,
     databaseKind: deps.databaseKind,
     workspaceOf: workspaceOfRequest(deps.workspaces),
-    financeChannelId: config.FINANCE_CHANNEL_ID,
     webhookSecret: config.WEBHOOK_SECRET,
     apiToken: config.API_TOKEN,
     logger: deps.logger,

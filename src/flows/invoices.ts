@@ -23,6 +23,7 @@ import { accountThread, threadRootNotification } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { queueFirstInvoiceDms } from './first-invoice.ts';
 import { refreshHomes } from './home.ts';
+import { settingsFor } from './settings.ts';
 
 export interface UpsertResult {
   created: number;
@@ -36,7 +37,7 @@ export interface UpsertResult {
 const CHUNK = 2_000;
 const ANALYZE_EVERY_CHUNKS = 5;
 
-type ConfigDeps = Pick<Deps, 'config'>;
+type ConfigDeps = Pick<Deps, 'config' | 'db'>;
 
 type Payment = { before: Invoice; after: InvoiceInput; account: Account };
 
@@ -90,7 +91,7 @@ export async function upsertInvoiceBatches(
       const chunk = batch.slice(i, i + CHUNK);
       const linked = new Set<string>();
       const payments = await upsertChunk(trx, teamId, chunk, now, result, touched, linked);
-      await queueFirstInvoiceDms(deps, trx, teamId, [...linked]);
+      await queueFirstInvoiceDms(trx, teamId, [...linked]);
       await recordPayments(deps, trx, payments.map(paymentRecord), now);
       result.payments += payments.length;
       result.paid += payments.filter((p) => invoiceStatus(p.after) === 'paid').length;
@@ -244,16 +245,18 @@ export async function recordPayments(
       created_at: now,
     })),
   );
-  const roots = payments.flatMap((p) =>
-    p.account.thread_ts ? [] : [threadRootNotification(deps, p.account)],
-  );
+  const roots = payments.flatMap((p) => (p.account.thread_ts ? [] : [threadRootNotification(p.account)]));
   // Roots first: a new thread's root is delivered before the replies to it.
-  await enqueueMany(trx, [...roots, ...payments.flatMap((p) => paymentPosts(deps, p))]);
+  const commission = new Map<string, boolean>();
+  for (const teamId of new Set(payments.map((p) => p.account.team_id)))
+    commission.set(teamId, (await settingsFor(deps, teamId, trx)).COMMISSION_ON_COLLECTION);
+  const posts = payments.flatMap((p) => paymentPosts(commission.get(p.account.team_id) === true, p));
+  await enqueueMany(trx, [...roots, ...posts]);
 }
 
-function paymentPosts(deps: ConfigDeps, p: PaymentRecord): NewNotification[] {
+function paymentPosts(commissionEligible: boolean, p: PaymentRecord): NewNotification[] {
   const teamId = p.account.team_id;
-  const target = accountThread(deps, p.account);
+  const target = accountThread(p.account);
   const invoice = collectionInvoice(p.invoice);
   const accountName = p.account.name;
   if (p.invoice.status !== 'paid') {
@@ -271,7 +274,6 @@ function paymentPosts(deps: ConfigDeps, p: PaymentRecord): NewNotification[] {
       },
     ];
   }
-  const commissionEligible = deps.config.COMMISSION_ON_COLLECTION;
   const repUserId = p.account.owner_user_id;
   return [
     {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { pruneNotifications } from '../db/notifications.ts';
 import { forgetSeenBefore } from '../db/seen-requests.ts';
+import { refreshUsergroups } from '../flows/workspace-settings.ts';
 import type { Metrics } from '../metrics.ts';
 import { runAskSweep } from './asks.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
@@ -75,6 +76,10 @@ export async function runSweeps(
   now: Date,
   metrics?: Pick<Metrics, 'sweep'>,
 ): Promise<Record<string, unknown>> {
+  // AR user groups first: who counts as AR staff decides who hears about what.
+  const usergroups = await timed('usergroups', metrics, async () => ({
+    refreshed: await refreshUsergroups(deps),
+  }));
   const teams = deps.workspaces.multi ? await deps.workspaces.teamIds() : [undefined];
   const handoffs = await timed('handoff_nags', metrics, () =>
     perWorkspace(deps, teams, (t) => runHandoffNagSweep(deps, now, t)),
@@ -86,5 +91,5 @@ export async function runSweeps(
     perWorkspace(deps, teams, (t) => runAskSweep(deps, now, t)),
   );
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
-  return { handoffs, invoices, asks, housekeeping };
+  return { usergroups, handoffs, invoices, asks, housekeeping };
 }
