@@ -114,15 +114,7 @@ export async function stageInvoices(
     }
   }
   const copied = await copyInto(trx, 'invoice_staging', STAGED_COLUMNS, rows());
-  await analyzeSmall(trx, 'invoice_staging');
   return copied;
-}
-
-/** Row count and rough statistics of a staging table for the planner, from a small sample (3,000 rows). */
-async function analyzeSmall(trx: Trx, table: 'invoice_staging' | 'invoice_staging_accounts'): Promise<void> {
-  await sql`set local default_statistics_target = 10`.execute(trx);
-  await sql`analyze ${sql.table(table)}`.execute(trx);
-  await sql`set local default_statistics_target to default`.execute(trx);
 }
 
 export interface StagedAccounts {
@@ -143,7 +135,6 @@ export async function resolveStagedAccounts(trx: Trx, teamId: string): Promise<S
       credit_limit_given, credit_limit_cents, first_value(currency) over (partition by account_key order by seq)
     from invoice_staging
     order by account_key, seq desc`.execute(trx);
-  await analyzeSmall(trx, 'invoice_staging_accounts');
   // One join for all: by CRM id; else the oldest account of the name, when either side has no CRM id.
   await sql`
     with named as (
