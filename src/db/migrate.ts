@@ -19,6 +19,7 @@ import * as asks from '../../migrations/2026-12-01T14-00-asks.ts';
 import * as ledgerRollup from '../../migrations/2026-12-01T15-00-ledger-rollup.ts';
 import * as nameWords from '../../migrations/2026-12-01T15-01-name-words.ts';
 import * as accountsFillfactor from '../../migrations/2026-12-01T19-00-accounts-fillfactor.ts';
+import * as nameWordsUpdate from '../../migrations/2026-12-01T19-01-name-words-update.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T11-00-stripe-objects': stripeObjects,
   '2026-12-01T14-00-asks': asks,
   '2026-12-01T19-00-accounts-fillfactor': accountsFillfactor,
+  '2026-12-01T19-01-name-words-update': nameWordsUpdate,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
