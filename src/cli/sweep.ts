@@ -2,7 +2,6 @@ import { systemClock } from '../clock.ts';
 import { nextPendingAt } from '../db/notifications.ts';
 import { createDeliveryWorker } from '../flows/delivery.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
-import { createSlackClient } from '../slack/client.ts';
 import { parseCommandLine } from './args.ts';
 import { openCliContext } from './context.ts';
 
@@ -25,7 +24,7 @@ try {
       db: ctx.database.db,
       config: ctx.config,
       logger: ctx.logger,
-      slack: ctx.slack,
+      workspaces: await ctx.workspaces(),
       notify: () => {},
       clock: systemClock,
     },
@@ -33,7 +32,7 @@ try {
   );
   const outbox = createDeliveryWorker(
     { db: ctx.database.db, config: ctx.config, clock: systemClock, logger: ctx.logger },
-    createSlackClient(ctx.config, 'delivery', ctx.logger),
+    await ctx.workspaces(),
   );
   // Deliver what is due now, and what was held back briefly (per-channel pacing, Retry-After)
   // as long as it comes due within a minute; anything later is left to the running bot.
