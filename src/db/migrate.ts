@@ -18,6 +18,7 @@ import * as stripeObjects from '../../migrations/2026-12-01T11-00-stripe-objects
 import * as asks from '../../migrations/2026-12-01T14-00-asks.ts';
 import * as ledgerRollup from '../../migrations/2026-12-01T15-00-ledger-rollup.ts';
 import * as nameWords from '../../migrations/2026-12-01T15-01-name-words.ts';
+import * as digests from '../../migrations/2026-12-01T18-00-digests.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T15-01-name-words': nameWords,
   '2026-12-01T11-00-stripe-objects': stripeObjects,
   '2026-12-01T14-00-asks': asks,
+  '2026-12-01T18-00-digests': digests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -200,6 +200,17 @@ export interface AsksTable {
   created_at: CreatedAt;
 }
 
+/** One weekly digest sent to one reader ('user:U…' or 'channel:C…') for one occurrence of DIGEST_CRON. */
+export interface DigestsTable {
+  team_id: string;
+  reader: string;
+  /** The occurrence on the reader's wall clock, 'YYYY-MM-DDTHH:MM'. */
+  occurrence: string;
+  week_start: Timestamp;
+  week_end: Timestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   people: PeopleTable;
   accounts: AccountsTable;
@@ -215,6 +226,7 @@ export interface Database {
   stripe_objects: StripeObjectsTable;
   stripe_payments: StripePaymentsTable;
   asks: AsksTable;
+  digests: DigestsTable;
 }
 
 /** The newest state applied of one Stripe object (invoice `in_…`, dispute `dp_…`). */
