@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { parseCron } from './domain/cron.ts';
 
 /** Parses "09:00-18:00" into minutes after midnight. */
 const workHours = z
@@ -132,6 +133,18 @@ const envSchema = z.object({
       'must be a cron expression such as */5 * * * * (seconds field allowed)',
     )
     .default('*/5 * * * *'),
+  DIGEST_CRON: z
+    .string()
+    .trim()
+    .refine((expression) => {
+      try {
+        parseCron(expression);
+        return cron.validate(expression);
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as 0 8 * * 1 (Monday 08:00, in each reader’s own time zone)')
+    .default('0 8 * * 1'),
   NAG_FIRST_AFTER_HOURS: hours.default(24),
   NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),
   NAG_MAX: z.coerce.number().int('must be a whole number').min(0).default(3),

@@ -278,3 +278,30 @@ export async function digestClaimed(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The workspaces this database holds people or accounts of. */
+export async function knownTeams(db: Queryable): Promise<string[]> {
+  const rows = await db
+    .selectFrom('people')
+    .select('team_id')
+    .union(db.selectFrom('accounts').select('team_id'))
+    .execute();
+  return rows.map((r) => r.team_id).sort();
+}
+
+/** Open balances of the whole workspace per currency and due date, from the ledger rollup (AR's aging chart). */
+export async function workspaceOpenFacts(db: Queryable, teamId: string): Promise<OpenInvoiceFact[]> {
+  const rows = await db
+    .selectFrom('ledger_rollup')
+    .select(['currency', 'due_on', 'open_cents', 'open_count'])
+    .where('team_id', '=', teamId)
+    .where('open_count', '>', 0)
+    .execute();
+  return rows.map((r) => ({
+    ownerUserId: null,
+    currency: r.currency,
+    dueOn: r.due_on,
+    balanceCents: Number(r.open_cents),
+    count: Number(r.open_count),
+  }));
+}

@@ -3,6 +3,7 @@ import { pruneNotifications } from '../db/notifications.ts';
 import { forgetSeenBefore } from '../db/seen-requests.ts';
 import type { Metrics } from '../metrics.ts';
 import { runAskSweep } from './asks.ts';
+import { runDigestSweep } from './digest.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
 import { runPastDueSweep } from './past-due.ts';
 
@@ -46,13 +47,14 @@ async function timed<T extends Record<string, unknown>>(
 
 /** Every scheduled sweep, in order; each is idempotent, so replicas may run them at the same time. */
 export async function runSweeps(
-  deps: SweepDeps,
+  deps: SweepDeps & { teamId?: string },
   now: Date,
   metrics?: Pick<Metrics, 'sweep'>,
 ): Promise<Record<string, unknown>> {
   const handoffs = await timed('handoff_nags', metrics, () => runHandoffNagSweep(deps, now));
   const invoices = await timed('past_due', metrics, () => runPastDueSweep(deps, now));
   const asks = await timed('asks', metrics, () => runAskSweep(deps, now));
+  const digests = await timed('digests', metrics, () => runDigestSweep(deps, now));
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
-  return { handoffs, invoices, asks, housekeeping };
+  return { handoffs, invoices, asks, digests, housekeeping };
 }

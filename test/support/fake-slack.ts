@@ -8,7 +8,10 @@
  * (429 with Retry-After, 500, `ok:false`, a connection reset before the call is handled, and a call
  * handled, the message posted, then the connection dropped before the answer), one at a time with
  * `failNext` or at random with `chaos`; and `response_url` endpoints for slash commands and
- * interactions. Everything it receives is recorded in arrival order.
+ * interactions; Slack's external file upload (files.getUploadURLExternal hands out an upload URL on
+ * this server, which records the bytes POSTed to it; files.completeUploadExternal completes them),
+ * and chat.postMessage refusing a `slack_file` image block whose file is not a completed upload.
+ * Everything it receives is recorded in arrival order.
  *
  * `reset()` clears the recorded calls, responses and pending faults. Users, posted messages and views
  * survive it (as they would in a real workspace), and message `ts` values keep increasing (they
@@ -23,7 +26,10 @@ import { readBody, sendJson } from '../../src/http/respond.ts';
 import {
   createWorkspace,
   fail,
+  type Handler,
+  isRecord,
   parseApiRequest,
+  str,
   type WorkspaceOptions,
   type WorkspaceUser,
 } from '../../src/sandbox/web-api.ts';
@@ -71,6 +77,18 @@ export interface ChaosOptions {
 
 export type FakeSlackUser = WorkspaceUser;
 
+/** A file uploaded through the external upload flow. */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  /** The length files.getUploadURLExternal was told. */
+  length: number;
+  /** What was POSTed to the upload URL (null until then). */
+  bytes: Buffer | null;
+  title: string | null;
+  completed: boolean;
+}
+
 export interface FakeResponse {
   path: string;
   body: unknown;
@@ -94,6 +112,8 @@ export interface FakeSlack {
   readonly responses: FakeResponse[];
   /** Latest version of every view opened, pushed, updated or published, by view id. */
   readonly views: Map<string, Record<string, unknown>>;
+  /** Every file uploaded, by file id. */
+  readonly files: Map<string, FakeFile>;
   callsTo(method: string): SlackCall[];
   waitFor(method: string, predicate?: (c: SlackCall) => boolean, opts?: WaitOptions): Promise<SlackCall[]>;
   failNext(method: string, fault: SlackFault, times?: number): void;
@@ -118,6 +138,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const { teamId, botUserId } = workspace;
 
   const calls: SlackCall[] = [];
+  const files = new Map<string, FakeFile>();
   const responses: FakeResponse[] = [];
   const faults = new Map<string, SlackFault[]>();
   const waiters = new Set<() => void>();
@@ -200,10 +221,26 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     sendJson(res, 200, { ok: true });
   };
 
+  const handleUpload = (res: ServerResponse, url: URL, body: Buffer): void => {
+    const file = files.get(decodeURIComponent(url.pathname.slice('/upload/'.length)));
+    if (file === undefined || file.completed) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('no such upload');
+      return;
+    }
+    file.bytes = body;
+    notify();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${body.length}`);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = (await readBody(req, 50_000_000)).toString('utf8');
-    if (url.pathname.startsWith('/api/')) {
+    const body = await readBody(req, 50_000_000);
+    const raw = body.toString('utf8');
+    if (url.pathname.startsWith('/upload/') && req.method === 'POST') {
+      handleUpload(res, url, body);
+    } else if (url.pathname.startsWith('/api/')) {
       handleApi(req, res, url, raw);
     } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
       handleResponseUrl(res, url, raw);
@@ -226,6 +263,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     });
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  installFileUploads(workspace.handlers, files, origin);
 
   const waitUntil = <T>(
     select: () => T[],
@@ -268,6 +306,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     calls,
     responses,
     views: workspace.views,
+    files,
     callsTo,
 
     waitFor(method, predicate = () => true, waitOpts = {}) {
@@ -340,4 +379,70 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       await closed;
     },
   };
+}
+
+/** The ids of `slack_file` images in these blocks. */
+function slackFileIds(blocks: unknown): string[] {
+  if (!Array.isArray(blocks)) return [];
+  return blocks.flatMap((b) => {
+    const file = isRecord(b) && b.type === 'image' && isRecord(b.slack_file) ? b.slack_file : undefined;
+    return typeof file?.id === 'string' ? [file.id] : [];
+  });
+}
+
+/**
+ * files.getUploadURLExternal and files.completeUploadExternal as Slack answers them, with the
+ * upload URL on this server; chat.postMessage and views.publish refuse an image of a file that is
+ * not a completed upload, as Slack does (`invalid_blocks`).
+ */
+function installFileUploads(
+  handlers: Record<string, Handler>,
+  files: Map<string, FakeFile>,
+  origin: string,
+): void {
+  let counter = 0;
+  handlers['files.getUploadURLExternal'] = (args) => {
+    const filename = str(args.filename);
+    const length = Number(args.length);
+    if (filename === undefined) return fail('invalid_arguments', ['filename is required']);
+    if (!Number.isInteger(length) || length <= 0)
+      return fail('invalid_arguments', ['length must be a positive integer']);
+    counter += 1;
+    const id = `F0FAKE${String(counter).padStart(5, '0')}`;
+    files.set(id, { id, filename, length, bytes: null, title: null, completed: false });
+    return { ok: true, upload_url: `${origin}/upload/${id}`, file_id: id };
+  };
+  handlers['files.completeUploadExternal'] = (args) => {
+    const list: unknown = typeof args.files === 'string' ? JSON.parse(args.files) : args.files;
+    if (!Array.isArray(list) || list.length === 0) return fail('invalid_arguments', ['files is required']);
+    const done: Record<string, unknown>[] = [];
+    for (const item of list) {
+      const file = isRecord(item) ? files.get(String(item.id)) : undefined;
+      if (file === undefined || file.bytes === null) return fail('file_not_found');
+      if (file.bytes.length !== file.length) return fail('file_upload_size_mismatch');
+      file.completed = true;
+      file.title = isRecord(item) ? (str(item.title) ?? file.filename) : file.filename;
+      done.push({
+        id: file.id,
+        name: file.filename,
+        title: file.title,
+        mimetype: 'image/png',
+        size: file.length,
+      });
+    }
+    return { ok: true, files: done };
+  };
+  for (const method of ['chat.postMessage', 'views.publish'] as const) {
+    const original = handlers[method] as Handler;
+    handlers[method] = (args) => {
+      const blocks = method === 'views.publish' && isRecord(args.view) ? args.view.blocks : args.blocks;
+      const missing = slackFileIds(blocks).filter((id) => !files.get(id)?.completed);
+      if (missing.length > 0)
+        return fail(
+          'invalid_blocks',
+          missing.map((id) => `[ERROR] no such file ${id} [json-pointer:/blocks]`),
+        );
+      return original(args);
+    };
+  }
 }

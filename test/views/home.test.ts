@@ -86,6 +86,9 @@ const repHome = (overrides: Partial<RepHome> = {}): RepHome => ({
 const arHome = (overrides: Partial<ArHome> = {}): ArHome => ({
   kind: 'ar',
   userId: 'U0AR',
+  asks: [],
+  moreAsks: 0,
+  chart: null,
   disputes: [invoice],
   moreDisputes: 0,
   oldestOverdue: [{ ...invoice, disputed: false, daysLate: 95, ownerUserId: null }, overdue],
@@ -421,6 +424,25 @@ describe('Slack limits, escaping and counts for any input', () => {
   const ar: fc.Arbitrary<ArHome> = fc.record({
     kind: fc.constant('ar' as const),
     userId: fc.constant('U0AR'),
+    asks: fc.array(
+      fc.record({
+        askId: fc.nat(),
+        accountName: fc.string(),
+        question: fc.string({ maxLength: 3000 }),
+        askedBy: fc.constantFrom('U0REP', '<!channel>'),
+        dueOn: fc.constant(null),
+      }),
+      { maxLength: 8 },
+    ),
+    moreAsks: more,
+    chart: fc.option(
+      fc.record({
+        fileId: fc.constant('F0CHART'),
+        title: fc.string({ maxLength: 300 }),
+        altText: fc.string({ maxLength: 3000 }),
+      }),
+      { nil: null },
+    ),
     disputes: many(homeInvoice),
     moreDisputes: more,
     oldestOverdue: many(homeInvoice),
