@@ -10,6 +10,7 @@ import { claimDigest, type DigestScope, digestClaimed, digestFacts, digestManage
 import type { Db } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { type CronSchedule, lastOccurrence, localMinute, parseCron } from '../domain/cron.ts';
+import { dayIn } from '../domain/dates.ts';
 import { type DigestFigures, digestFigures, digestWeek, mainCurrency } from '../domain/digest.ts';
 import { enqueue, type Target } from '../outbox/outbox.ts';
 import { type Chart, digestCharts } from '../views/charts.ts';
@@ -87,7 +88,7 @@ export async function buildDigest(
   const week = digestWeek(end, team.businessTimeZone);
   const facts = await digestFacts(db, team.teamId, reader.scope, week);
   const figures = digestFigures({ ...facts, week, businessTimeZone: team.businessTimeZone });
-  const subtitle = `${reader.label} · the 7 days to ${week.today}`;
+  const subtitle = `${reader.label} · the 7 days to ${dayIn(reader.timeZone, end)}`;
   const charts = [];
   for (const chart of digestCharts(figures, mainCurrency(figures.aging), subtitle)) {
     charts.push({ chart, png: await renderChart(chart) });
