@@ -137,13 +137,14 @@ const envSchema = z.object({
     .string()
     .trim()
     .refine((expression) => {
+      if (expression === 'off') return true;
       try {
         parseCron(expression);
         return cron.validate(expression);
       } catch {
         return false;
       }
-    }, 'must be a cron expression such as 0 8 * * 1 (Monday 08:00, in each reader’s own time zone)')
+    }, 'must be a cron expression such as 0 8 * * 1 (Monday 08:00, in each reader’s own time zone), or off')
     .default('0 8 * * 1'),
   NAG_FIRST_AFTER_HOURS: hours.default(24),
   NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),

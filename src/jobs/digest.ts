@@ -6,12 +6,13 @@ import type { SweepDeps } from './handoff-nags.ts';
  * The weekly digests that are due (DIGEST_CRON on each reader's wall clock), for every workspace:
  * the one this process runs for, or, from a command line that has not asked Slack, every
  * workspace the database knows. Each digest is claimed as it is queued, so replicas and re-runs
- * send it once.
+ * send it once. DIGEST_CRON=off sends none (npm run digest still does).
  */
 export async function runDigestSweep(
   deps: SweepDeps & { teamId?: string },
   now: Date,
 ): Promise<{ queued: number }> {
+  if (deps.config.DIGEST_CRON === 'off') return { queued: 0 };
   const teams: DigestTeam[] =
     deps.teamId !== undefined
       ? digestTeams({ config: deps.config, teamId: deps.teamId })
