@@ -482,7 +482,13 @@ describe('Slack limits, escaping and counts for any input', () => {
       fc.property(ar, at, (h, when) => {
         const view = homeView(h, when);
         expectWithinLimits(view);
-        expect(accessories(view)).toEqual([]);
+        // The only buttons are Answer, one per question reps sent to AR that is shown.
+        expect(accessories(view).map((b) => b.action_id)).toEqual(h.asks.slice(0, 5).map(() => 'ask_answer'));
+        const images = view.blocks.filter((b) => b.type === 'image');
+        expect(images).toHaveLength(h.chart ? 1 : 0);
+        if (h.chart) expect(images[0]).toMatchObject({ slack_file: { id: h.chart.fileId } });
+        if (h.asks.length + h.moreAsks > 0)
+          expect(JSON.stringify(view.blocks)).toContain(`Reps are asking AR (${h.asks.length + h.moreAsks})`);
         expectCounted(sectionOf(view, 'Dispute queue'), h.disputes.length, h.moreDisputes);
         expectCounted(sectionOf(view, 'Oldest overdue'), h.oldestOverdue.length, h.moreOverdue);
         expectCounted(
