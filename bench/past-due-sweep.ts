@@ -22,7 +22,7 @@ import { pingDecision } from '../src/domain/collections.ts';
 import type { SweepDeps } from '../src/jobs/handoff-nags.ts';
 import { runPastDueSweep } from '../src/jobs/past-due.ts';
 import { createLogger } from '../src/log.ts';
-import { createSlackClient } from '../src/slack/client.ts';
+import { singleWorkspace } from '../src/slack/workspaces.ts';
 import { explain, indent, normalise, QueryStats, type StatementStats, shortSql } from './query-stats.ts';
 import {
   addDays,
@@ -37,6 +37,7 @@ import {
   parseDay,
   say,
   seededDay,
+  TEAM_ID,
   table,
   utcToday,
 } from './shared.ts';
@@ -334,6 +335,8 @@ interface Run {
   candidateMs: number;
 }
 
+const BENCH_IDENTITY = { teamId: TEAM_ID, botUserId: 'U0BENCHBOT', botId: 'B0BENCH', teamUrl: null };
+
 function sweepDeps(): SweepDeps {
   const logger = createLogger(config.LOG_LEVEL, false);
   return {
@@ -341,7 +344,7 @@ function sweepDeps(): SweepDeps {
     config,
     logger,
     // Never called: every message goes to the outbox, which this benchmark does not deliver.
-    slack: createSlackClient(config, 'interactive', logger),
+    workspaces: singleWorkspace(config, BENCH_IDENTITY, logger),
     notify: () => {},
     clock: systemClock,
   };

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseCron } from './domain/cron.ts';
+import { parseKey } from './secrets.ts';
 
 /** Parses "09:00-18:00" into minutes after midnight. */
 const workHours = z
@@ -93,10 +94,36 @@ const stageList = z
   .pipe(z.array(z.string()).min(1, 'must name at least one stage'));
 
 const envSchema = z.object({
+  // Required in single-workspace mode; multi-workspace mode (the three SLACK_CLIENT_… settings)
+  // keeps each workspace's token in its installation instead (checked in loadConfig).
   SLACK_BOT_TOKEN: z
-    .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
+    .string()
     .trim()
-    .regex(/^xox[a-z]-/, 'must be a Slack token starting with xoxb-'),
+    .regex(/^xox[a-z]-/, 'must be a Slack token starting with xoxb-')
+    .optional(),
+  SLACK_CLIENT_ID: z
+    .string()
+    .trim()
+    .regex(/^\d+\.\d+$/, 'must be the Client ID from Basic Information → App Credentials (digits.digits)')
+    .optional(),
+  SLACK_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  SLACK_STATE_SECRET: optionalSecret,
+  ENCRYPTION_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      const parts = value.split(',').map((k) => k.trim());
+      const keys = parts.map(parseKey);
+      if (parts.length === 0 || keys.some((k) => k === null)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must list 32-byte keys, newest first, comma-separated, each as 64 hex digits or base64 (generate one with: openssl rand -base64 32)',
+        });
+        return z.NEVER;
+      }
+      return Object.freeze(keys as Buffer[]);
+    })
+    .optional(),
   SLACK_SIGNING_SECRET: z.string().trim().min(1).optional(),
   SLACK_APP_TOKEN: z
     .string()
@@ -220,6 +247,47 @@ const envSchema = z.object({
 
 export type Config = Readonly<z.output<typeof envSchema>>;
 
+/** The settings that switch on multi-workspace mode (OAuth distribution), all three or none. */
+const OAUTH_SETTINGS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+
+/** True when the app is distributed: installed through /slack/install into any number of workspaces. */
+export function isMultiWorkspace(config: Pick<Config, 'SLACK_CLIENT_ID'>): boolean {
+  return config.SLACK_CLIENT_ID !== undefined;
+}
+
+/** What single- or multi-workspace mode needs besides the schema: every problem, by name. */
+function modeProblems(cleaned: Record<string, string | undefined>): string[] {
+  const set = OAUTH_SETTINGS.filter((name) => cleaned[name] !== undefined);
+  if (set.length === 0) {
+    return cleaned.SLACK_BOT_TOKEN === undefined
+      ? [
+          'SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions (or set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET for multi-workspace mode)',
+        ]
+      : [];
+  }
+  const problems = OAUTH_SETTINGS.filter((name) => cleaned[name] === undefined).map(
+    (name) =>
+      `${name} is required in multi-workspace mode (${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set): ${
+        name === 'SLACK_STATE_SECRET'
+          ? 'a random secret of 16+ characters that signs the install state (openssl rand -hex 32)'
+          : 'from Basic Information → App Credentials'
+      }`,
+  );
+  if (cleaned.ENCRYPTION_KEY === undefined)
+    problems.push(
+      'ENCRYPTION_KEY is required in multi-workspace mode: it seals the bot tokens at rest (generate one with: openssl rand -base64 32)',
+    );
+  if (cleaned.SLACK_BOT_TOKEN !== undefined)
+    problems.push(
+      'SLACK_BOT_TOKEN must be unset in multi-workspace mode: each workspace’s token comes from its installation',
+    );
+  if (cleaned.SLACK_APP_TOKEN !== undefined)
+    problems.push(
+      'SLACK_APP_TOKEN must be unset in multi-workspace mode: installs and events need the HTTP receiver (/slack/install, /slack/oauth_redirect, /slack/events)',
+    );
+  return problems;
+}
+
 const MANIFEST_HINT =
   'Create the Slack app from manifest.yml (https://api.slack.com/apps → Create New App → From a manifest), ' +
   'install it to your workspace, then set the variables above in the environment or in a .env file ' +
@@ -248,10 +316,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? []
     : result.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const secret = /TOKEN|SECRET|DATABASE_URL/.test(name);
+        const secret = /TOKEN|SECRET|KEY|DATABASE_URL/.test(name);
         const shown = cleaned[name] === undefined || secret ? '' : ` (got "${cleaned[name]}")`;
         return `${name} ${issue.message}${shown}`;
       });
+  problems.push(...modeProblems(cleaned));
   // Socket Mode authenticates with the app token; the HTTP receiver verifies requests with the signing secret.
   if (!cleaned.SLACK_APP_TOKEN && !cleaned.SLACK_SIGNING_SECRET) {
     problems.push(

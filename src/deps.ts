@@ -1,9 +1,9 @@
-import type { WebClient } from '@slack/web-api';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/schema.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import type { Workspaces } from './slack/workspaces.ts';
 
 /** What handlers, flows and jobs need; built once at start-up (and by tests with their own parts). */
 export interface Deps {
@@ -13,14 +13,11 @@ export interface Deps {
   readonly logger: Logger;
   /** Business time ("now", "today"); the system clock unless a test or a sandbox moves it. */
   readonly clock: Clock;
-  /** The workspace this install belongs to, from auth.test. */
-  readonly teamId: string;
-  readonly botUserId: string;
-  readonly botId: string;
-  /** https://<workspace>.slack.com/ from auth.test, for message links. */
-  readonly teamUrl: string | null;
-  /** For reads a job needs (users.info); every message goes through the outbox instead. */
-  readonly slack: WebClient;
+  /**
+   * The workspaces served, and a client per workspace for the reads a flow or job needs
+   * (users.info); every message goes through the outbox instead.
+   */
+  readonly workspaces: Workspaces;
   /** Wakes the outbox after notifications were committed. */
   readonly notify: () => void;
   /** Asks for the sweeps to run soon (after invoices changed), instead of at the next SWEEP_CRON tick. */

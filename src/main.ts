@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { parseCommandLine } from './cli/args.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, isMultiWorkspace, loadConfig } from './config.ts';
 import { checkDatabase, DatabaseStartError, DataDirLockedError, openDatabase } from './db/connect.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startServer } from './server.ts';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   }
   try {
     await checkDatabase(database, config.DATABASE_URL);
-    const identity = await fetchIdentity(config, logger);
+    const identity = isMultiWorkspace(config) ? null : await fetchIdentity(config, logger);
     const running = await startServer({ config, database, logger, identity });
     logger.info(
       {
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         host: config.HOST ?? 'all interfaces',
         socketMode: Boolean(config.SLACK_APP_TOKEN),
         database: database.kind,
-        team: identity.teamId,
+        team: identity?.teamId ?? 'every installed workspace',
         webhooks: Boolean(config.WEBHOOK_SECRET),
         api: Boolean(config.API_TOKEN),
       },

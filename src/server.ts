@@ -12,8 +12,8 @@ import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import type { OutboxWorker, WorkerOptions } from './outbox/worker.ts';
-import { createSlackClient } from './slack/client.ts';
 import type { SlackIdentity } from './slack/identity.ts';
+import { createWorkspaces } from './slack/workspaces.ts';
 
 export interface Running {
   deps: Deps;
@@ -28,7 +28,8 @@ export interface StartOptions {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
-  identity: SlackIdentity;
+  /** Single-workspace mode: who SLACK_BOT_TOKEN is (auth.test). Null in multi-workspace mode. */
+  identity: SlackIdentity | null;
   outbox?: WorkerOptions;
   /** Run the sweeps on SWEEP_CRON (default); tests call them with a fixed `now` instead. */
   schedule?: boolean;
@@ -45,11 +46,11 @@ export async function startServer(options: StartOptions): Promise<Running> {
   const clock = options.clock ?? systemClock;
   await migrateOrThrow(database.db);
   const metrics = createMetrics({ outbox: () => outboxStats(database.db) });
-  const outbox = createDeliveryWorker(
-    { db: database.db, config, clock, logger },
-    createSlackClient(config, 'delivery', logger, metrics),
-    { ...options.outbox, metrics },
-  );
+  const workspaces = createWorkspaces(config, database.db, identity, logger, metrics);
+  const outbox = createDeliveryWorker({ db: database.db, config, clock, logger }, workspaces, {
+    ...options.outbox,
+    metrics,
+  });
   let scheduler: Scheduler | undefined;
   const deps: Deps = {
     config,
@@ -57,17 +58,13 @@ export async function startServer(options: StartOptions): Promise<Running> {
     databaseKind: database.kind,
     logger,
     clock,
-    teamId: identity.teamId,
-    botUserId: identity.botUserId,
-    botId: identity.botId,
-    teamUrl: identity.teamUrl,
-    slack: createSlackClient(config, 'interactive', logger),
+    workspaces,
     notify: () => outbox.kick(),
     sweepSoon: () => scheduler?.runSoon(),
     metrics,
     slackProblem: () => outbox.slackProblem(),
   };
-  const app = createApp(deps);
+  const app = createApp(deps, identity);
   const started = await app.start({ port: config.PORT, host: config.HOST });
   const server =
     started && typeof (started as Server).address === 'function' ? (started as Server) : undefined;

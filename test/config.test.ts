@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, isMultiWorkspace, loadConfig } from '../src/config.ts';
 
 const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', FINANCE_CHANNEL_ID: 'C0FIN' };
 
@@ -119,5 +119,44 @@ describe('config', () => {
     });
     for (const name of ['HOST', 'ADMIN_USER_IDS', 'OUTBOX_RETENTION_DAYS', 'SEEN_EVENTS_RETENTION_DAYS'])
       expect(found.some((p) => p.startsWith(name))).toBe(true);
+  });
+
+  describe('multi-workspace mode', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const oauth = {
+      SLACK_CLIENT_ID: '1234.5678',
+      SLACK_CLIENT_SECRET: 'client-secret',
+      SLACK_STATE_SECRET: 'state-secret-0123456789',
+      SLACK_SIGNING_SECRET: 's',
+      FINANCE_CHANNEL_ID: 'C0FIN',
+    };
+
+    it('is switched on by the three OAuth settings, needs ENCRYPTION_KEY and no bot token', () => {
+      const config = loadConfig({ ...oauth, ENCRYPTION_KEY: `${key}, ${'ab'.repeat(32)}` });
+      expect(isMultiWorkspace(config)).toBe(true);
+      expect(config.SLACK_BOT_TOKEN).toBeUndefined();
+      expect(config.ENCRYPTION_KEY?.map((k) => k.length)).toEqual([32, 32]);
+      expect(isMultiWorkspace(loadConfig(base))).toBe(false);
+    });
+
+    it('names every problem: a missing OAuth setting, the key, a bot token or app token set beside them', () => {
+      const found = problems({
+        SLACK_CLIENT_ID: '1234.5678',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_APP_TOKEN: 'xapp-1',
+        FINANCE_CHANNEL_ID: 'C0FIN',
+      }).join('\n');
+      for (const name of [
+        'SLACK_CLIENT_SECRET',
+        'SLACK_STATE_SECRET',
+        'ENCRYPTION_KEY',
+        'SLACK_BOT_TOKEN must be unset',
+        'SLACK_APP_TOKEN must be unset',
+      ])
+        expect(found).toContain(name);
+      const badKey = problems({ ...oauth, ENCRYPTION_KEY: `${key},not-a-key` }).join('\n');
+      expect(badKey).toContain('ENCRYPTION_KEY must list 32-byte keys');
+      expect(badKey).not.toContain('not-a-key');
+    });
   });
 });

@@ -1,13 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../clock.ts';
-import { knownTeams } from '../db/digest.ts';
 import { localMinute } from '../domain/cron.ts';
 import { buildDigest, type DigestTeam, digestReaders, digestTeams, queueDigest } from '../flows/digest.ts';
-import { fetchIdentity, SlackAuthError } from '../slack/identity.ts';
 import { digestText } from '../views/digest.ts';
 import { parseCommandLine } from './args.ts';
-import { type CliContext, deliverQueued, openCliContext } from './context.ts';
+import { deliverQueued, openCliContext } from './context.ts';
 
 /**
  * npm run digest [-- --dry-run DIR]: the weekly digest of the 7 days to now, for every reader
@@ -30,28 +28,18 @@ function readerSlug(key: string): string {
   return key.startsWith('channel:') ? 'finance' : `manager-${key.slice('user:'.length)}`;
 }
 
-async function teamsOf(ctx: CliContext, sending: boolean): Promise<DigestTeam[]> {
-  if (!sending) {
-    const teams = await knownTeams(ctx.database.db);
-    return teams.flatMap((teamId) => digestTeams({ config: ctx.config, teamId }));
-  }
-  const identity = await fetchIdentity(ctx.config, ctx.logger);
-  return digestTeams({ config: ctx.config, teamId: identity.teamId });
-}
-
 const ctx = await openCliContext();
 try {
-  const deps = {
-    db: ctx.database.db,
-    config: ctx.config,
-    logger: ctx.logger,
-    slack: ctx.slack,
-    notify: () => {},
-  };
+  const workspaces = await ctx.workspaces();
+  const deps = { db: ctx.database.db, config: ctx.config, logger: ctx.logger, workspaces, notify: () => {} };
   const now = systemClock.now();
-  const teams = await teamsOf(ctx, dryRun === undefined);
+  // Every workspace served: SLACK_BOT_TOKEN's, or each installed one in multi-workspace mode.
+  const teams: DigestTeam[] = (await workspaces.teamIds()).flatMap((teamId) =>
+    digestTeams({ config: ctx.config, teamId }),
+  );
   if (dryRun !== undefined) mkdirSync(dryRun, { recursive: true });
-  if (teams.length === 0) process.stdout.write('No workspace has data yet: there is nothing to report.\n');
+  if (teams.length === 0)
+    process.stdout.write('No workspace is installed yet: there is nothing to report.\n');
   let queued = 0;
   for (const team of teams) {
     for (const reader of await digestReaders(deps, team)) {
@@ -77,10 +65,6 @@ try {
     const delivered = await deliverQueued(ctx);
     process.stdout.write(`${JSON.stringify({ queued, deliveryAttempts: delivered })}\n`);
   }
-} catch (error) {
-  if (!(error instanceof SlackAuthError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exitCode = 1;
 } finally {
   await ctx.close();
 }

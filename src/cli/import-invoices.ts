@@ -14,10 +14,10 @@ import { describeSkipped } from '../domain/report-layouts.ts';
 import { type CsvImportResult, ImportRejected, importInvoiceRecords } from '../flows/invoice-import.ts';
 import type { UpsertResult } from '../flows/invoices.ts';
 import { parseCommandLine, usageError } from './args.ts';
-import { openCliContext } from './context.ts';
+import { openCliContext, TEAM_OPTION, TEAM_USAGE } from './context.ts';
 
 /**
- * npm run import:invoices -- FILE.csv|FILE.xlsx [--dry-run] [--date-format FORMAT] [--currency USD]
+ * npm run import:invoices -- FILE.csv|FILE.xlsx [--dry-run] [--date-format FORMAT] [--currency USD] [--team T…]
  *
  * Imports an AR aging export (a flat CSV, or QuickBooks Online and Xero reports as they export them,
  * CSV or XLSX: see src/domain/report-layouts.ts) into the same store as
@@ -33,7 +33,7 @@ const USAGE = `usage: npm run import:invoices -- FILE.csv|FILE.xlsx [--dry-run] 
   --date-format  how dates are written: ${DATE_FORMATS.join(', ')}
                  (default YYYY-MM-DD; QuickBooks reports MM/DD/YYYY, Xero D MMM YYYY)
   --currency     ISO 4217 code for rows without a currency column or value (default USD)
-`;
+${TEAM_USAGE}`;
 const PROBLEMS_SHOWN = 100;
 const PROGRESS_EVERY = 10_000;
 
@@ -48,10 +48,16 @@ function options(): {
   dryRun: boolean;
   dateFormat: DateFormat | undefined;
   currency: string;
+  team: string | undefined;
 } {
   const { values, positionals } = parseCommandLine(
     USAGE,
-    { 'dry-run': { type: 'boolean' }, 'date-format': { type: 'string' }, currency: { type: 'string' } },
+    {
+      'dry-run': { type: 'boolean' },
+      'date-format': { type: 'string' },
+      currency: { type: 'string' },
+      ...TEAM_OPTION,
+    },
     { positionals: true },
   );
   if (positionals.length !== 1)
@@ -61,7 +67,13 @@ function options(): {
   if (dateFormat === null) usage(`--date-format must be one of ${DATE_FORMATS.join(', ')}`);
   const currency = (values.currency ?? 'USD').trim().toUpperCase();
   if (!isCurrencyCode(currency)) usage('--currency must be an ISO 4217 currency code such as USD');
-  return { file: positionals[0] as string, dryRun: values['dry-run'] ?? false, dateFormat, currency };
+  return {
+    file: positionals[0] as string,
+    dryRun: values['dry-run'] ?? false,
+    dateFormat,
+    currency,
+    team: values.team,
+  };
 }
 
 /** The file cannot be read at all (missing, a directory, broken quoting, not a workbook). */
@@ -134,13 +146,13 @@ function layoutAndSkipped(read: Pick<CsvImportResult, 'layout' | 'skipped'>): st
 
 class DryRunRollback extends Error {}
 
-const { file, dryRun, dateFormat, currency } = options();
+const { file, dryRun, dateFormat, currency, team } = options();
 const started = performance.now();
 const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
 const ctx = await openCliContext();
 try {
-  const teamId = (await ctx.slack.auth.test()).team_id as string;
+  const { teamId } = await ctx.workspace(team);
   const now = systemClock.now();
   const verb = dryRun ? 'checked' : 'imported';
   let shown = 0;

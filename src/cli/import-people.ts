@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { findPersonByEmail, setManager, upsertPerson } from '../db/people.ts';
 import { parseCommandLine, usageError } from './args.ts';
-import { openCliContext } from './context.ts';
+import { openCliContext, TEAM_OPTION, TEAM_USAGE } from './context.ts';
 
 /**
  * npm run import:people -- people.csv [--dry-run]
@@ -12,13 +12,13 @@ import { openCliContext } from './context.ts';
  * (header row, any order): `user` (Slack user id or email), `manager` (id or email, optional),
  * `role` (rep, ar or manager, optional). A file with any bad row is rejected whole.
  */
-const USAGE = `usage: npm run import:people -- people.csv [--dry-run]
+const USAGE = `usage: npm run import:people -- people.csv [--dry-run] [--team T…]
   Columns: user (Slack user id or email), manager (id or email, optional), role (rep, ar, manager
   or empty). A file with any bad row is rejected whole. --dry-run checks the file only.
-`;
+${TEAM_USAGE}`;
 const { values, positionals } = parseCommandLine(
   USAGE,
-  { 'dry-run': { type: 'boolean' } },
+  { 'dry-run': { type: 'boolean' }, ...TEAM_OPTION },
   { positionals: true },
 );
 if (positionals.length !== 1)
@@ -69,14 +69,14 @@ if (problems.length > 0) {
 
 const ctx = await openCliContext();
 try {
-  const team = (await ctx.slack.auth.test()).team_id as string;
+  const { teamId: team, slack } = await ctx.workspace(values.team);
   const ids = new Map<string, string>();
   const resolve = async (who: string, line: number): Promise<string> => {
     if (!who.includes('@')) return who;
     const known = ids.get(who) ?? (await findPersonByEmail(ctx.database.db, team, who))?.user_id;
     if (known) return known;
     try {
-      const found = await ctx.slack.users.lookupByEmail({ email: who });
+      const found = await slack.users.lookupByEmail({ email: who });
       if (found.user?.id) {
         ids.set(who, found.user.id);
         return found.user.id;

@@ -10,8 +10,7 @@ import { deliverQueued, openCliContext } from './context.ts';
 parseCommandLine(
   `usage: npm run sweep
   Runs every sweep once, now (reminders, past-due pings, credit hold, asks, weekly digests that are
-  due, housekeeping), then delivers
-  what it queued that comes due within a minute. Prints the counts as JSON.
+  due, housekeeping), then delivers what it queued that comes due within a minute. Prints the counts as JSON.
   With the embedded database, stop the bot first (one process per DATA_DIR).
 `,
   {},
@@ -23,7 +22,7 @@ try {
       db: ctx.database.db,
       config: ctx.config,
       logger: ctx.logger,
-      slack: ctx.slack,
+      workspaces: await ctx.workspaces(),
       notify: () => {},
       clock: systemClock,
     },

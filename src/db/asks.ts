@@ -105,12 +105,15 @@ export async function dueAsks(
   latestDay: string,
   afterId: number,
   limit: number,
+  /** One workspace's asks only (multi-workspace mode sweeps each installed workspace). */
+  teamId?: string,
 ): Promise<OpenAsk[]> {
   return openAsks(db)
     .where('asks.direction', '=', 'to_rep')
     .where('asks.asked_of', 'is not', null)
     .where('asks.due_on', '<=', latestDay)
     .where('asks.id', '>', afterId)
+    .$if(teamId !== undefined, (q) => q.where('asks.team_id', '=', teamId as string))
     .orderBy('asks.id', 'asc')
     .limit(limit)
     .execute();

@@ -276,6 +276,8 @@ export async function reminderCandidates(
   closedBy: Date,
   afterId: number,
   limit: number,
+  /** One workspace's deals only (multi-workspace mode sweeps each installed workspace). */
+  teamId?: string,
 ): Promise<ReminderCandidate[]> {
   return db
     .selectFrom('deals')
@@ -288,6 +290,7 @@ export async function reminderCandidates(
     .where('deals.closed_at', '<=', closedBy)
     .where(handoffIncomplete)
     .where('deals.id', '>', afterId)
+    .$if(teamId !== undefined, (q) => q.where('deals.team_id', '=', teamId as string))
     .orderBy('deals.id')
     .limit(limit)
     .execute();

@@ -279,16 +279,6 @@ export async function digestClaimed(
   return row !== undefined;
 }
 
-/** The workspaces this database holds people or accounts of. */
-export async function knownTeams(db: Queryable): Promise<string[]> {
-  const rows = await db
-    .selectFrom('people')
-    .select('team_id')
-    .union(db.selectFrom('accounts').select('team_id'))
-    .execute();
-  return rows.map((r) => r.team_id).sort();
-}
-
 /** Open balances of the whole workspace per currency and due date, from the ledger rollup (AR's aging chart). */
 export async function workspaceOpenFacts(db: Queryable, teamId: string): Promise<OpenInvoiceFact[]> {
   const rows = await db

@@ -249,6 +249,8 @@ export async function pingCandidateIds(
   db: Queryable,
   today: string,
   thresholds: readonly number[],
+  /** One workspace's invoices only (multi-workspace mode sweeps each installed workspace). */
+  teamId?: string,
 ): Promise<number[]> {
   const rows = await db
     .selectFrom('invoices')
@@ -256,6 +258,7 @@ export async function pingCandidateIds(
     .where('status', '=', 'open')
     .where('dispute_state', '<>', 'open')
     .where(pingCandidates(today, thresholds))
+    .$if(teamId !== undefined, (q) => q.where('team_id', '=', teamId as string))
     .execute();
   return rows.map((c) => c.id).sort((a, b) => a - b);
 }
@@ -304,7 +307,12 @@ export async function markPromiseBroken(db: Queryable, invoiceId: number, reache
  * Marks the open invoices that are `creditHoldDays` or more past due on `today` as past the
  * credit-hold line, once each; returns the accounts of those that just crossed it.
  */
-export async function markPastHold(db: Queryable, today: string, creditHoldDays: number): Promise<number[]> {
+export async function markPastHold(
+  db: Queryable,
+  today: string,
+  creditHoldDays: number,
+  teamId?: string,
+): Promise<number[]> {
   const holdDue = minusDays(today, creditHoldDays);
   const crossed = await db
     .updateTable('invoices')
@@ -312,6 +320,7 @@ export async function markPastHold(db: Queryable, today: string, creditHoldDays:
     .where('status', '=', 'open')
     .where('past_hold', '=', false)
     .where('due_on', '<=', holdDue)
+    .$if(teamId !== undefined, (q) => q.where('team_id', '=', teamId as string))
     .returning('account_id')
     .execute();
   return [...new Set(crossed.map((r) => r.account_id))];

@@ -18,6 +18,8 @@ import * as stripeObjects from '../../migrations/2026-12-01T11-00-stripe-objects
 import * as asks from '../../migrations/2026-12-01T14-00-asks.ts';
 import * as ledgerRollup from '../../migrations/2026-12-01T15-00-ledger-rollup.ts';
 import * as nameWords from '../../migrations/2026-12-01T15-01-name-words.ts';
+import * as installations from '../../migrations/2026-12-01T16-00-installations.ts';
+import * as workspaceKeys from '../../migrations/2026-12-01T16-01-workspace-keys.ts';
 import * as digests from '../../migrations/2026-12-01T18-00-digests.ts';
 import { databaseErrorCode } from './errors.ts';
 
@@ -35,6 +37,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T15-01-name-words': nameWords,
   '2026-12-01T11-00-stripe-objects': stripeObjects,
   '2026-12-01T14-00-asks': asks,
+  '2026-12-01T16-00-installations': installations,
+  '2026-12-01T16-01-workspace-keys': workspaceKeys,
   '2026-12-01T18-00-digests': digests,
 };
 

@@ -39,7 +39,10 @@ export async function claimDueNotifications(
   db: Db,
   limit: number,
   claimSeconds: number,
+  /** Only these workspaces' rows (multi-workspace mode: those installed); all when undefined. */
+  teams?: readonly string[],
 ): Promise<Notification[]> {
+  if (teams?.length === 0) return [];
   const rows = await db
     .updateTable('notifications')
     .set({
@@ -61,6 +64,7 @@ export async function claimDueNotifications(
             eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', sql<Date>`now()`)]),
           ]),
         )
+        .$if(teams !== undefined, (q) => q.where('team_id', 'in', teams as readonly string[]))
         .orderBy('id')
         .limit(limit)
         .forUpdate()

@@ -227,6 +227,33 @@ export interface Database {
   stripe_payments: StripePaymentsTable;
   asks: AsksTable;
   digests: DigestsTable;
+  installations: InstallationsTable;
+}
+
+/**
+ * A workspace the app was installed into through /slack/install (multi-workspace mode). Tokens are
+ * sealed with ENCRYPTION_KEY (src/secrets.ts); both are null once the workspace uninstalled the
+ * app or revoked its tokens (`uninstalled_at` then says when).
+ */
+export interface InstallationsTable {
+  team_id: string;
+  enterprise_id: string | null;
+  team_name: string | null;
+  /** https://<workspace>.slack.com/, for links to messages. */
+  team_url: string | null;
+  app_id: string | null;
+  bot_token: string | null;
+  bot_refresh_token: string | null;
+  bot_token_expires_at: Timestamp | null;
+  bot_user_id: string;
+  bot_id: string;
+  /** The bot scopes granted, comma-separated. */
+  scopes: string;
+  installer_user_id: string | null;
+  installed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  uninstalled_at: Timestamp | null;
+  /** `app_uninstalled` or `tokens_revoked`. */
+  uninstall_reason: string | null;
 }
 
 /** The newest state applied of one Stripe object (invoice `in_…`, dispute `dp_…`). */
@@ -270,3 +297,4 @@ export type NewNotificationRow = Insertable<NotificationsTable>;
 export type NotificationUpdate = Updateable<NotificationsTable>;
 export type Ask = Selectable<AsksTable>;
 export type NewAsk = Insertable<AsksTable>;
+export type InstallationRow = Selectable<InstallationsTable>;

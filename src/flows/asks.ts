@@ -94,7 +94,7 @@ export async function createAsk(
  * thread, linking the original message (`link`, from chat.getPermalink, when Slack gave one).
  */
 export async function sendToAr(
-  deps: AskDeps & Pick<Deps, 'slack' | 'logger'>,
+  deps: AskDeps & Pick<Deps, 'workspaces' | 'logger'>,
   a: {
     teamId: string;
     userId: string;
@@ -108,7 +108,7 @@ export async function sendToAr(
   const found = await resolveRef(deps, a.teamId, a.draft.target);
   if (!found) problems.target = 'Pick the customer (or invoice) the question is about.';
   if (!found || Object.keys(problems).length > 0) return { ok: false, problems };
-  const link = await permalinkOf(deps, a.source);
+  const link = await permalinkOf(deps, a.teamId, a.source);
   await storeAndPost(deps, found, {
     team_id: a.teamId,
     account_id: found.account.id,
@@ -128,7 +128,8 @@ const messageRef = z.object({ channel: z.string().min(1).max(50), ts: z.string()
 
 /** The original message's permalink (a read; a failure only loses the link). */
 async function permalinkOf(
-  deps: Pick<Deps, 'slack' | 'logger'>,
+  deps: Pick<Deps, 'workspaces' | 'logger'>,
+  teamId: string,
   source: string | undefined,
 ): Promise<string | null> {
   let ref: z.infer<typeof messageRef>;
@@ -138,7 +139,8 @@ async function permalinkOf(
     return null;
   }
   try {
-    const res = await deps.slack.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts });
+    const slack = await deps.workspaces.slackFor(teamId);
+    const res = await slack.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts });
     return typeof res.permalink === 'string' && /^https:\/\//.test(res.permalink) ? res.permalink : null;
   } catch (error) {
     deps.logger.warn({ err: error }, 'chat.getPermalink failed; the ask goes without a link');

@@ -4,7 +4,14 @@ import { releaseUnreachableDeal } from '../db/deals.ts';
 import type { Deps } from '../deps.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import type { DeliverySteps } from '../outbox/steps.ts';
-import { createOutboxWorker, type OutboxWorker, type WorkerOptions } from '../outbox/worker.ts';
+import {
+  createOutboxWorker,
+  type DeliveryClients,
+  type OutboxWorker,
+  oneClient,
+  type WorkerOptions,
+} from '../outbox/worker.ts';
+import { WorkspaceNotInstalled, type Workspaces } from '../slack/workspaces.ts';
 import { threadRootNotification } from './account-thread.ts';
 import { reportUndeliverable } from './delivery-notices.ts';
 import { renderHome } from './home.ts';
@@ -13,9 +20,13 @@ import { resolveDealOwner } from './ownership.ts';
 type DeliveryDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'logger'>;
 
 /** The flow steps delivery runs: the owner looked up by email, thread roots, App Home renders. */
-export function deliverySteps(deps: DeliveryDeps, client: WebClient): DeliverySteps {
+export function deliverySteps(deps: DeliveryDeps, clients: DeliveryClients): DeliverySteps {
   return {
-    dealOwner: (teamId, dealId) => resolveDealOwner({ db: deps.db, slack: client }, teamId, dealId),
+    dealOwner: async (teamId, dealId) => {
+      const slack = await clients.clientFor(teamId);
+      if (!slack) throw new WorkspaceNotInstalled(teamId);
+      return resolveDealOwner({ db: deps.db, slack }, teamId, dealId);
+    },
     ownerUnreachable: (dealId, dmKey) => releaseUnreachableDeal(deps.db, dealId, dmKey),
     threadStarted: async (trx, accountId, channel, ts) => {
       await setAccountThread(trx, accountId, channel, ts);
@@ -32,17 +43,35 @@ export function deliverySteps(deps: DeliveryDeps, client: WebClient): DeliverySt
   };
 }
 
+/** Each row's workspace's delivery client; in multi-workspace mode, rows of installed workspaces only. */
+export function workspaceClients(workspaces: Workspaces): DeliveryClients {
+  return {
+    perWorkspace: workspaces.multi,
+    teams: async () => (workspaces.multi ? workspaces.teamIds() : undefined),
+    async clientFor(teamId) {
+      try {
+        return await workspaces.slackFor(teamId, 'delivery');
+      } catch (error) {
+        if (error instanceof WorkspaceNotInstalled) return null;
+        throw error;
+      }
+    },
+  };
+}
+
 /**
- * The outbox worker as the app and `npm run sweep` run it. `client` is a delivery client
- * (src/slack/client.ts): it rejects rate-limited calls so that the worker schedules the retry.
+ * The outbox worker as the app and `npm run sweep` run it: with the workspaces' delivery clients
+ * (src/slack/client.ts; they reject rate-limited calls so that the worker schedules the retry), or
+ * with one such client for every row.
  */
 export function createDeliveryWorker(
   deps: DeliveryDeps,
-  client: WebClient,
+  slack: WebClient | Workspaces,
   options?: WorkerOptions,
 ): OutboxWorker {
+  const clients = 'slackFor' in slack ? workspaceClients(slack) : oneClient(slack);
   return createOutboxWorker(
-    { db: deps.db, client, logger: deps.logger, steps: deliverySteps(deps, client) },
+    { db: deps.db, clients, logger: deps.logger, steps: deliverySteps(deps, clients) },
     options,
   );
 }

@@ -35,7 +35,7 @@ export interface DigestReader {
   timeZone: string;
 }
 
-export type DigestDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'slack' | 'notify'>;
+export type DigestDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'workspaces' | 'notify'>;
 
 /** The single workspace of this install; a multi-workspace install lists each of its own. */
 export function digestTeams(deps: Pick<Deps, 'config'> & { teamId: string }): DigestTeam[] {

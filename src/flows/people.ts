@@ -19,7 +19,7 @@ function validZone(tz: string | null | undefined): tz is string {
  * cannot be asked right now.
  */
 export async function repTimeZone(
-  deps: Pick<Deps, 'db' | 'slack' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'workspaces' | 'config' | 'logger'>,
   teamId: string,
   userId: string,
 ): Promise<string> {
@@ -27,7 +27,8 @@ export async function repTimeZone(
   const fresh = person?.tz_checked_at && Date.now() - person.tz_checked_at.getTime() < DAY;
   if (fresh) return validZone(person?.tz) ? person.tz : deps.config.BUSINESS_TIMEZONE;
   try {
-    const { user } = await deps.slack.users.info({ user: userId });
+    const slack = await deps.workspaces.slackFor(teamId);
+    const { user } = await slack.users.info({ user: userId });
     const tz = validZone(user?.tz) ? user.tz : null;
     await upsertPerson(deps.db, teamId, {
       userId,

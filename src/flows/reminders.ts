@@ -11,7 +11,7 @@ export type SnoozeResult =
 
 /** "Snooze a day": no reminder about the deal until the start of its rep's next working day. */
 export async function snoozeReminders(
-  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger' | 'slack'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger' | 'workspaces'>,
   s: { teamId: string; userId: string; dealId: number },
 ): Promise<SnoozeResult> {
   const ctx = await getDealContext(deps.db, s.teamId, s.dealId);

@@ -22,10 +22,11 @@ import { disputeContexts } from './dispute-context.ts';
 /** Disputed invoices whose handoff context /ar-status quotes. */
 const DISPUTES_SHOWN = 3;
 
-type StatusDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'teamUrl'>;
+type StatusDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'workspaces'>;
 
-function settingsOf(deps: StatusDeps): StatusSettings {
-  return { creditHoldDays: deps.config.CREDIT_HOLD_DAYS, teamUrl: deps.teamUrl };
+async function settingsOf(deps: StatusDeps, teamId: string): Promise<StatusSettings> {
+  const { teamUrl } = await deps.workspaces.identityFor(teamId);
+  return { creditHoldDays: deps.config.CREDIT_HOLD_DAYS, teamUrl };
 }
 
 /**
@@ -46,7 +47,7 @@ export async function statusAnswer(
       : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
   }
   if (/^(help|\?)$/i.test(text)) return statusUsage();
-  const { found, status } = await lookUpStatus(deps.db, teamId, text, today, settingsOf(deps));
+  const { found, status } = await lookUpStatus(deps.db, teamId, text, today, await settingsOf(deps, teamId));
   if (found.kind === 'pick') return pickListMessage(text, found.candidates);
   if (found.kind === 'none') return noMatchMessage(text, found.closest);
   if (!status) return noMatchMessage(text, []);
@@ -62,7 +63,7 @@ export async function accountStatusReply(
   shareable: boolean,
 ): Promise<SlackMessage | { text: string }> {
   const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
-  const status = await loadAccountStatus(deps.db, teamId, accountId, today, settingsOf(deps));
+  const status = await loadAccountStatus(deps.db, teamId, accountId, today, await settingsOf(deps, teamId));
   if (!status) return { text: 'That account no longer exists.' };
   const disputes = await disputeContexts(deps.db, teamId, status.problemInvoices, DISPUTES_SHOWN);
   return accountStatusMessage(status, { shareable, disputes });

@@ -27,12 +27,13 @@ import {
 import { decodeUtf8, header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { tokenMatches } from './signature.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe-signature.ts';
+import type { WorkspaceOf } from './workspace-of.ts';
 
 export interface ConnectorRouteDeps {
   config: Config;
   clock: Clock;
   db: Db;
-  teamId: string;
+  workspaceOf: WorkspaceOf;
   financeChannelId: string;
   logger: Logger;
   onQueued: () => void;
@@ -76,6 +77,9 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       handler: wrap('stripe', async (req, res) => {
         const secret = config.STRIPE_WEBHOOK_SECRET;
         if (!secret) return sendOff(res, 'Stripe', ['STRIPE_WEBHOOK_SECRET']);
+        const team = await deps.workspaceOf(req);
+        if (!team.ok)
+          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
         const check = await verifyStripeSignature(
@@ -90,7 +94,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         const event = parseWith(stripeEvent, read.body, '');
         if (!event.ok)
           return sendProblems(res, 400, 'invalid Stripe event: nothing was stored', event.problems);
-        const outcome = await handleStripeEvent({ ...deps, stripeApi }, event.value);
+        const outcome = await handleStripeEvent({ ...deps, teamId: team.teamId, stripeApi }, event.value);
         if (outcome.status === 'invalid')
           return sendProblems(res, 400, `invalid ${event.value.type}: nothing was stored`, outcome.problems);
         log.info({ eventId: event.value.id, type: event.value.type, ...outcome }, 'stripe event');
@@ -106,6 +110,9 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         const secret = config.HUBSPOT_CLIENT_SECRET;
         if (!secret || !hubspot)
           return sendOff(res, 'HubSpot', ['HUBSPOT_CLIENT_SECRET', 'HUBSPOT_ACCESS_TOKEN']);
+        const team = await deps.workspaceOf(req);
+        if (!team.ok)
+          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
         const request = {
@@ -128,7 +135,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
           );
         try {
           const outcome = await handleHubSpotBatch(
-            { ...deps, hubspot, closedWonStages: config.HUBSPOT_CLOSED_WON_STAGES },
+            { ...deps, teamId: team.teamId, hubspot, closedWonStages: config.HUBSPOT_CLOSED_WON_STAGES },
             batch.data,
           );
           if (!outcome.ok)
@@ -166,6 +173,13 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
             401,
             soapFault('unauthorized', ['the endpoint URL needs ?token=<SALESFORCE_WEBHOOK_TOKEN>']),
           );
+        const team = await deps.workspaceOf(req);
+        if (!team.ok)
+          return sendXml(
+            res,
+            team.status,
+            soapFault('unknown workspace: nothing was stored', [team.problem]),
+          );
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
         const xml = decodeUtf8(raw);
@@ -190,7 +204,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
             soapFault('unauthorized', ['this organisation is not in SALESFORCE_ORG_IDS']),
           );
         const outcome = await handleSalesforceMessage(
-          deps,
+          { ...deps, teamId: team.teamId },
           message.value.notifications,
           config.SALESFORCE_CLOSED_WON_STAGES,
         );

@@ -14,13 +14,15 @@ import type { Metrics } from '../metrics.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { header, parseJsonBody, type Read, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
+import type { WorkspaceOf } from './workspace-of.ts';
 
 export interface RouteDeps {
   config: Config;
   clock: Clock;
   db: Db;
   databaseKind: string;
-  teamId: string;
+  /** The workspace a request writes to (src/http/workspace-of.ts). */
+  workspaceOf: WorkspaceOf;
   financeChannelId: string;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
@@ -151,6 +153,9 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
           sendProblems(res, 401, 'unauthorized', ['send the header Authorization: Bearer <API_TOKEN>']);
           return;
         }
+        const team = await deps.workspaceOf(req);
+        if (!team.ok)
+          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const read = await readJson(req, res, 20_000_000);
         if (!read.ok) return;
         const parsed = parseInvoicesBody(read.body);
@@ -161,7 +166,7 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         const now = deps.clock.now();
         const result = await deps.db
           .transaction()
-          .execute((trx) => upsertInvoices(deps, trx, deps.teamId, parsed.rows, now));
+          .execute((trx) => upsertInvoices(deps, trx, team.teamId, parsed.rows, now));
         log.info({ ...result, received: parsed.rows.length }, 'invoices received');
         deps.onQueued();
         if (result.created + result.updated > 0) deps.onInvoicesChanged();
@@ -180,6 +185,9 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/webhooks/deal-closed',
       method: 'POST',
       handler: safely(log, 'deal-closed', async (req, res) => {
+        const team = await deps.workspaceOf(req);
+        if (!team.ok)
+          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const read = await readSignedJson(deps, req, res);
         if (!read.ok) return;
         const parsed = parseDealClosed(read.body);
@@ -187,7 +195,7 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
           sendProblems(res, 400, 'invalid deal-closed body', parsed.problems);
           return;
         }
-        const result = await recordClosedDeal(deps, parsed.value);
+        const result = await recordClosedDeal({ ...deps, teamId: team.teamId }, parsed.value);
         if (result.created) deps.onQueued();
         log.info(
           { dealId: result.dealId, crmId: parsed.value.deal_id, created: result.created },

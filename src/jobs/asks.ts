@@ -20,6 +20,7 @@ const BATCH = 500;
 export async function runAskSweep(
   deps: SweepDeps,
   now: Date,
+  teamId?: string,
 ): Promise<{ reminded: number; escalated: number }> {
   const working = nagPolicy(deps.config);
   // Time zones ahead of the business one may already be on the next day.
@@ -28,7 +29,7 @@ export async function runAskSweep(
   let escalated = 0;
   let afterId = 0;
   for (;;) {
-    const asks = await dueAsks(deps.db, latest, afterId, BATCH);
+    const asks = await dueAsks(deps.db, latest, afterId, BATCH, teamId);
     for (const ask of asks) {
       afterId = ask.id;
       const rep = ask.asked_of as string;

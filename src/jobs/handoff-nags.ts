@@ -9,7 +9,7 @@ import { repTimeZone } from '../flows/people.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { handoffEscalation, handoffReminderDm } from '../views/handoff-messages.ts';
 
-export type SweepDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'slack' | 'notify' | 'clock'>;
+export type SweepDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'workspaces' | 'notify' | 'clock'>;
 
 const BATCH = 500;
 
@@ -22,6 +22,7 @@ const BATCH = 500;
 export async function runHandoffNagSweep(
   deps: SweepDeps,
   now: Date,
+  teamId?: string,
 ): Promise<{ reminded: number; escalated: number }> {
   const policy = nagPolicy(deps.config);
   const firstDue = new Date(now.getTime() - policy.firstAfterHours * 3_600_000);
@@ -30,7 +31,7 @@ export async function runHandoffNagSweep(
   let afterId = 0;
   const zones = new Map<string, string>();
   for (;;) {
-    const deals = await reminderCandidates(deps.db, firstDue, afterId, BATCH);
+    const deals = await reminderCandidates(deps.db, firstDue, afterId, BATCH, teamId);
     for (const deal of deals) {
       afterId = deal.id;
       const owner = deal.owner_user_id as string;

@@ -28,10 +28,11 @@ const BATCH = 200;
 export async function runPastDueSweep(
   deps: SweepDeps,
   now: Date,
+  teamId?: string,
 ): Promise<{ pinged: number; brokenPromises: number; holds: number }> {
   const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
   const thresholds = deps.config.PAST_DUE_DAYS;
-  const ids = await pingCandidateIds(deps.db, today, thresholds);
+  const ids = await pingCandidateIds(deps.db, today, thresholds, teamId);
   let pinged = 0;
   let brokenPromises = 0;
   for (let i = 0; i < ids.length; i += BATCH) {
@@ -40,7 +41,7 @@ export async function runPastDueSweep(
     brokenPromises += done.brokenPromises;
   }
   const holds = await deps.db.transaction().execute(async (trx) => {
-    const crossed = await markPastHold(trx, today, deps.config.CREDIT_HOLD_DAYS);
+    const crossed = await markPastHold(trx, today, deps.config.CREDIT_HOLD_DAYS, teamId);
     return recomputeCreditHold(deps, trx, crossed, now);
   });
   if (pinged + brokenPromises + holds > 0) {

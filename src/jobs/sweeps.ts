@@ -45,15 +45,47 @@ async function timed<T extends Record<string, unknown>>(
   }
 }
 
+type Counts = Record<string, number>;
+
+/**
+ * Runs a sweep for every workspace served: once over all rows in single-workspace mode (as it
+ * always did), once per installed workspace in multi-workspace mode, so that a workspace that
+ * uninstalled the app is skipped (nothing is queued for it, none of its people is looked up).
+ */
+async function perWorkspace<T extends Counts>(
+  deps: SweepDeps,
+  teams: ReadonlyArray<string | undefined>,
+  run: (teamId: string | undefined) => Promise<T>,
+): Promise<T> {
+  const total: Counts = {};
+  for (const teamId of teams) {
+    const counts = await run(teamId).catch((error: unknown) => {
+      // One workspace's failure (its token revoked meanwhile) does not stop the others'.
+      if (teams.length === 1) throw error;
+      deps.logger.error({ err: error, team: teamId }, 'a workspace’s sweep failed');
+      return {} as T;
+    });
+    for (const [k, v] of Object.entries(counts)) total[k] = (total[k] ?? 0) + v;
+  }
+  return total as T;
+}
+
 /** Every scheduled sweep, in order; each is idempotent, so replicas may run them at the same time. */
 export async function runSweeps(
-  deps: SweepDeps & { teamId?: string },
+  deps: SweepDeps,
   now: Date,
   metrics?: Pick<Metrics, 'sweep'>,
 ): Promise<Record<string, unknown>> {
-  const handoffs = await timed('handoff_nags', metrics, () => runHandoffNagSweep(deps, now));
-  const invoices = await timed('past_due', metrics, () => runPastDueSweep(deps, now));
-  const asks = await timed('asks', metrics, () => runAskSweep(deps, now));
+  const teams = deps.workspaces.multi ? await deps.workspaces.teamIds() : [undefined];
+  const handoffs = await timed('handoff_nags', metrics, () =>
+    perWorkspace(deps, teams, (t) => runHandoffNagSweep(deps, now, t)),
+  );
+  const invoices = await timed('past_due', metrics, () =>
+    perWorkspace(deps, teams, (t) => runPastDueSweep(deps, now, t)),
+  );
+  const asks = await timed('asks', metrics, () =>
+    perWorkspace(deps, teams, (t) => runAskSweep(deps, now, t)),
+  );
   const digests = await timed('digests', metrics, () => runDigestSweep(deps, now));
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
   return { handoffs, invoices, asks, digests, housekeeping };

@@ -20,8 +20,10 @@ export interface TokenGate {
 }
 
 /** auth.test's verdict: null when the token works, else Slack's error (or why Slack could not be asked). */
-async function authProblem(client: WebClient): Promise<string | null> {
+async function authProblem(clientOf: () => Promise<WebClient | null>): Promise<string | null> {
   try {
+    const client = await clientOf();
+    if (!client) return 'not installed';
     await client.auth.test();
     return null;
   } catch (error) {
@@ -29,26 +31,38 @@ async function authProblem(client: WebClient): Promise<string | null> {
   }
 }
 
+/**
+ * A gate for one token: SLACK_BOT_TOKEN's, or (`teamId` given, multi-workspace mode) a workspace's,
+ * read anew at each check, so that a reinstall's new token is the one asked about.
+ */
 export function createTokenGate(
-  client: WebClient,
+  client: WebClient | (() => Promise<WebClient | null>),
   log: Logger,
   metrics: Pick<Metrics, 'slackToken'> | undefined,
   checkMs: number,
+  teamId?: string,
 ): TokenGate {
+  const clientOf = typeof client === 'function' ? client : async () => client;
+  const fix =
+    teamId === undefined
+      ? "set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (reinstall the app if it was revoked) and restart"
+      : `reinstall AR Bridge in workspace ${teamId} (/slack/install)`;
   let paused: { code: string; checkedAt: number } | null = null;
   return {
     problem: () =>
       paused &&
-      `Slack rejects the bot token (${paused.code}): deliveries are paused until it works again; set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (reinstall the app if it was revoked) and restart`,
+      `Slack rejects the bot token${teamId === undefined ? '' : ` of workspace ${teamId}`} (${paused.code}): deliveries are paused until it works again; ${fix}`,
     async rejected(error) {
       const code = platformError(error);
       if (!code || !TOKEN_ERRORS.has(code)) return false;
-      const verdict = await authProblem(client);
+      const verdict = await authProblem(clientOf);
       if (classifySlackFailure('', code, verdict === null)?.kind !== 'token') return false;
       if (!paused) {
         log.error(
-          { code, authTest: verdict },
-          `Slack rejects the bot token (${code}): deliveries are paused, nothing is lost; they resume once auth.test accepts the token. Set SLACK_BOT_TOKEN to the Bot User OAuth Token (reinstall the app if it was revoked).`,
+          { code, authTest: verdict, ...(teamId === undefined ? {} : { team: teamId }) },
+          teamId === undefined
+            ? `Slack rejects the bot token (${code}): deliveries are paused, nothing is lost; they resume once auth.test accepts the token. Set SLACK_BOT_TOKEN to the Bot User OAuth Token (reinstall the app if it was revoked).`
+            : `Slack rejects the bot token of workspace ${teamId} (${code}): its deliveries are paused, nothing is lost; they resume once auth.test accepts its token (${fix}).`,
         );
         metrics?.slackToken(false);
       }
@@ -59,7 +73,7 @@ export function createTokenGate(
       if (!paused) return true;
       if (Date.now() - paused.checkedAt < checkMs) return false;
       paused.checkedAt = Date.now();
-      if ((await authProblem(client)) !== null) return false;
+      if ((await authProblem(clientOf)) !== null) return false;
       log.info({ code: paused.code }, 'Slack accepts the bot token again: deliveries resume');
       metrics?.slackToken(true);
       paused = null;

@@ -11,10 +11,27 @@ import { createPacer } from './pacing.ts';
 import type { DeliverySteps } from './steps.ts';
 import { createTokenGate, type TokenGate } from './token.ts';
 
+/**
+ * Which rows may be delivered, and with which token: each row goes out with its own workspace's
+ * client, one that rejects rate-limited calls instead of waiting (rejectRateLimitedCalls, no retries).
+ */
+export interface DeliveryClients {
+  /** The workspaces whose rows may be claimed now (multi-workspace mode); undefined: every row. */
+  teams(): Promise<readonly string[] | undefined>;
+  /** The workspace's delivery client; null when it is not installed (its rows wait). */
+  clientFor(teamId: string): Promise<WebClient | null>;
+  /** True when each workspace has a token of its own (a rejected token pauses that workspace only). */
+  readonly perWorkspace: boolean;
+}
+
+/** One client for every row: single-workspace mode, and tests that hand the worker a client. */
+export function oneClient(client: WebClient): DeliveryClients {
+  return { teams: async () => undefined, clientFor: async () => client, perWorkspace: false };
+}
+
 export interface WorkerDeps {
   db: Db;
-  /** A client that rejects rate-limited calls instead of waiting (rejectRateLimitedCalls, no retries). */
-  client: WebClient;
+  clients: DeliveryClients;
   logger: Logger;
   steps: DeliverySteps;
 }
@@ -60,35 +77,93 @@ async function reportRefusal(ctx: DeliveryContext, row: Notification, error: Sla
     );
 }
 
+/** The token gates: one for SLACK_BOT_TOKEN, or one per workspace. */
+interface Gates {
+  /** The workspaces to claim rows for (undefined: all), none whose token is paused. */
+  claimable(): Promise<readonly string[] | undefined | null>;
+  of(teamId: string): TokenGate;
+  problem(): string | null;
+}
+
+function tokenGates(
+  clients: DeliveryClients,
+  make: (clientOf: () => Promise<WebClient | null>, teamId?: string) => TokenGate,
+): Gates {
+  if (!clients.perWorkspace) {
+    const gate = make(() => clients.clientFor(''));
+    return {
+      claimable: async () => ((await gate.works()) ? clients.teams() : null),
+      of: () => gate,
+      problem: () => gate.problem(),
+    };
+  }
+  const gates = new Map<string, TokenGate>();
+  const of = (teamId: string): TokenGate => {
+    let gate = gates.get(teamId);
+    if (!gate) {
+      gate = make(() => clients.clientFor(teamId), teamId);
+      gates.set(teamId, gate);
+    }
+    return gate;
+  };
+  return {
+    async claimable() {
+      const teams = await clients.teams();
+      if (teams === undefined) return undefined;
+      const open: string[] = [];
+      for (const team of teams) if (await of(team).works()) open.push(team);
+      return open;
+    },
+    of,
+    problem: () => [...gates.values()].map((g) => g.problem()).find((p) => p !== null) ?? null,
+  };
+}
+
 /**
- * Claims due rows and delivers them one by one; a failure is handled row by row. While Slack
- * rejects the token nothing is claimed, and a batch that meets the rejection gives its rows back.
+ * Claims due rows and delivers them one by one, each with its own workspace's token; a failure is
+ * handled row by row. While Slack rejects a token nothing of its workspace is claimed, and a batch
+ * that meets the rejection gives that workspace's rows back. Rows of a workspace that is not
+ * installed (any more) are not claimed: they wait for a reinstall.
  */
 function batchRunner(
-  ctx: DeliveryContext,
-  token: TokenGate,
+  ctx: Omit<DeliveryContext, 'client'> & { clients: DeliveryClients },
+  gates: Gates,
   batchSize: number,
   maxAttempts: number,
 ): () => Promise<number> {
   return async () => {
-    if (!(await token.works())) return 0;
-    const rows = await claimDueNotifications(ctx.db, batchSize, CLAIM_SECONDS);
+    const teams = await gates.claimable();
+    if (teams === null) return 0;
+    const rows = await claimDueNotifications(ctx.db, batchSize, CLAIM_SECONDS, teams);
     const claimedAt = Date.now();
-    for (const [i, row] of rows.entries()) {
+    // Workspaces whose token was refused in this batch (one key for all in single-workspace mode).
+    const givenBack = new Set<string>();
+    const keyOf = (row: Notification) => (ctx.clients.perWorkspace ? row.team_id : '*');
+    for (const row of rows) {
+      if (givenBack.has(keyOf(row))) {
+        await releaseClaims(ctx.db, [row.id]);
+        continue;
+      }
       const stale = Date.now() - claimedAt > (CLAIM_SECONDS * 1000) / 3;
       if (stale && !(await renewClaim(ctx.db, row.id, row.attempts, CLAIM_SECONDS))) continue;
+      const client = await ctx.clients.clientFor(row.team_id);
+      if (!client) {
+        // Uninstalled since the claim: the row waits for a reinstall.
+        givenBack.add(keyOf(row));
+        await releaseClaims(ctx.db, [row.id]);
+        continue;
+      }
+      const rowCtx: DeliveryContext = { ...ctx, client };
       try {
-        await deliver(ctx, row);
+        await deliver(rowCtx, row);
       } catch (error) {
-        if (await token.rejected(error)) {
-          await releaseClaims(
-            ctx.db,
-            rows.slice(i).map((r) => r.id),
-          );
-          return rows.length;
+        if (await gates.of(row.team_id).rejected(error)) {
+          givenBack.add(keyOf(row));
+          await releaseClaims(ctx.db, [row.id]);
+          continue;
         }
         // Refusals worth a notice are final: the notice is queued before the row leaves `sending`.
-        if (error instanceof SlackRefused) await reportRefusal(ctx, row, error);
+        if (error instanceof SlackRefused) await reportRefusal(rowCtx, row, error);
         await handleFailure(ctx.db, ctx.log, row, error, maxAttempts);
       }
     }
@@ -136,9 +211,11 @@ function outageLog(log: Logger) {
 export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}): OutboxWorker {
   const log = deps.logger.child({ component: 'outbox' });
   const pollMs = options.pollMs ?? 500;
-  const ctx: DeliveryContext = { ...deps, log, pacer: createPacer(options.channelGapMs ?? 1_000) };
-  const token = createTokenGate(deps.client, log, options.metrics, options.tokenCheckMs ?? 30_000);
-  const runOnce = batchRunner(ctx, token, options.batchSize ?? 20, options.maxAttempts ?? 12);
+  const ctx = { ...deps, log, pacer: createPacer(options.channelGapMs ?? 1_000) };
+  const gates = tokenGates(deps.clients, (clientOf, teamId) =>
+    createTokenGate(clientOf, log, options.metrics, options.tokenCheckMs ?? 30_000, teamId),
+  );
+  const runOnce = batchRunner(ctx, gates, options.batchSize ?? 20, options.maxAttempts ?? 12);
   const outage = outageLog(log);
   let stopping = false;
   let loop: Promise<void> | undefined;
@@ -184,7 +261,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
       wake?.();
     },
     runOnce,
-    slackProblem: () => token.problem(),
+    slackProblem: () => gates.problem(),
     async stop() {
       stopping = true;
       wake?.();

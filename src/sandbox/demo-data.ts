@@ -16,6 +16,7 @@ import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import type { Running } from '../server.ts';
+import { singleTeamId } from '../slack/workspaces.ts';
 import { AR_LEAD, DEMO_PEOPLE, REP_LONDON, REP_NY, REP_SYDNEY } from './demo-people.ts';
 
 const DAY = 86_400_000;
@@ -211,7 +212,8 @@ const isoDay = (now: Date, days: number, tz: string) => dayIn(tz, new Date(now.g
 /** Loads the demo company through the app's flows at business time `now`. */
 export async function loadDemoData(running: Running): Promise<void> {
   const { deps } = running;
-  const { db, teamId, config } = deps;
+  const { db, config } = deps;
+  const teamId = singleTeamId(deps.workspaces);
   const now = deps.clock.now();
   for (const p of DEMO_PEOPLE)
     await upsertPerson(db, teamId, {
@@ -235,7 +237,7 @@ export async function loadDemoData(running: Running): Promise<void> {
     });
     if (!parsed.ok) throw new Error(`demo deal ${d.crm}: ${parsed.problems.join('; ')}`);
     const { dealId } = await recordClosedDeal(
-      { ...deps, financeChannelId: config.FINANCE_CHANNEL_ID },
+      { ...deps, teamId, financeChannelId: config.FINANCE_CHANNEL_ID },
       parsed.value,
     );
     if (!d.handoff || !('slack_user_id' in d.owner)) continue;

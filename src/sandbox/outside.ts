@@ -7,6 +7,7 @@ import { describeProblems, parseInvoiceCsv } from '../domain/invoice-csv.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import type { Running } from '../server.ts';
+import { singleTeamId } from '../slack/workspaces.ts';
 import type { MovableClock } from './clock.ts';
 import { signWebhook } from './slack-requests.ts';
 
@@ -74,7 +75,9 @@ export function createOutside(o: OutsideOptions) {
       const now = deps.clock.now();
       const result = await deps.db
         .transaction()
-        .execute((trx) => upsertInvoices({ config: deps.config }, trx, deps.teamId, parsed.rows, now));
+        .execute((trx) =>
+          upsertInvoices({ config: deps.config }, trx, singleTeamId(deps.workspaces), parsed.rows, now),
+        );
       deps.notify();
       deps.sweepSoon();
       // The same answer as POST /api/invoices gives.

@@ -44,7 +44,7 @@ function resultOf(error: unknown): DeliveryResult {
 /** A client that counts its calls by method and result, when given metrics (every method goes through apiCall). */
 class CountingWebClient extends WebClient {
   readonly #metrics: ClientMetrics | undefined;
-  constructor(token: string, options: WebClientOptions, metrics: ClientMetrics | undefined) {
+  constructor(token: string | undefined, options: WebClientOptions, metrics: ClientMetrics | undefined) {
     super(token, options);
     this.#metrics = metrics;
     if (!metrics) return;
@@ -66,10 +66,11 @@ class CountingWebClient extends WebClient {
 
 /**
  * The one place a Web API client is built: the app's, the worker's, the sweeps' and the CLIs'.
- * With `metrics`, its calls are counted (the outbox worker's, for GET /metrics).
+ * With `metrics`, its calls are counted (the outbox worker's, for GET /metrics). The token is
+ * SLACK_BOT_TOKEN's in single-workspace mode, a workspace's own (from its installation) otherwise.
  */
 export function createSlackClient(
-  config: Pick<Config, 'SLACK_BOT_TOKEN' | 'SLACK_API_URL'>,
+  config: Pick<Config, 'SLACK_API_URL'> & { readonly SLACK_BOT_TOKEN?: string | undefined },
   use: ClientUse,
   logger: Logger,
   metrics?: ClientMetrics,

@@ -25,7 +25,7 @@ beforeEach(() => h.fake.reset());
 
 async function send(target: Target, text = `message ${++n}`): Promise<string> {
   const dedupeKey = `test:${++n}`;
-  await enqueue(h.database.db, { teamId: h.running.deps.teamId, dedupeKey, target, message: { text } });
+  await enqueue(h.database.db, { teamId: h.fake.teamId, dedupeKey, target, message: { text } });
   h.running.outbox.kick();
   return dedupeKey;
 }
@@ -43,7 +43,7 @@ describe('a permanent Slack error is reported once, with its fix', () => {
     const second = await send({ kind: 'channel', channel: FINANCE_CHANNEL });
     await h.drain();
     for (const key of [first, second])
-      expect(await findNotificationByKey(h.database.db, h.running.deps.teamId, key)).toMatchObject({
+      expect(await findNotificationByKey(h.database.db, h.fake.teamId, key)).toMatchObject({
         status: 'failed',
         last_error: 'not_in_channel',
       });
@@ -82,7 +82,7 @@ describe('a permanent Slack error is reported once, with its fix', () => {
         /rejects the bot token \(invalid_auth\)/,
       );
     }, 10_000);
-    expect(await findNotificationByKey(h.database.db, h.running.deps.teamId, key)).toMatchObject({
+    expect(await findNotificationByKey(h.database.db, h.fake.teamId, key)).toMatchObject({
       status: 'pending',
       attempts: 0,
     });

@@ -13,6 +13,14 @@
  * and chat.postMessage refusing a `slack_file` image block whose file is not a completed upload.
  * Everything it receives is recorded in arrival order.
  *
+ * Several workspaces: `addWorkspace` adds one more (its own users, messages and views). A call is
+ * answered by the workspace its token belongs to (tokens issued by `oauth.v2.access`), else by the
+ * first workspace, so every call is recorded with the `team` that served it. OAuth: `oauthApp`
+ * registers the app's credentials and redirect URL; `GET /oauth/v2/authorize?…&team=T…` (Slack's
+ * consent page, the person having picked that workspace) redirects there with a one-time code,
+ * which `oauth.v2.access` exchanges for a bot token of that workspace. `revokeTokens` does what an
+ * uninstall does to a workspace's tokens: every later call with them gets `token_revoked`.
+ *
  * `reset()` clears the recorded calls, responses and pending faults. Users, posted messages and views
  * survive it (as they would in a real workspace), and message `ts` values keep increasing (they
  * follow the wall clock, like Slack's), so state persisted by the app across tests stays consistent
@@ -24,12 +32,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson } from '../../src/http/respond.ts';
 import {
+  APP_ID,
   createWorkspace,
   fail,
   type Handler,
   isRecord,
   parseApiRequest,
   str,
+  type Workspace,
   type WorkspaceOptions,
   type WorkspaceUser,
 } from '../../src/sandbox/web-api.ts';
@@ -41,6 +51,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   /** From `Authorization: Bearer …`, else a `token` argument. */
   token: string | null;
+  /** The workspace that answered: the one the token belongs to (the first workspace for other tokens). */
+  team: string;
   /** `Date.now()` on arrival. */
   at: number;
   /** HTTP status of an injected fault (429, 500, or 200 for an injected `ok:false`; 0 for a reset). */
@@ -103,6 +115,16 @@ export interface WaitOptions {
 
 export type FakeSlackOptions = Pick<WorkspaceOptions, 'teamId' | 'botUserId'>;
 
+/** One more workspace of the fake Slack (see `addWorkspace`). */
+export interface FakeWorkspace {
+  readonly teamId: string;
+  readonly botUserId: string;
+  /** Latest version of every view opened, pushed, updated or published in this workspace, by view id. */
+  readonly views: Map<string, Record<string, unknown>>;
+  addUser(u: FakeSlackUser): void;
+  messages(): Array<Record<string, unknown> & { channel: string; ts: string }>;
+}
+
 export interface FakeSlack {
   /** `http://127.0.0.1:PORT/api/` — use as `slackApiUrl`. */
   readonly url: string;
@@ -127,6 +149,16 @@ export interface FakeSlack {
   waitForResponse(predicate?: (r: FakeResponse) => boolean, opts?: WaitOptions): Promise<FakeResponse[]>;
   /** Answers `method` with `handler` from now on (methods the fake does not know, or a different answer). */
   handle(method: string, handler: (args: Record<string, unknown>) => Record<string, unknown>): void;
+  /** Adds a workspace; its calls are those made with the tokens `oauth.v2.access` issues for it. */
+  addWorkspace(opts: WorkspaceOptions & { teamId: string }): FakeWorkspace;
+  /** The app's OAuth credentials and redirect URL, as registered in its settings at Slack. */
+  oauthApp(app: { clientId: string; clientSecret: string; redirectUrl: string }): void;
+  /** The consent-page requests received (`/oauth/v2/authorize`), in order. */
+  readonly authorizeRequests: URL[];
+  /** Every token of this workspace stops working (an uninstall or a revocation). */
+  revokeTokens(teamId: string): void;
+  /** The recorded calls a workspace answered. */
+  callsOf(teamId: string): SlackCall[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -136,6 +168,14 @@ const DEFAULT_TIMEOUT_MS = 5000;
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const workspace = createWorkspace(opts);
   const { teamId, botUserId } = workspace;
+  const workspaces = new Map<string, Workspace>([[teamId, workspace]]);
+  /** Token → the workspace it was issued for; revoked tokens stay, marked. */
+  const tokens = new Map<string, { teamId: string; revoked: boolean }>();
+  /** Unused authorization codes → the workspace and scopes they grant. */
+  const codes = new Map<string, { teamId: string; scope: string }>();
+  const authorizeRequests: URL[] = [];
+  let oauth: { clientId: string; clientSecret: string; redirectUrl: string } | null = null;
+  let issued = 0;
 
   const calls: SlackCall[] = [];
   const files = new Map<string, FakeFile>();
@@ -179,12 +219,40 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     return undefined;
   };
 
+  /** oauth.v2.access: a code from the consent page, once, for the app's own credentials. */
+  const exchange = (args: Record<string, unknown>): Record<string, unknown> => {
+    if (oauth && (args.client_id !== oauth.clientId || args.client_secret !== oauth.clientSecret))
+      return fail('invalid_client_id');
+    const grant = codes.get(String(args.code ?? ''));
+    if (!grant) return fail('invalid_code');
+    codes.delete(String(args.code));
+    const ws = workspaces.get(grant.teamId) as Workspace;
+    issued += 1;
+    const token = `xoxb-${grant.teamId}-${issued}`;
+    tokens.set(token, { teamId: grant.teamId, revoked: false });
+    const installer = [...ws.users.values()].find((u) => u.isAdmin)?.id ?? null;
+    return {
+      ok: true,
+      access_token: token,
+      token_type: 'bot',
+      scope: grant.scope,
+      bot_user_id: ws.botUserId,
+      app_id: APP_ID,
+      team: { id: ws.teamId, name: ws.teamName },
+      enterprise: null,
+      is_enterprise_install: false,
+      authed_user: { id: installer ?? 'U0INSTALLER' },
+    };
+  };
+
   const handleApi = (req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void => {
     const method = decodeURIComponent(url.pathname.slice('/api/'.length));
     const { args, token } = parseApiRequest(req, url, raw);
-    const call: SlackCall = { method, args, token, at: Date.now() };
-    const fault = takeFault(method) ?? chaosFault(method);
-    const answer = () => workspace.call(method, args);
+    const owner = token === null ? undefined : tokens.get(token);
+    const served = workspaces.get(owner?.teamId ?? teamId) as Workspace;
+    const call: SlackCall = { method, args, token, team: served.teamId, at: Date.now() };
+    const fault = owner?.revoked ? { error: 'token_revoked' } : (takeFault(method) ?? chaosFault(method));
+    const answer = () => (method === 'oauth.v2.access' ? exchange(args) : served.call(method, args));
     if (fault === undefined) {
       const response = answer();
       record({ ...call, response });
@@ -234,12 +302,34 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     res.end(`OK - ${body.length}`);
   };
 
+  /** Slack's consent page, once the person picked the workspace (`team`) and clicked Allow. */
+  const handleAuthorize = (res: ServerResponse, url: URL): void => {
+    authorizeRequests.push(url);
+    notify();
+    const team = url.searchParams.get('team') ?? '';
+    if (!oauth || url.searchParams.get('client_id') !== oauth.clientId || !workspaces.has(team)) {
+      sendJson(res, 400, fail('invalid_client_id_or_team'));
+      return;
+    }
+    issued += 1;
+    const code = `code-${team}-${issued}`;
+    codes.set(code, { teamId: team, scope: url.searchParams.get('scope') ?? '' });
+    const back = new URL(oauth.redirectUrl);
+    back.searchParams.set('code', code);
+    const state = url.searchParams.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    res.writeHead(302, { location: back.toString() });
+    res.end();
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req, 50_000_000);
     const raw = body.toString('utf8');
     if (url.pathname.startsWith('/upload/') && req.method === 'POST') {
       handleUpload(res, url, body);
+    } else if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
+      handleAuthorize(res, url);
     } else if (url.pathname.startsWith('/api/')) {
       handleApi(req, res, url, raw);
     } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
@@ -362,6 +452,34 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
     messages() {
       return workspace.messages();
+    },
+
+    addWorkspace(wsOpts) {
+      if (workspaces.has(wsOpts.teamId)) throw new Error(`fake Slack: workspace ${wsOpts.teamId} exists`);
+      const ws = createWorkspace(wsOpts);
+      installFileUploads(ws.handlers, files, origin);
+      workspaces.set(ws.teamId, ws);
+      return {
+        teamId: ws.teamId,
+        botUserId: ws.botUserId,
+        views: ws.views,
+        addUser: (u) => ws.addUser(u),
+        messages: () => ws.messages(),
+      };
+    },
+
+    oauthApp(app) {
+      oauth = app;
+    },
+
+    authorizeRequests,
+
+    revokeTokens(team) {
+      for (const t of tokens.values()) if (t.teamId === team) t.revoked = true;
+    },
+
+    callsOf(team) {
+      return calls.filter((c) => c.team === team);
     },
 
     reset() {

@@ -63,8 +63,10 @@ export async function startHarness(
 ): Promise<Harness> {
   const fake = await startFakeSlack();
   const database = await openTestDatabase();
+  // Multi-workspace mode (SLACK_CLIENT_ID given) has no SLACK_BOT_TOKEN: workspaces install.
+  const multi = env.SLACK_CLIENT_ID !== undefined;
   const config = loadConfig({
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    ...(multi ? {} : { SLACK_BOT_TOKEN: 'xoxb-test-token' }),
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.url,
     FINANCE_CHANNEL_ID: FINANCE_CHANNEL,
@@ -78,7 +80,7 @@ export async function startHarness(
     ...env,
   });
   const logger = createLogger(config.LOG_LEVEL, false);
-  const identity = await fetchIdentity(config, logger);
+  const identity = multi ? null : await fetchIdentity(config, logger);
   const running = await startServer({
     config,
     database,
@@ -91,6 +93,12 @@ export async function startHarness(
   if (!running.server) throw new Error('the harness runs the HTTP receiver');
   const port = (running.server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
+  if (multi)
+    fake.oauthApp({
+      clientId: config.SLACK_CLIENT_ID as string,
+      clientSecret: config.SLACK_CLIENT_SECRET as string,
+      redirectUrl: `${baseUrl}/slack/oauth_redirect`,
+    });
   return {
     fake,
     database,

@@ -37,11 +37,15 @@ export function teamIdOf(body: unknown): string | undefined {
 
 /**
  * The one place a request's workspace is derived: it goes into `context.teamId` for every listener
- * and later middleware, falling back to the workspace this app is installed in.
+ * and later middleware, falling back to the workspace of single-workspace mode, else to the one
+ * Bolt authorized the request for.
  */
-export function workspace(installedTeamId: string): Middleware<AnyMiddlewareArgs, WorkspaceContext> {
+export function workspace(singleTeamId: string | null): Middleware<AnyMiddlewareArgs, WorkspaceContext> {
   return async ({ body, context, next }) => {
-    context.teamId = teamIdOf(body) ?? installedTeamId;
+    const authorized = text((context as { teamId?: unknown }).teamId);
+    const teamId = teamIdOf(body) ?? singleTeamId ?? authorized ?? null;
+    if (teamId === null) throw new Error('a Slack request names no workspace');
+    context.teamId = teamId;
     await next();
   };
 }

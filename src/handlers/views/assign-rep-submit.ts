@@ -12,7 +12,7 @@ export function assignRepSubmit(deps: Deps) {
     const owner = readAssignRepState(view.state.values);
     if (accountId === null)
       return ack(noticeUpdate('Something is off', 'Please start again from the alert.'));
-    if (!owner || owner === deps.botUserId)
+    if (!owner || owner === context.botUserId)
       return ack(inlineErrors({ owner: 'Choose the rep who owns this account.' }));
     if (!isArStaff(deps.config, body.user.id))
       return ack(noticeUpdate('AR only', 'Assigning owners is for the AR team.'));

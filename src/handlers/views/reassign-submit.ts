@@ -15,7 +15,7 @@ export function reassignSubmit(deps: Deps) {
     if (dealId === null)
       return ack(noticeUpdate('Something is off', 'Please open this again from the message.'));
     if (!newOwner) return ack(inlineErrors({ new_owner: 'Choose the rep who owns this deal.' }));
-    if (newOwner === body.user.id || newOwner === deps.botUserId)
+    if (newOwner === body.user.id || newOwner === context.botUserId)
       return ack(inlineErrors({ new_owner: 'Choose someone else: the rep who owns this deal.' }));
     const outcome = await reassignDeal(deps, {
       teamId: context.teamId,
