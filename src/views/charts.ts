@@ -102,6 +102,8 @@ export function agingChart(
           encoding: { color: { field: 'colour', type: 'nominal', scale: null } },
         },
         {
+          // Amounts over the bars that have one; an empty bucket shows no "0.00".
+          transform: [{ filter: 'datum.amount > 0' }],
           mark: { type: 'text', dy: -8, fontSize: 13, color: '#333' },
           encoding: { text: { field: 'amount', type: 'quantitative', format } },
         },

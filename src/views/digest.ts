@@ -135,8 +135,8 @@ export function digestMessage(input: DigestMessageInput): { text: string; blocks
     ),
   ];
   const text =
-    `Weekly AR digest (${scope}): ${f.handoffs.closed} deals closed, ${f.handoffs.completed} handoffs ` +
-    `completed; overdue ${money(f.overdueTotal)}; collected ${money(f.collected)}; ` +
+    `Weekly AR digest (${scope}): ${count(f.handoffs.closed, 'deal')} closed, ` +
+    `${count(f.handoffs.completed, 'handoff')} completed; overdue ${money(f.overdueTotal)}; collected ${money(f.collected)}; ` +
     `${count(f.disputes.total, 'dispute')} opened`;
   return { text: text.slice(0, SLACK_LIMITS.fallbackText), blocks };
 }
@@ -148,7 +148,7 @@ export function digestText(input: Omit<DigestMessageInput, 'images'>): string {
     s.replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1');
   return [
     `Weekly AR digest · ${scope} · ${f.week.start.toISOString()} – ${f.week.end.toISOString()}`,
-    `Handoffs: ${f.handoffs.closed} deals closed, ${f.handoffs.completed} completed, completion rate ` +
+    `Handoffs: ${count(f.handoffs.closed, 'deal')} closed, ${f.handoffs.completed} completed, completion rate ` +
       `${percent(f.handoffs.completionRate)}, median ${hours(f.handoffs.medianHoursToComplete)} to complete`,
     ...f.handoffs.incompleteByRep.map(
       (r) => `  incomplete: ${plain(mention(r.userId, 'no rep'))} ${r.count}`,

@@ -31,14 +31,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson } from '../../src/http/respond.ts';
+import { createFileStore, type UploadedFile } from '../../src/sandbox/files.ts';
 import {
   APP_ID,
   createWorkspace,
   fail,
-  type Handler,
-  isRecord,
   parseApiRequest,
-  str,
   type Workspace,
   type WorkspaceOptions,
   type WorkspaceUser,
@@ -90,16 +88,7 @@ export interface ChaosOptions {
 export type FakeSlackUser = WorkspaceUser;
 
 /** A file uploaded through the external upload flow. */
-export interface FakeFile {
-  id: string;
-  filename: string;
-  /** The length files.getUploadURLExternal was told. */
-  length: number;
-  /** What was POSTed to the upload URL (null until then). */
-  bytes: Buffer | null;
-  title: string | null;
-  completed: boolean;
-}
+export type FakeFile = UploadedFile;
 
 export interface FakeResponse {
   path: string;
@@ -178,7 +167,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   let issued = 0;
 
   const calls: SlackCall[] = [];
-  const files = new Map<string, FakeFile>();
+  const uploads = createFileStore();
+  const files = uploads.files;
+  let origin = '';
+  const uploadUrl = (id: string) => `${origin}/upload/${encodeURIComponent(id)}`;
+  uploads.install(workspace.handlers, uploadUrl);
   const responses: FakeResponse[] = [];
   const faults = new Map<string, SlackFault[]>();
   const waiters = new Set<() => void>();
@@ -290,13 +283,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   };
 
   const handleUpload = (res: ServerResponse, url: URL, body: Buffer): void => {
-    const file = files.get(decodeURIComponent(url.pathname.slice('/upload/'.length)));
-    if (file === undefined || file.completed) {
+    if (!uploads.receive(decodeURIComponent(url.pathname.slice('/upload/'.length)), body)) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('no such upload');
       return;
     }
-    file.bytes = body;
     notify();
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`OK - ${body.length}`);
@@ -352,8 +343,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       resolve();
     });
   });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  installFileUploads(workspace.handlers, files, origin);
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const waitUntil = <T>(
     select: () => T[],
@@ -457,7 +447,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     addWorkspace(wsOpts) {
       if (workspaces.has(wsOpts.teamId)) throw new Error(`fake Slack: workspace ${wsOpts.teamId} exists`);
       const ws = createWorkspace(wsOpts);
-      installFileUploads(ws.handlers, files, origin);
+      uploads.install(ws.handlers, uploadUrl);
       workspaces.set(ws.teamId, ws);
       return {
         teamId: ws.teamId,
@@ -497,70 +487,4 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       await closed;
     },
   };
-}
-
-/** The ids of `slack_file` images in these blocks. */
-function slackFileIds(blocks: unknown): string[] {
-  if (!Array.isArray(blocks)) return [];
-  return blocks.flatMap((b) => {
-    const file = isRecord(b) && b.type === 'image' && isRecord(b.slack_file) ? b.slack_file : undefined;
-    return typeof file?.id === 'string' ? [file.id] : [];
-  });
-}
-
-/**
- * files.getUploadURLExternal and files.completeUploadExternal as Slack answers them, with the
- * upload URL on this server; chat.postMessage and views.publish refuse an image of a file that is
- * not a completed upload, as Slack does (`invalid_blocks`).
- */
-function installFileUploads(
-  handlers: Record<string, Handler>,
-  files: Map<string, FakeFile>,
-  origin: string,
-): void {
-  let counter = 0;
-  handlers['files.getUploadURLExternal'] = (args) => {
-    const filename = str(args.filename);
-    const length = Number(args.length);
-    if (filename === undefined) return fail('invalid_arguments', ['filename is required']);
-    if (!Number.isInteger(length) || length <= 0)
-      return fail('invalid_arguments', ['length must be a positive integer']);
-    counter += 1;
-    const id = `F0FAKE${String(counter).padStart(5, '0')}`;
-    files.set(id, { id, filename, length, bytes: null, title: null, completed: false });
-    return { ok: true, upload_url: `${origin}/upload/${id}`, file_id: id };
-  };
-  handlers['files.completeUploadExternal'] = (args) => {
-    const list: unknown = typeof args.files === 'string' ? JSON.parse(args.files) : args.files;
-    if (!Array.isArray(list) || list.length === 0) return fail('invalid_arguments', ['files is required']);
-    const done: Record<string, unknown>[] = [];
-    for (const item of list) {
-      const file = isRecord(item) ? files.get(String(item.id)) : undefined;
-      if (file === undefined || file.bytes === null) return fail('file_not_found');
-      if (file.bytes.length !== file.length) return fail('file_upload_size_mismatch');
-      file.completed = true;
-      file.title = isRecord(item) ? (str(item.title) ?? file.filename) : file.filename;
-      done.push({
-        id: file.id,
-        name: file.filename,
-        title: file.title,
-        mimetype: 'image/png',
-        size: file.length,
-      });
-    }
-    return { ok: true, files: done };
-  };
-  for (const method of ['chat.postMessage', 'views.publish'] as const) {
-    const original = handlers[method] as Handler;
-    handlers[method] = (args) => {
-      const blocks = method === 'views.publish' && isRecord(args.view) ? args.view.blocks : args.blocks;
-      const missing = slackFileIds(blocks).filter((id) => !files.get(id)?.completed);
-      if (missing.length > 0)
-        return fail(
-          'invalid_blocks',
-          missing.map((id) => `[ERROR] no such file ${id} [json-pointer:/blocks]`),
-        );
-      return original(args);
-    };
-  }
 }
