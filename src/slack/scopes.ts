@@ -11,4 +11,5 @@ export const BOT_SCOPES = [
   'groups:history',
   'im:write',
   'im:history',
+  'files:write',
 ] as const;
