@@ -15,4 +15,5 @@ export const BOT_SCOPES = [
   'channels:read',
   'groups:read',
   'usergroups:read',
+  'files:write',
 ] as const;
