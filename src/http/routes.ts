@@ -24,6 +24,8 @@ export interface RouteDeps {
   databaseKind: string;
   /** The workspace a request writes to (src/http/workspace-of.ts). */
   workspaceOf: WorkspaceOf;
+  /** Whether a workspace is served now (installed, not uninstalled): one its token names must be. */
+  isServed: (teamId: string) => Promise<boolean>;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
   logger: Logger;
@@ -131,7 +133,15 @@ async function invoicesTeam(deps: RouteDeps, req: IncomingMessage): Promise<Invo
     problem:
       'send the header Authorization: Bearer <token> (the workspace’s token from App Home → Settings, or API_TOKEN)',
   };
-  if (owner !== undefined && teamParam(req) === null) return { ok: true, teamId: owner };
+  if (owner !== undefined && teamParam(req) === null) {
+    if (await deps.isServed(owner)) return { ok: true, teamId: owner };
+    return {
+      ok: false,
+      status: 404,
+      error: 'unknown workspace: nothing was stored',
+      problem: `AR Bridge is not installed in workspace ${owner} any more`,
+    };
+  }
   const team = await deps.workspaceOf(req);
   if (!team.ok)
     return {
