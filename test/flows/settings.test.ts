@@ -1,4 +1,5 @@
 import type { ModalView } from '@slack/types';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { fillModal } from '../support/modal-state.ts';
@@ -277,5 +278,81 @@ describe('Credentials per workspace', () => {
       body: raw,
     });
     expect(res.status).toBe(202);
+  });
+
+  it('a connector set in Settings checks its own secret for ?team=, and its route can be turned off', async () => {
+    const form = await pressCredential(ADMIN, 'stripe');
+    expect(form).toContain('settings_connector_submit');
+    const submitConnector = (fields: Record<string, string>) =>
+      sendViewSubmission(h.slack, {
+        userId: ADMIN,
+        view: {
+          callback_id: 'settings_connector_submit',
+          private_metadata: JSON.stringify({ connector: 'stripe' }),
+          state: {
+            values: Object.fromEntries(
+              Object.entries(fields).map(([k, v]) => [k, { value: { type: 'plain_text_input', value: v } }]),
+            ),
+          },
+        },
+      });
+    const bad = await submitConnector({ stripe_webhook_secret: 'not-a-secret' });
+    expect(bad.json).toMatchObject({
+      response_action: 'errors',
+      errors: { stripe_webhook_secret: expect.stringContaining('whsec_') },
+    });
+    const secret = 'whsec_workspace_0123456789abcdef';
+    expect((await submitConnector({ stripe_webhook_secret: secret })).status).toBe(200);
+
+    const stripeEvent = JSON.stringify({
+      id: 'evt_settings1',
+      object: 'event',
+      type: 'invoice.finalized',
+      created: Math.floor(Date.now() / 1000),
+      api_version: '2025-03-31.basil',
+      data: {
+        object: {
+          id: 'in_settings1',
+          object: 'invoice',
+          number: 'STR-SET-1',
+          customer: 'cus_set',
+          customer_name: 'Settings Ltd',
+          metadata: { crm_account_id: 'STR-SET-A' },
+          amount_due: 10_000,
+          amount_paid: 0,
+          amount_remaining: 10_000,
+          currency: 'usd',
+          collection_method: 'send_invoice',
+          created: Math.floor(Date.now() / 1000) - 86_400,
+          due_date: Math.floor(Date.now() / 1000) + 86_400,
+          status: 'open',
+        },
+      },
+    });
+    const post = (signWith: string) =>
+      fetch(`${h.baseUrl}/webhooks/stripe?team=${TEAM}`, {
+        method: 'POST',
+        headers: {
+          'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+            payload: stripeEvent,
+            secret: signWith,
+          }),
+          'content-type': 'application/json',
+        },
+        body: stripeEvent,
+      });
+    expect((await post('whsec_someone_else_0123456789')).status).toBe(401);
+    expect((await post(secret)).status).toBe(200);
+    expect(await invoiceTeam('STR-SET-1')).toBe(TEAM);
+    // Without team, the environment's Stripe settings apply: none here, so the route is off.
+    const envRoute = await fetch(`${h.baseUrl}/webhooks/stripe`, { method: 'POST', body: stripeEvent });
+    expect(envRoute.status).toBe(404);
+
+    const view = await pressSettings(ADMIN);
+    const off = await submitSettings(ADMIN, view, { connectors: ['hubspot', 'salesforce'] });
+    expect(off.status).toBe(200);
+    const refused = await post(secret);
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: 'the Stripe connector is off for this workspace' });
   });
 });
