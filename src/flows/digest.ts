@@ -16,6 +16,7 @@ import { enqueue, type Target } from '../outbox/outbox.ts';
 import { type Chart, digestCharts } from '../views/charts.ts';
 import { digestMessage } from '../views/digest.ts';
 import { repTimeZone } from './people.ts';
+import { chartUpload } from './uploads.ts';
 
 /** One workspace as the digest needs it (the settings that may differ per workspace). */
 export interface DigestTeam {
@@ -120,17 +121,7 @@ export async function queueDigest(
     )
       return false;
     for (const [i, { chart, png }] of built.charts.entries()) {
-      await enqueue(trx, {
-        teamId: team.teamId,
-        dedupeKey: images[i]?.fileKey as string,
-        target: {
-          kind: 'upload',
-          filename: `${chart.name}.png`,
-          title: chart.title,
-          pngBase64: png.toString('base64'),
-        },
-        message: { text: chart.title },
-      });
+      await enqueue(trx, chartUpload(team.teamId, images[i]?.fileKey as string, chart, png));
     }
     return enqueue(trx, {
       teamId: team.teamId,

@@ -13,6 +13,7 @@ import { isArStaff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { agingChart } from '../views/charts.ts';
 import { homeView } from '../views/home.ts';
+import { chartUpload } from './uploads.ts';
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
 export async function renderHome(
@@ -54,17 +55,7 @@ async function agingChartFile(
   if (upload) return null;
   const png = await renderChart(chart);
   await db.transaction().execute(async (trx) => {
-    await enqueue(trx, {
-      teamId,
-      dedupeKey: key,
-      target: {
-        kind: 'upload',
-        filename: `${chart.name}.png`,
-        title: chart.title,
-        pngBase64: png.toString('base64'),
-      },
-      message: { text: chart.title },
-    });
+    await enqueue(trx, chartUpload(teamId, key, chart, png));
     await enqueue(trx, {
       teamId,
       dedupeKey: `home:${userId}:${key}`,
