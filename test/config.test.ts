@@ -131,6 +131,18 @@ describe('config', () => {
       expect(found.some((p) => p.startsWith(name))).toBe(true);
   });
 
+  it('starts without a finance channel (Settings sets it) and reads ENCRYPTION_KEY as keys, newest first', () => {
+    const { FINANCE_CHANNEL_ID: _unused, ...noChannel } = base;
+    const newest = 'a'.repeat(64);
+    const older = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ ...noChannel, ENCRYPTION_KEY: `${newest}, ${older}` });
+    expect(config.FINANCE_CHANNEL_ID).toBeUndefined();
+    expect(config.ENCRYPTION_KEY?.map((k) => k.toString('hex'))).toEqual([newest, '07'.repeat(32)]);
+    const found = problems({ ...base, ENCRYPTION_KEY: 'too-short-to-be-a-key' });
+    expect(found.some((p) => p.startsWith('ENCRYPTION_KEY'))).toBe(true);
+    expect(found.join('\n')).not.toContain('too-short-to-be-a-key');
+  });
+
   describe('multi-workspace mode', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const oauth = {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../clock.ts';
 import { localMinute } from '../domain/cron.ts';
-import { buildDigest, type DigestTeam, digestReaders, digestTeams, queueDigest } from '../flows/digest.ts';
+import { buildDigest, type DigestTeam, digestReaders, digestTeam, queueDigest } from '../flows/digest.ts';
 import { digestText } from '../views/digest.ts';
 import { parseCommandLine } from './args.ts';
 import { deliverQueued, openCliContext } from './context.ts';
@@ -34,9 +34,8 @@ try {
   const deps = { db: ctx.database.db, config: ctx.config, logger: ctx.logger, workspaces, notify: () => {} };
   const now = systemClock.now();
   // Every workspace served: SLACK_BOT_TOKEN's, or each installed one in multi-workspace mode.
-  const teams: DigestTeam[] = (await workspaces.teamIds()).flatMap((teamId) =>
-    digestTeams({ config: ctx.config, teamId }),
-  );
+  const teams: DigestTeam[] = [];
+  for (const teamId of await workspaces.teamIds()) teams.push(await digestTeam(deps, teamId));
   if (dryRun !== undefined) mkdirSync(dryRun, { recursive: true });
   if (teams.length === 0)
     process.stdout.write('No workspace is installed yet: there is nothing to report.\n');

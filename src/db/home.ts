@@ -272,6 +272,38 @@ export async function loadRepHome(
   };
 }
 
+/**
+ * AR's counts from the ledger's rollup and counters (kept by triggers, see migration
+ * 2026-12-01T15-00-ledger-rollup) rather than by counting invoices and accounts on every render:
+ * open disputes, open invoices due before `today`, accounts on credit hold.
+ */
+async function ledgerCounts(
+  db: Db,
+  teamId: string,
+  today: string,
+): Promise<{ disputeCount: number; overdueCount: number; holdCount: number }> {
+  const row = await db
+    .selectFrom('ledger_rollup')
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<number>('disputed_count'), eb.lit(0)).as('disputes'),
+      eb.fn
+        .coalesce(eb.fn.sum<number>('open_count').filterWhere('due_on', '<', today), eb.lit(0))
+        .as('overdue'),
+      eb
+        .selectFrom('ledger_counters')
+        .select('accounts_on_hold')
+        .where('ledger_counters.team_id', '=', teamId)
+        .as('holds'),
+    ])
+    .where('ledger_rollup.team_id', '=', teamId)
+    .executeTakeFirstOrThrow();
+  return {
+    disputeCount: Number(row.disputes),
+    overdueCount: Number(row.overdue),
+    holdCount: Number(row.holds ?? 0),
+  };
+}
+
 /** AR's home: the dispute queue, the oldest overdue, handoffs waiting on reps, accounts on hold. */
 export async function loadArHome(db: Db, teamId: string, userId: string, today: string): Promise<ArHome> {
   const disputes = invoiceSelect(db)
@@ -280,43 +312,21 @@ export async function loadArHome(db: Db, teamId: string, userId: string, today: 
   const overdue = invoiceSelect(db)
     .where('invoices.team_id', '=', teamId)
     .where('invoices.due_on', '<', today);
-  const [disputeRows, overdueRows, disputeCount, overdueCount, handoffs, holds, holdCount] =
-    await Promise.all([
-      disputes.orderBy('invoices.updated_at', 'asc').limit(LIST).execute(),
-      overdue.orderBy('invoices.due_on', 'asc').limit(LIST).execute(),
-      count(
-        db
-          .selectFrom('invoices')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('status', '=', 'open')
-          .where('dispute_state', '=', 'open'),
-      ),
-      count(
-        db
-          .selectFrom('invoices')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('status', '=', 'open')
-          .where('due_on', '<', today),
-      ),
-      handoffList(db, teamId, null),
-      db
-        .selectFrom('accounts')
-        .select(['id', 'name', 'owner_user_id', 'credit_hold_since'])
-        .where('team_id', '=', teamId)
-        .where('credit_hold', '=', true)
-        .orderBy('credit_hold_since', 'asc')
-        .limit(LIST)
-        .execute(),
-      count(
-        db
-          .selectFrom('accounts')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('credit_hold', '=', true),
-      ),
-    ]);
+  const [disputeRows, overdueRows, counts, handoffs, holds] = await Promise.all([
+    disputes.orderBy('invoices.updated_at', 'asc').limit(LIST).execute(),
+    overdue.orderBy('invoices.due_on', 'asc').limit(LIST).execute(),
+    ledgerCounts(db, teamId, today),
+    handoffList(db, teamId, null),
+    db
+      .selectFrom('accounts')
+      .select(['id', 'name', 'owner_user_id', 'credit_hold_since'])
+      .where('team_id', '=', teamId)
+      .where('credit_hold', '=', true)
+      .orderBy('credit_hold_since', 'asc')
+      .limit(LIST)
+      .execute(),
+  ]);
+  const { disputeCount, overdueCount, holdCount } = counts;
   const asks = await openAsksForAr(db, teamId, 100);
   return {
     kind: 'ar',

@@ -16,12 +16,14 @@ import { enqueue, type Target } from '../outbox/outbox.ts';
 import { type Chart, digestCharts } from '../views/charts.ts';
 import { digestMessage } from '../views/digest.ts';
 import { repTimeZone } from './people.ts';
+import { type SettingsDeps, settingsFor } from './settings.ts';
 import { chartUpload } from './uploads.ts';
 
 /** One workspace as the digest needs it (the settings that may differ per workspace). */
 export interface DigestTeam {
   teamId: string;
-  financeChannelId: string;
+  /** Null while the workspace has none: the digest then waits for it in the outbox. */
+  financeChannelId: string | null;
   businessTimeZone: string;
 }
 
@@ -38,15 +40,14 @@ export interface DigestReader {
 
 export type DigestDeps = Pick<Deps, 'db' | 'config' | 'logger' | 'workspaces' | 'notify'>;
 
-/** The single workspace of this install; a multi-workspace install lists each of its own. */
-export function digestTeams(deps: Pick<Deps, 'config'> & { teamId: string }): DigestTeam[] {
-  return [
-    {
-      teamId: deps.teamId,
-      financeChannelId: deps.config.FINANCE_CHANNEL_ID,
-      businessTimeZone: deps.config.BUSINESS_TIMEZONE,
-    },
-  ];
+/** A workspace as the digest sees it: its finance channel and business time zone from its Settings. */
+export async function digestTeam(deps: SettingsDeps, teamId: string): Promise<DigestTeam> {
+  const settings = await settingsFor(deps, teamId);
+  return {
+    teamId,
+    financeChannelId: settings.FINANCE_CHANNEL_ID ?? null,
+    businessTimeZone: settings.BUSINESS_TIMEZONE,
+  };
 }
 
 /** The finance channel (everyone's figures, BUSINESS_TIMEZONE) and each manager (their team, their zone). */
@@ -54,7 +55,7 @@ export async function digestReaders(deps: DigestDeps, team: DigestTeam): Promise
   const managers = await digestManagers(deps.db, team.teamId);
   const readers: DigestReader[] = [
     {
-      key: `channel:${team.financeChannelId}`,
+      key: `channel:${team.financeChannelId ?? 'finance'}`,
       target: { kind: 'channel', channel: team.financeChannelId },
       scope: null,
       label: 'Everyone',

@@ -11,22 +11,29 @@ import { dayIn } from '../domain/dates.ts';
 import { agingFigures, mainCurrency } from '../domain/digest.ts';
 import { isArStaff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
+import type { Workspaces } from '../slack/workspaces.ts';
 import { agingChart } from '../views/charts.ts';
 import { homeView } from '../views/home.ts';
+import { settingsFor } from './settings.ts';
 import { chartUpload } from './uploads.ts';
+import { mayAdminister } from './workspace-settings.ts';
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
 export async function renderHome(
-  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger'> & {
+    workspaces?: Pick<Workspaces, 'slackFor' | 'installerOf'>;
+  },
   teamId: string,
   userId: string,
   now = deps.clock.now(),
 ): Promise<HomeView> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
-  if (!isArStaff(deps.config, userId))
-    return homeView(await loadRepHome(deps.db, teamId, userId, today, now), now);
+  const settings = await settingsFor(deps, teamId);
+  const today = dayIn(settings.BUSINESS_TIMEZONE, now);
+  const options = { settings: await mayAdminister(deps, teamId, userId) };
+  if (!isArStaff(settings, userId))
+    return homeView(await loadRepHome(deps.db, teamId, userId, today, now), now, options);
   const home = await loadArHome(deps.db, teamId, userId, today);
-  return homeView({ ...home, chart: await agingChartFile(deps.db, teamId, userId, today) }, now);
+  return homeView({ ...home, chart: await agingChartFile(deps.db, teamId, userId, today) }, now, options);
 }
 
 /**
@@ -68,7 +75,7 @@ async function agingChartFile(
 
 /** App Home opened: it is refreshed from now on when what it shows changes; this is its view now. */
 export async function openHome(
-  deps: Pick<Deps, 'db' | 'config' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'config' | 'clock' | 'logger' | 'workspaces'>,
   teamId: string,
   userId: string,
 ): Promise<HomeView> {
@@ -85,13 +92,13 @@ export const HOME_DEBOUNCE_MS = 3_000;
  * The debounce is delivery pacing, so it runs on the wall clock.
  */
 export async function refreshHomes(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'db'>,
   trx: Queryable,
   teamId: string,
   userIds: Iterable<string | null>,
 ): Promise<void> {
   const wanted = new Set<string>([...userIds].filter((u): u is string => Boolean(u)));
-  for (const ar of deps.config.AR_USER_IDS) wanted.add(ar);
+  for (const ar of (await settingsFor(deps, teamId, trx)).AR_USER_IDS) wanted.add(ar);
   const slot = Math.floor(Date.now() / HOME_DEBOUNCE_MS);
   for (const userId of await homeOpeners(trx, teamId, [...wanted])) {
     await enqueue(trx, {

@@ -38,7 +38,7 @@ export interface CsvImportResult extends UpsertResult {
  * then ImportRejected is thrown and the transaction undoes what was written.
  */
 export async function importInvoiceRecords(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'db'>,
   trx: Trx,
   teamId: string,
   records: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,

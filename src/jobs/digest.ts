@@ -1,4 +1,4 @@
-import { type DigestTeam, digestTeams, queueDueDigests } from '../flows/digest.ts';
+import { type DigestTeam, digestTeam, queueDueDigests } from '../flows/digest.ts';
 import type { SweepDeps } from './handoff-nags.ts';
 
 /**
@@ -9,9 +9,8 @@ import type { SweepDeps } from './handoff-nags.ts';
  */
 export async function runDigestSweep(deps: SweepDeps, now: Date): Promise<{ queued: number }> {
   if (deps.config.DIGEST_CRON === 'off') return { queued: 0 };
-  const teams: DigestTeam[] = (await deps.workspaces.teamIds()).flatMap((teamId) =>
-    digestTeams({ config: deps.config, teamId }),
-  );
+  const teams: DigestTeam[] = [];
+  for (const teamId of await deps.workspaces.teamIds()) teams.push(await digestTeam(deps, teamId));
   let queued = 0;
   for (const team of teams) {
     try {

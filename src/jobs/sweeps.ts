@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { pruneNotifications } from '../db/notifications.ts';
 import { forgetSeenBefore } from '../db/seen-requests.ts';
+import { refreshUsergroups } from '../flows/workspace-settings.ts';
 import type { Metrics } from '../metrics.ts';
 import { runAskSweep } from './asks.ts';
 import { runDigestSweep } from './digest.ts';
@@ -76,6 +77,10 @@ export async function runSweeps(
   now: Date,
   metrics?: Pick<Metrics, 'sweep'>,
 ): Promise<Record<string, unknown>> {
+  // AR user groups first: who counts as AR staff decides who hears about what.
+  const usergroups = await timed('usergroups', metrics, async () => ({
+    refreshed: await refreshUsergroups(deps),
+  }));
   const teams = deps.workspaces.multi ? await deps.workspaces.teamIds() : [undefined];
   const handoffs = await timed('handoff_nags', metrics, () =>
     perWorkspace(deps, teams, (t) => runHandoffNagSweep(deps, now, t)),
@@ -88,5 +93,5 @@ export async function runSweeps(
   );
   const digests = await timed('digests', metrics, () => runDigestSweep(deps, now));
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
-  return { handoffs, invoices, asks, digests, housekeeping };
+  return { usergroups, handoffs, invoices, asks, digests, housekeeping };
 }

@@ -9,8 +9,11 @@ import type { Queryable } from '../db/schema.ts';
  * upload failed for good).
  */
 export type Target =
-  /** A channel, optionally as a reply in a known thread. */
-  | { kind: 'channel'; channel: string; threadTs?: string; files?: string[] }
+  /**
+   * A channel, optionally as a reply in a known thread. A null channel (here and below) is the
+   * workspace's finance channel, found at delivery; the message waits while it has none.
+   */
+  | { kind: 'channel'; channel: string | null; threadTs?: string; files?: string[] }
   /** A direct message from the app to a user. */
   | { kind: 'user'; userId: string; files?: string[] }
   /**
@@ -18,9 +21,15 @@ export type Target =
    * message that may start it does so (`startsThread`: a first handoff summary, which replies when
    * the thread already exists; `rootOnly`: the account's root message, dropped when it exists).
    */
-  | { kind: 'account_thread'; accountId: number; channel: string; rootOnly?: boolean; startsThread?: boolean }
+  | {
+      kind: 'account_thread';
+      accountId: number;
+      channel: string | null;
+      rootOnly?: boolean;
+      startsThread?: boolean;
+    }
   /** The deal's owning rep, by Slack id or, failing that, by email; `fallback` when nobody matches. */
-  | { kind: 'deal_owner'; dealId: number; fallback: { channel: string; message: OutMessage } }
+  | { kind: 'deal_owner'; dealId: number; fallback: { channel: string | null; message: OutMessage } }
   /** Replace the message an earlier notification (by dedupe key) delivered. */
   | { kind: 'update'; of: string }
   /** Publish the user's App Home, rendered at delivery time. */

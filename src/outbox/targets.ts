@@ -39,18 +39,21 @@ export async function resolveTarget(db: Db, steps: DeliverySteps, row: Notificat
     message = withFiles(message, files.ids);
   }
   switch (target.kind) {
-    case 'channel':
-      return { kind: 'post', channel: target.channel, threadTs: target.threadTs, message };
+    case 'channel': {
+      const channel = target.channel ?? (await steps.financeChannel(row.team_id));
+      if (channel === null) return NO_FINANCE_CHANNEL;
+      return { kind: 'post', channel, threadTs: target.threadTs, message };
+    }
     case 'user':
       return { kind: 'post', channel: target.userId, message };
     case 'account_thread':
-      return accountThreadPost(db, target, message);
+      return accountThreadPost(db, steps, row.team_id, target, message);
     case 'deal_owner': {
       const owner = await steps.dealOwner(row.team_id, target.dealId);
       if (owner === 'gone') return { kind: 'cancel', reason: 'deal no longer exists' };
-      const fallback = ownerNotFoundPost(steps, row, target);
-      if (owner === null) return fallback;
-      return { kind: 'post', channel: owner, message, ifUndeliverable: fallback };
+      const fallback = await ownerNotFoundPost(steps, row, target);
+      if (owner === null) return fallback ?? NO_FINANCE_CHANNEL;
+      return { kind: 'post', channel: owner, message, ...(fallback ? { ifUndeliverable: fallback } : {}) };
     }
     case 'home':
       return { kind: 'publish', userId: target.userId };
@@ -66,8 +69,17 @@ export async function resolveTarget(db: Db, steps: DeliverySteps, row: Notificat
   }
 }
 
+/** A message for the finance channel of a workspace that has none yet waits (it is not lost). */
+const NO_FINANCE_CHANNEL: Delivery = {
+  kind: 'defer',
+  ms: 60_000,
+  reason: 'the workspace has no finance channel yet (App Home → Settings)',
+};
+
 async function accountThreadPost(
   db: Db,
+  steps: DeliverySteps,
+  teamId: string,
   target: Extract<Target, { kind: 'account_thread' }>,
   message: OutMessage,
 ): Promise<Delivery> {
@@ -78,9 +90,11 @@ async function accountThreadPost(
     return { kind: 'post', channel: account.thread_channel, threadTs: account.thread_ts, message };
   }
   if (!target.rootOnly && !target.startsThread) return { kind: 'await_root', accountId: account.id };
+  const channel = target.channel ?? (await steps.financeChannel(teamId));
+  if (channel === null) return NO_FINANCE_CHANNEL;
   return {
     kind: 'post',
-    channel: target.channel,
+    channel,
     message,
     rootOfAccount: account.id,
     rootOnly: target.rootOnly,
@@ -88,14 +102,16 @@ async function accountThreadPost(
 }
 
 /** The deal-closed notice for finance when the rep cannot be reached: no owner, no DM to edit later. */
-function ownerNotFoundPost(
+async function ownerNotFoundPost(
   steps: DeliverySteps,
   row: Notification,
   target: Extract<Target, { kind: 'deal_owner' }>,
-): Post {
+): Promise<Post | null> {
+  const channel = target.fallback.channel ?? (await steps.financeChannel(row.team_id));
+  if (channel === null) return null;
   return {
     kind: 'post',
-    channel: target.fallback.channel,
+    channel,
     message: target.fallback.message,
     before: () => steps.ownerUnreachable(target.dealId, row.dedupe_key),
   };

@@ -11,6 +11,7 @@ import { formatMoney } from '../domain/money.ts';
 import { count, inline, invoiceFacts, listSections, person, shortDay } from './ar-status.ts';
 import { ASK_ANSWER_ACTION_ID } from './asks.ts';
 import { HANDOFF_OPEN_ACTION_ID } from './handoff-messages.ts';
+import { settingsButtonBlocks } from './settings.ts';
 import { context, listItems, mention, mrkdwn, plainText, SLACK_LIMITS, section, slackDate } from './text.ts';
 
 const NAME_MAX = 150;
@@ -31,11 +32,16 @@ const BUDGET = {
   arOnHold: { maxItems: 15, maxBlocks: 4 },
 } as const;
 
-export function homeView(h: RepHome | ArHome, now: Date): HomeView {
+/** The App Home; `settings` adds the Settings button (for those who may change Settings). */
+export function homeView(h: RepHome | ArHome, now: Date, options: { settings?: boolean } = {}): HomeView {
   const blocks = h.kind === 'rep' ? repBlocks(h, now) : arBlocks(h, now);
   return {
     type: 'home',
-    blocks: [...blocks, context(`Updated ${slackDate(now, '{date_short_pretty} at {time}')}`)],
+    blocks: [
+      ...blocks,
+      ...(options.settings ? settingsButtonBlocks() : []),
+      context(`Updated ${slackDate(now, '{date_short_pretty} at {time}')}`),
+    ],
   };
 }
 

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putCredential } from '../../src/db/settings.ts';
 import { dayIn } from '../../src/domain/dates.ts';
-import { API_TOKEN, AR_USER, FINANCE_CHANNEL, type Harness, startHarness } from '../support/harness.ts';
+import { hashToken } from '../../src/secrets.ts';
+import { AR_USER, FINANCE_CHANNEL, type Harness, startHarness } from '../support/harness.ts';
 import { installThroughSlack } from '../support/install.ts';
 
 /** Two installed workspaces with the same account and invoice number, different amounts. */
@@ -11,6 +13,7 @@ const ALPHA = { teamId: 'T0DGALPHA', amount: 333_300, shown: '$3,333.00' };
 const BRAVO = { teamId: 'T0DGBRAVO', amount: 444_400, shown: '$4,444.00' };
 const SIDES = [ALPHA, BRAVO] as const;
 let h: Harness;
+const tokenOf = (s: { teamId: string }) => `test-api-token-${s.teamId.toLowerCase()}-0123456789`;
 
 beforeAll(async () => {
   h = await startHarness({
@@ -28,6 +31,8 @@ beforeAll(async () => {
     });
     ws.addUser({ id: AR_USER, realName: 'Avery AR', tz: 'UTC', isAdmin: true });
     expect((await installThroughSlack(h, s.teamId)).status).toBe(200);
+    // The workspace's own invoices-API token, as App Home → Settings creates it.
+    await putCredential(h.database.db, s.teamId, 'api_token', { tokenHash: hashToken(tokenOf(s)) }, AR_USER);
   }
 });
 afterAll(async () => h?.close());
@@ -37,7 +42,7 @@ describe('the weekly digest with several workspaces', () => {
     for (const s of SIDES) {
       const res = await fetch(`${h.baseUrl}/api/invoices?team=${s.teamId}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${tokenOf(s)}`, 'content-type': 'application/json' },
         body: JSON.stringify({
           invoices: [
             {

@@ -133,6 +133,12 @@ export interface FakeSlack {
   /** Every message in every conversation, as stored (metadata included), oldest first. */
   messages(): Array<Record<string, unknown> & { channel: string; ts: string }>;
   addUser(u: FakeSlackUser): void;
+  /** A user group (subteam) whose members usergroups.users.list returns. */
+  addUsergroup(id: string, members: readonly string[]): void;
+  /** The bot was invited to a channel (private channels, G…, cannot be joined). */
+  inviteBot(channel: string): void;
+  /** Whether the bot joined, or was invited to, a channel. */
+  botIn(channel: string): boolean;
   /** A fresh `response_url` on this server; POSTs to it land in `responses`. */
   responseUrl(): string;
   waitForResponse(predicate?: (r: FakeResponse) => boolean, opts?: WaitOptions): Promise<FakeResponse[]>;
@@ -411,6 +417,18 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
     addUser(u) {
       workspace.addUser(u);
+    },
+
+    addUsergroup(id, members) {
+      workspace.addUsergroup(id, members);
+    },
+
+    inviteBot(channel) {
+      workspace.inviteBot(channel);
+    },
+
+    botIn(channel) {
+      return workspace.botIn(channel);
     },
 
     responseUrl() {
