@@ -5,7 +5,7 @@
  */
 import { daysPastDue } from '../domain/collections.ts';
 import { currentFields, type FieldKey, missingFields } from '../domain/handoff.ts';
-import { openAsksForAr, openAsksOf } from './asks.ts';
+import { type OpenAsk, openAsksForAr, openAsksOf } from './asks.ts';
 import { disputeReasonLabels } from './collection-updates.ts';
 import { handoffIncomplete } from './deals.ts';
 import type { Db } from './schema.ts';
@@ -193,6 +193,20 @@ async function handoffList(
 /** A rep's home as of `today` (payments of the 30 days before `now`): handoffs to finish, their customers' overdue and disputed invoices, recent payments. */
 const ASKS_SHOWN = 5;
 
+/** The first few open asks as App Home shows them, and how many more there are. */
+function shownAsks(asks: readonly OpenAsk[]): { asks: HomeAsk[]; moreAsks: number } {
+  return {
+    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
+      askId: a.id,
+      accountName: a.account_name,
+      question: a.question,
+      askedBy: a.asked_by,
+      dueOn: a.due_on,
+    })),
+    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
+  };
+}
+
 export async function loadRepHome(
   db: Db,
   teamId: string,
@@ -240,14 +254,7 @@ export async function loadRepHome(
   return {
     kind: 'rep',
     userId,
-    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
-      askId: a.id,
-      accountName: a.account_name,
-      question: a.question,
-      askedBy: a.asked_by,
-      dueOn: a.due_on,
-    })),
-    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
+    ...shownAsks(asks),
     handoffs: handoffs.list,
     moreHandoffs: handoffs.more,
     problemInvoices: await homeInvoices(db, rows, today),
@@ -324,14 +331,7 @@ export async function loadArHome(db: Db, teamId: string, userId: string, today: 
   return {
     kind: 'ar',
     userId,
-    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
-      askId: a.id,
-      accountName: a.account_name,
-      question: a.question,
-      askedBy: a.asked_by,
-      dueOn: a.due_on,
-    })),
-    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
+    ...shownAsks(asks),
     chart: null,
     disputes: await homeInvoices(db, disputeRows, today),
     moreDisputes: Math.max(0, disputeCount - disputeRows.length),

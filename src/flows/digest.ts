@@ -17,6 +17,7 @@ import { type Chart, digestCharts } from '../views/charts.ts';
 import { digestMessage } from '../views/digest.ts';
 import { repTimeZone } from './people.ts';
 import { type SettingsDeps, settingsFor } from './settings.ts';
+import { chartUpload } from './uploads.ts';
 
 /** One workspace as the digest needs it (the settings that may differ per workspace). */
 export interface DigestTeam {
@@ -121,17 +122,7 @@ export async function queueDigest(
     )
       return false;
     for (const [i, { chart, png }] of built.charts.entries()) {
-      await enqueue(trx, {
-        teamId: team.teamId,
-        dedupeKey: images[i]?.fileKey as string,
-        target: {
-          kind: 'upload',
-          filename: `${chart.name}.png`,
-          title: chart.title,
-          pngBase64: png.toString('base64'),
-        },
-        message: { text: chart.title },
-      });
+      await enqueue(trx, chartUpload(team.teamId, images[i]?.fileKey as string, chart, png));
     }
     return enqueue(trx, {
       teamId: team.teamId,

@@ -15,6 +15,7 @@ import type { Workspaces } from '../slack/workspaces.ts';
 import { agingChart } from '../views/charts.ts';
 import { homeView } from '../views/home.ts';
 import { settingsFor } from './settings.ts';
+import { chartUpload } from './uploads.ts';
 import { mayAdminister } from './workspace-settings.ts';
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
@@ -61,17 +62,7 @@ async function agingChartFile(
   if (upload) return null;
   const png = await renderChart(chart);
   await db.transaction().execute(async (trx) => {
-    await enqueue(trx, {
-      teamId,
-      dedupeKey: key,
-      target: {
-        kind: 'upload',
-        filename: `${chart.name}.png`,
-        title: chart.title,
-        pngBase64: png.toString('base64'),
-      },
-      message: { text: chart.title },
-    });
+    await enqueue(trx, chartUpload(teamId, key, chart, png));
     await enqueue(trx, {
       teamId,
       dedupeKey: `home:${userId}:${key}`,
