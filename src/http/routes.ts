@@ -131,7 +131,16 @@ async function invoicesTeam(deps: RouteDeps, req: IncomingMessage): Promise<Invo
     problem:
       'send the header Authorization: Bearer <token> (the workspace’s token from App Home → Settings, or API_TOKEN)',
   };
-  if (owner !== undefined && teamParam(req) === null) return { ok: true, teamId: owner };
+  if (owner !== undefined && teamParam(req) === null) {
+    if (await deps.workspaceOf.served(owner)) return { ok: true, teamId: owner };
+    // Its token outlived the install: nothing is stored for a workspace that removed the app.
+    return {
+      ok: false,
+      status: 404,
+      error: 'unknown workspace: nothing was stored',
+      problem: `AR Bridge is not installed in workspace ${owner}`,
+    };
+  }
   const team = await deps.workspaceOf(req);
   if (!team.ok)
     return {

@@ -361,6 +361,8 @@ describe('two workspaces, one app', () => {
       secret: ALPHA.webhookSecret,
     });
     expect(refused.status).toBe(404);
+    const invoicesRefused = await postInvoices(ALPHA, 25);
+    expect(invoicesRefused.status).toBe(404);
     await enqueue(h.database.db, {
       teamId: ALPHA.teamId,
       dedupeKey: 'iso:waiting',
