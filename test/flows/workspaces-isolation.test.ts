@@ -221,6 +221,7 @@ describe('two workspaces, one app', () => {
   it('installs each through /slack/install → Slack → /slack/oauth_redirect, tokens sealed at rest', async () => {
     for (const s of SIDES) {
       const installed = await installThroughSlack(h, s.teamId);
+      expect(installed.page).toContain('Install AR Bridge');
       expect(installed.status).toBe(200);
       expect(installed.html).toContain(`installed in Team ${s.teamId}`);
       expect(installed.authorizeUrl.searchParams.get('scope')).toBe(BOT_SCOPES.join(','));
