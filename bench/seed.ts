@@ -310,6 +310,7 @@ try {
   await step('collection updates', () => seedCollectionUpdates(db));
   await step('account threads, credit holds, sent notifications', () => seedSteadyState(db));
   await sql`reset session_replication_role`.execute(db);
+  await step('ledger rollup, counters and name words', () => fillTriggerTables(db));
   await step('check foreign keys', () => checkReferences(db));
   await step('vacuum analyze', async () => {
     await sql`vacuum (analyze)`.execute(db);
@@ -703,6 +704,29 @@ async function seedSteadyState(db: Kysely<Database>): Promise<void> {
 }
 
 /** Every reference the seed wrote points at an existing row (the checks skipped while inserting). */
+/**
+ * The tables triggers keep (ledger_rollup, ledger_counters, account_name_words), computed from the rows: with
+ * session_replication_role = replica above, no trigger fired while seeding. The same statements as the
+ * migrations' own fill of existing rows.
+ */
+async function fillTriggerTables(db: Kysely<Database>): Promise<void> {
+  await sql`truncate ledger_rollup, ledger_counters, account_name_words`.execute(db);
+  await sql`insert into ledger_rollup (team_id, currency, due_on, open_cents, open_count, disputed_count)
+    select team_id, currency, due_on, sum(balance_cents), count(*), count(*) filter (where dispute_state = 'open')
+    from invoices where status = 'open' group by team_id, currency, due_on`.execute(db);
+  await sql`insert into ledger_counters (team_id, accounts_on_hold, handoffs_waiting)
+    select team_id, sum(holds), sum(waiting) from (
+      select team_id, count(*) filter (where credit_hold) as holds, 0 as waiting from accounts group by team_id
+      union all
+      select team_id, 0, count(*) from deals group by team_id
+      union all
+      select team_id, 0, -count(*) from handoffs where complete group by team_id
+    ) as counts group by team_id`.execute(db);
+  await sql`insert into account_name_words (team_id, word, name_key, account_id)
+    select distinct a.team_id, w, a.name_key, a.id
+    from accounts a cross join lateral regexp_split_to_table(a.name_key, ' ') as w where w <> ''`.execute(db);
+}
+
 async function checkReferences(db: Kysely<Database>): Promise<void> {
   const { rows } = await sql<{ broken: string }>`
     select

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { parseCron } from './domain/cron.ts';
 import { parseKey } from './secrets.ts';
 
 /** Parses "09:00-18:00" into minutes after midnight. */
@@ -248,6 +249,19 @@ const envSchema = z.object({
       'must be a cron expression such as */5 * * * * (seconds field allowed)',
     )
     .default('*/5 * * * *'),
+  DIGEST_CRON: z
+    .string()
+    .trim()
+    .refine((expression) => {
+      if (expression === 'off') return true;
+      try {
+        parseCron(expression);
+        return cron.validate(expression);
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as 0 8 * * 1 (Monday 08:00, in each reader’s own time zone), or off')
+    .default('0 8 * * 1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z
     .string()

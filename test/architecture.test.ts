@@ -114,6 +114,13 @@ describe('SQL lives in src/db', () => {
     expect(found).toEqual([]);
   });
 
+  it('streams COPY, the one query path beside Kysely, from src/db/copy.ts only', () => {
+    const found = SRC.flatMap((f) => f.imports)
+      .filter((i) => i.spec === 'pg-copy-streams' && i.from !== 'src/db/copy.ts')
+      .map((i) => `${i.from}:${i.line} imports ${i.spec}`);
+    expect(found).toEqual([]);
+  });
+
   it('keeps migrations frozen: they import nothing from src/', () => {
     const found = MIGRATIONS.flatMap((f) => f.imports.filter((i) => i.file?.startsWith('src/')));
     expect(found.map((i) => `${i.from}:${i.line} imports ${i.spec}`)).toEqual([]);

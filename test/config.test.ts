@@ -21,6 +21,7 @@ describe('config', () => {
       DATA_DIR: './data',
       BUSINESS_TIMEZONE: 'UTC',
       SWEEP_CRON: '*/5 * * * *',
+      DIGEST_CRON: '0 8 * * 1',
       NAG_FIRST_AFTER_HOURS: 24,
       NAG_EVERY_HOURS: 24,
       NAG_MAX: 3,
@@ -33,6 +34,15 @@ describe('config', () => {
       AR_USER_IDS: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes DIGEST_CRON as a cron expression or off, and names a bad one', () => {
+    expect(loadConfig({ ...base, DIGEST_CRON: '30 7 * * mon-fri' }).DIGEST_CRON).toBe('30 7 * * mon-fri');
+    expect(loadConfig({ ...base, DIGEST_CRON: 'off' }).DIGEST_CRON).toBe('off');
+    for (const bad of ['every monday', '0 8 * *', '0 25 * * 1'])
+      expect(problems({ ...base, DIGEST_CRON: bad }).join('\n')).toMatch(
+        /^DIGEST_CRON must be a cron expression/m,
+      );
   });
 
   it('parses policy values, fractional hours included', () => {

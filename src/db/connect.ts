@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { CopyCapableClient, copyCapablePglite } from './copy.ts';
 import { databaseErrorCode, isDatabaseUnavailable } from './errors.ts';
 import type { Database } from './schema.ts';
 
@@ -35,6 +36,8 @@ export function openPostgres(
     max: poolSize,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // Runs copyInto's COPY statements (src/db/copy.ts) besides every other query.
+    Client: CopyCapableClient,
     types: {
       getTypeParser: (oid: number, format?: string) =>
         parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
@@ -131,7 +134,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
       extensions: { pg_trgm },
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: copyCapablePglite(pglite) }) });
     return {
       db,
       pglite,

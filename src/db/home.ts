@@ -5,7 +5,7 @@
  */
 import { daysPastDue } from '../domain/collections.ts';
 import { currentFields, type FieldKey, missingFields } from '../domain/handoff.ts';
-import { openAsksOf } from './asks.ts';
+import { type OpenAsk, openAsksForAr, openAsksOf } from './asks.ts';
 import { disputeReasonLabels } from './collection-updates.ts';
 import { handoffIncomplete } from './deals.ts';
 import type { Db } from './schema.ts';
@@ -60,9 +60,21 @@ export interface RepHome {
   recentPayments: HomePayment[];
 }
 
+/** The aging chart on AR's App Home: its upload's file id once uploaded. */
+export interface HomeChart {
+  fileId: string;
+  title: string;
+  altText: string;
+}
+
 export interface ArHome {
   kind: 'ar';
   userId: string;
+  /** Open questions reps passed to AR, oldest first; `moreAsks` counts the rest. */
+  asks: HomeAsk[];
+  moreAsks: number;
+  /** The aging chart, when it is uploaded (set by the flow). */
+  chart: HomeChart | null;
   /** Open disputes, oldest first. */
   disputes: HomeInvoice[];
   moreDisputes: number;
@@ -181,6 +193,20 @@ async function handoffList(
 /** A rep's home as of `today` (payments of the 30 days before `now`): handoffs to finish, their customers' overdue and disputed invoices, recent payments. */
 const ASKS_SHOWN = 5;
 
+/** The first few open asks as App Home shows them, and how many more there are. */
+function shownAsks(asks: readonly OpenAsk[]): { asks: HomeAsk[]; moreAsks: number } {
+  return {
+    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
+      askId: a.id,
+      accountName: a.account_name,
+      question: a.question,
+      askedBy: a.asked_by,
+      dueOn: a.due_on,
+    })),
+    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
+  };
+}
+
 export async function loadRepHome(
   db: Db,
   teamId: string,
@@ -228,14 +254,7 @@ export async function loadRepHome(
   return {
     kind: 'rep',
     userId,
-    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
-      askId: a.id,
-      accountName: a.account_name,
-      question: a.question,
-      askedBy: a.asked_by,
-      dueOn: a.due_on,
-    })),
-    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
+    ...shownAsks(asks),
     handoffs: handoffs.list,
     moreHandoffs: handoffs.more,
     problemInvoices: await homeInvoices(db, rows, today),
@@ -253,6 +272,38 @@ export async function loadRepHome(
   };
 }
 
+/**
+ * AR's counts from the ledger's rollup and counters (kept by triggers, see migration
+ * 2026-12-01T15-00-ledger-rollup) rather than by counting invoices and accounts on every render:
+ * open disputes, open invoices due before `today`, accounts on credit hold.
+ */
+async function ledgerCounts(
+  db: Db,
+  teamId: string,
+  today: string,
+): Promise<{ disputeCount: number; overdueCount: number; holdCount: number }> {
+  const row = await db
+    .selectFrom('ledger_rollup')
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<number>('disputed_count'), eb.lit(0)).as('disputes'),
+      eb.fn
+        .coalesce(eb.fn.sum<number>('open_count').filterWhere('due_on', '<', today), eb.lit(0))
+        .as('overdue'),
+      eb
+        .selectFrom('ledger_counters')
+        .select('accounts_on_hold')
+        .where('ledger_counters.team_id', '=', teamId)
+        .as('holds'),
+    ])
+    .where('ledger_rollup.team_id', '=', teamId)
+    .executeTakeFirstOrThrow();
+  return {
+    disputeCount: Number(row.disputes),
+    overdueCount: Number(row.overdue),
+    holdCount: Number(row.holds ?? 0),
+  };
+}
+
 /** AR's home: the dispute queue, the oldest overdue, handoffs waiting on reps, accounts on hold. */
 export async function loadArHome(db: Db, teamId: string, userId: string, today: string): Promise<ArHome> {
   const disputes = invoiceSelect(db)
@@ -261,46 +312,27 @@ export async function loadArHome(db: Db, teamId: string, userId: string, today: 
   const overdue = invoiceSelect(db)
     .where('invoices.team_id', '=', teamId)
     .where('invoices.due_on', '<', today);
-  const [disputeRows, overdueRows, disputeCount, overdueCount, handoffs, holds, holdCount] =
-    await Promise.all([
-      disputes.orderBy('invoices.updated_at', 'asc').limit(LIST).execute(),
-      overdue.orderBy('invoices.due_on', 'asc').limit(LIST).execute(),
-      count(
-        db
-          .selectFrom('invoices')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('status', '=', 'open')
-          .where('dispute_state', '=', 'open'),
-      ),
-      count(
-        db
-          .selectFrom('invoices')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('status', '=', 'open')
-          .where('due_on', '<', today),
-      ),
-      handoffList(db, teamId, null),
-      db
-        .selectFrom('accounts')
-        .select(['id', 'name', 'owner_user_id', 'credit_hold_since'])
-        .where('team_id', '=', teamId)
-        .where('credit_hold', '=', true)
-        .orderBy('credit_hold_since', 'asc')
-        .limit(LIST)
-        .execute(),
-      count(
-        db
-          .selectFrom('accounts')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('team_id', '=', teamId)
-          .where('credit_hold', '=', true),
-      ),
-    ]);
+  const [disputeRows, overdueRows, counts, handoffs, holds] = await Promise.all([
+    disputes.orderBy('invoices.updated_at', 'asc').limit(LIST).execute(),
+    overdue.orderBy('invoices.due_on', 'asc').limit(LIST).execute(),
+    ledgerCounts(db, teamId, today),
+    handoffList(db, teamId, null),
+    db
+      .selectFrom('accounts')
+      .select(['id', 'name', 'owner_user_id', 'credit_hold_since'])
+      .where('team_id', '=', teamId)
+      .where('credit_hold', '=', true)
+      .orderBy('credit_hold_since', 'asc')
+      .limit(LIST)
+      .execute(),
+  ]);
+  const { disputeCount, overdueCount, holdCount } = counts;
+  const asks = await openAsksForAr(db, teamId, 100);
   return {
     kind: 'ar',
     userId,
+    ...shownAsks(asks),
+    chart: null,
     disputes: await homeInvoices(db, disputeRows, today),
     moreDisputes: Math.max(0, disputeCount - disputeRows.length),
     oldestOverdue: await homeInvoices(db, overdueRows, today),

@@ -202,6 +202,17 @@ export interface AsksTable {
   created_at: CreatedAt;
 }
 
+/** One weekly digest sent to one reader ('user:U…' or 'channel:C…') for one occurrence of DIGEST_CRON. */
+export interface DigestsTable {
+  team_id: string;
+  reader: string;
+  /** The occurrence on the reader's wall clock, 'YYYY-MM-DDTHH:MM'. */
+  occurrence: string;
+  week_start: Timestamp;
+  week_end: Timestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   people: PeopleTable;
   accounts: AccountsTable;
@@ -220,6 +231,7 @@ export interface Database {
   workspace_settings: WorkspaceSettingsTable;
   setting_changes: SettingChangesTable;
   workspace_credentials: WorkspaceCredentialsTable;
+  digests: DigestsTable;
   installations: InstallationsTable;
 }
 

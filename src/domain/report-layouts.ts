@@ -199,6 +199,17 @@ export function createReportReader(options: ReportOptions = {}): ReportReader {
   let copyAmountFrom = -1;
   let firstRow: readonly string[] | null = null;
   const skipped: SkippedRow[] = [];
+  /** Where a column is in the header, by name as the layouts write it (looked up once per name). */
+  const columns = new Map<string, number>();
+  const columnOf = (name: string): number => {
+    let i = columns.get(name);
+    if (i === undefined) {
+      const key = headerKey(name);
+      i = header.findIndex((h) => headerKey(h) === key);
+      columns.set(name, i);
+    }
+    return i;
+  };
 
   const start = (record: readonly string[]): boolean => {
     const candidate = layout ?? FLAT;
@@ -270,7 +281,7 @@ export function createReportReader(options: ReportOptions = {}): ReportReader {
       }
       if (current.isTotal(first)) return;
       const cell = (name: string) => {
-        const i = header.findIndex((h) => headerKey(h) === headerKey(name));
+        const i = columnOf(name);
         return i === -1 ? '' : (record[i] ?? '').trim();
       };
       const reason = current.notAnInvoice(cell);
@@ -281,7 +292,7 @@ export function createReportReader(options: ReportOptions = {}): ReportReader {
       const cells = [...record];
       while (cells.length < header.length) cells.push('');
       if (current.parentCustomer) {
-        const i = header.findIndex((h) => headerKey(h) === 'customer');
+        const i = columnOf('customer');
         if (i !== -1) cells[i] = (cells[i] ?? '').split(':')[0]?.trim() ?? '';
       }
       if (appendCustomer) cells.push(section);

@@ -1,14 +1,21 @@
+import { createHash } from 'node:crypto';
 import type { HomeView } from '@slack/types';
-import { loadArHome, loadRepHome } from '../db/home.ts';
+import { renderChart } from '../charts/render.ts';
+import { workspaceOpenFacts } from '../db/digest.ts';
+import { type HomeChart, loadArHome, loadRepHome } from '../db/home.ts';
+import { findNotificationByKey } from '../db/notifications.ts';
 import { homeOpeners, markHomeOpened } from '../db/people.ts';
-import type { Queryable } from '../db/schema.ts';
+import type { Db, Queryable } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { dayIn } from '../domain/dates.ts';
+import { agingFigures, mainCurrency } from '../domain/digest.ts';
 import { isArStaff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import type { Workspaces } from '../slack/workspaces.ts';
+import { agingChart } from '../views/charts.ts';
 import { homeView } from '../views/home.ts';
 import { settingsFor } from './settings.ts';
+import { chartUpload } from './uploads.ts';
 import { mayAdminister } from './workspace-settings.ts';
 
 /** The App Home view for this person right now: AR staff see the AR home, everyone else the rep's. */
@@ -22,10 +29,48 @@ export async function renderHome(
 ): Promise<HomeView> {
   const settings = await settingsFor(deps, teamId);
   const today = dayIn(settings.BUSINESS_TIMEZONE, now);
-  const data = isArStaff(settings, userId)
-    ? await loadArHome(deps.db, teamId, userId, today)
-    : await loadRepHome(deps.db, teamId, userId, today, now);
-  return homeView(data, now, { settings: await mayAdminister(deps, teamId, userId) });
+  const options = { settings: await mayAdminister(deps, teamId, userId) };
+  if (!isArStaff(settings, userId))
+    return homeView(await loadRepHome(deps.db, teamId, userId, today, now), now, options);
+  const home = await loadArHome(deps.db, teamId, userId, today);
+  return homeView({ ...home, chart: await agingChartFile(deps.db, teamId, userId, today) }, now, options);
+}
+
+/**
+ * AR's aging chart as an uploaded file. The upload is keyed by the figures it shows, so it is made
+ * once and reused until they change: when it is not uploaded yet, it is queued (rendered now), with
+ * a refresh of this person's App Home that waits for it; meanwhile the home shows no chart.
+ */
+async function agingChartFile(
+  db: Db,
+  teamId: string,
+  userId: string,
+  today: string,
+): Promise<HomeChart | null> {
+  const aging = agingFigures(await workspaceOpenFacts(db, teamId), today);
+  const currency = mainCurrency(aging);
+  const figures = aging.find((a) => a.currency === currency);
+  if (!figures) return null;
+  const chart = agingChart(figures, `Everyone · ${today}`);
+  const key = `chart:aging:${createHash('sha256')
+    .update(JSON.stringify([today, figures]))
+    .digest('hex')
+    .slice(0, 24)}`;
+  const upload = await findNotificationByKey(db, teamId, key);
+  if (upload?.status === 'sent' && upload.ts)
+    return { fileId: upload.ts, title: chart.title, altText: chart.altText };
+  if (upload) return null;
+  const png = await renderChart(chart);
+  await db.transaction().execute(async (trx) => {
+    await enqueue(trx, chartUpload(teamId, key, chart, png));
+    await enqueue(trx, {
+      teamId,
+      dedupeKey: `home:${userId}:${key}`,
+      target: { kind: 'home', userId, files: [key] },
+      message: { text: 'App Home' },
+    });
+  });
+  return null;
 }
 
 /** App Home opened: it is refreshed from now on when what it shows changes; this is its view now. */

@@ -10,10 +10,7 @@ export type WorkspaceOfRequest =
  * which must be served (installed, or the single workspace); without `team`, the single workspace
  * (single-workspace mode), else a problem (multi-workspace mode needs `team`).
  */
-export type WorkspaceOf = ((req: IncomingMessage) => Promise<WorkspaceOfRequest>) & {
-  /** Whether a workspace found otherwise (by its own bearer token) may be written to now. */
-  served(teamId: string): Promise<boolean>;
-};
+export type WorkspaceOf = (req: IncomingMessage) => Promise<WorkspaceOfRequest>;
 
 const TEAM_ID = /^T[A-Z0-9]{2,20}$/;
 
@@ -25,7 +22,7 @@ export function teamParam(req: IncomingMessage): string | null {
 export function workspaceOfRequest(
   workspaces: Pick<Workspaces, 'defaultTeamId' | 'isInstalled'>,
 ): WorkspaceOf {
-  const of = async (req: IncomingMessage): Promise<WorkspaceOfRequest> => {
+  return async (req) => {
     const team = teamParam(req);
     if (!team) {
       if (workspaces.defaultTeamId !== null)
@@ -42,5 +39,4 @@ export function workspaceOfRequest(
       return { ok: false, status: 404, problem: `AR Bridge is not installed in workspace ${team}` };
     return { ok: true, teamId: team, named: true };
   };
-  return Object.assign(of, { served: (teamId: string) => workspaces.isInstalled(teamId) });
 }

@@ -4,6 +4,7 @@ import { forgetSeenBefore } from '../db/seen-requests.ts';
 import { refreshUsergroups } from '../flows/workspace-settings.ts';
 import type { Metrics } from '../metrics.ts';
 import { runAskSweep } from './asks.ts';
+import { runDigestSweep } from './digest.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
 import { runPastDueSweep } from './past-due.ts';
 
@@ -90,6 +91,7 @@ export async function runSweeps(
   const asks = await timed('asks', metrics, () =>
     perWorkspace(deps, teams, (t) => runAskSweep(deps, now, t)),
   );
+  const digests = await timed('digests', metrics, () => runDigestSweep(deps, now));
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
-  return { usergroups, handoffs, invoices, asks, housekeeping };
+  return { usergroups, handoffs, invoices, asks, digests, housekeeping };
 }

@@ -25,13 +25,19 @@ export type Delivery =
   | { kind: 'await_root'; accountId: number }
   | { kind: 'update'; channel: string; ts: string; message: OutMessage }
   | { kind: 'publish'; userId: string }
+  | { kind: 'upload'; filename: string; title: string; bytes: Buffer }
   | { kind: 'defer'; ms: number; reason: string }
   | { kind: 'cancel'; reason: string };
 
 /** Resolves a row's target at delivery time, so that it always uses the latest state. */
 export async function resolveTarget(db: Db, steps: DeliverySteps, row: Notification): Promise<Delivery> {
   const target = row.target as Target;
-  const message = row.message as OutMessage;
+  let message = row.message as OutMessage;
+  if ('files' in target && target.files && target.files.length > 0) {
+    const files = await uploadedFiles(db, row.team_id, target.files);
+    if (files.kind === 'defer') return files;
+    message = withFiles(message, files.ids);
+  }
   switch (target.kind) {
     case 'channel': {
       const channel = target.channel ?? (await steps.financeChannel(row.team_id));
@@ -51,6 +57,13 @@ export async function resolveTarget(db: Db, steps: DeliverySteps, row: Notificat
     }
     case 'home':
       return { kind: 'publish', userId: target.userId };
+    case 'upload':
+      return {
+        kind: 'upload',
+        filename: target.filename,
+        title: target.title,
+        bytes: Buffer.from(target.pngBase64, 'base64'),
+      };
     case 'update':
       return updateOf(db, row.team_id, target.of, message);
   }
@@ -113,4 +126,33 @@ async function updateOf(db: Db, teamId: string, of: string, message: OutMessage)
     return { kind: 'defer', ms: 1_000, reason: `waiting for ${of} to be delivered` };
   }
   return { kind: 'update', channel: original.channel, ts: original.ts, message };
+}
+
+/** The file id of each upload (by dedupe key) once done, null for one that failed; or wait. */
+async function uploadedFiles(
+  db: Db,
+  teamId: string,
+  keys: readonly string[],
+): Promise<{ kind: 'files'; ids: Map<string, string | null> } | Extract<Delivery, { kind: 'defer' }>> {
+  const ids = new Map<string, string | null>();
+  for (const key of keys) {
+    const upload = await findNotificationByKey(db, teamId, key);
+    if (upload?.status === 'sent' && upload.ts) ids.set(key, upload.ts);
+    else if (!upload || upload.status === 'failed' || upload.status === 'cancelled') ids.set(key, null);
+    else return { kind: 'defer', ms: 1_000, reason: `waiting for the upload ${key}` };
+  }
+  return { kind: 'files', ids };
+}
+
+/** Image blocks that name an upload by its key show its file; those whose upload failed are left out. */
+function withFiles(message: OutMessage, ids: ReadonlyMap<string, string | null>): OutMessage {
+  if (!message.blocks) return message;
+  const blocks = message.blocks.flatMap((block) => {
+    if (block.type !== 'image' || !('slack_file' in block) || !block.slack_file) return [block];
+    const key = 'id' in block.slack_file ? block.slack_file.id : undefined;
+    if (key === undefined || !ids.has(key)) return [block];
+    const id = ids.get(key);
+    return id ? [{ ...block, slack_file: { id } }] : [];
+  });
+  return { ...message, blocks };
 }

@@ -566,7 +566,7 @@ export function createWorkspace(opts: WorkspaceOptions = {}) {
         access_token: `xoxb-${teamId.toLowerCase()}-sandbox`,
         token_type: 'bot',
         scope:
-          'chat:write,commands,users:read,users:read.email,channels:history,groups:history,im:write,im:history',
+          'chat:write,commands,users:read,users:read.email,channels:history,groups:history,im:write,im:history,files:write',
         bot_user_id: botUserId,
         app_id: APP_ID,
         team: { id: teamId, name: teamName },

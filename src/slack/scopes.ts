@@ -16,4 +16,5 @@ export const BOT_SCOPES = [
   'channels:read',
   'groups:read',
   'usergroups:read',
+  'files:write',
 ] as const;

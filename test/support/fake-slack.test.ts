@@ -296,6 +296,39 @@ describe('fake Slack Web API driven by @slack/web-api', () => {
     );
   });
 
+  it('takes an external upload as files.uploadV2 makes it, and shows only completed files in image blocks', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const refused = await client.chat
+      .postMessage({
+        channel: 'C0AR',
+        text: 'chart',
+        blocks: [{ type: 'image', slack_file: { id: 'F0NONE' }, alt_text: 'x' }],
+      })
+      .catch((e: { data?: { error?: string } }) => e.data?.error);
+    expect(refused).toBe('invalid_blocks');
+    const url = await client.files.getUploadURLExternal({ filename: 'aging.png', length: png.length });
+    expect(url.upload_url?.startsWith(fake.url.replace('/api/', '/upload/'))).toBe(true);
+    const id = url.file_id as string;
+    // Not completed before its bytes arrive.
+    await expect(client.files.completeUploadExternal({ files: [{ id }] })).rejects.toMatchObject({
+      data: { error: 'file_not_found' },
+    });
+    const posted = await fetch(url.upload_url as string, { method: 'POST', body: png });
+    expect(posted.status).toBe(200);
+    const done = await client.files.completeUploadExternal({ files: [{ id, title: 'Aging' }] });
+    expect(done.files?.[0]).toMatchObject({ id, title: 'Aging' });
+    expect(fake.files.get(id)).toMatchObject({ filename: 'aging.png', completed: true, title: 'Aging' });
+    expect(fake.files.get(id)?.bytes?.equals(png)).toBe(true);
+    const shown = await client.chat.postMessage({
+      channel: 'C0AR',
+      text: 'chart',
+      blocks: [{ type: 'image', slack_file: { id }, alt_text: 'aging' }],
+    });
+    expect(shown.ok).toBe(true);
+    // The other methods are unchanged.
+    expect((await client.chat.postMessage({ channel: 'C0AR', text: 'plain', blocks })).ok).toBe(true);
+  });
+
   it('accepts JSON bodies', async () => {
     const res = await fetch(`${fake.url}chat.postMessage`, {
       method: 'POST',
