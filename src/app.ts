@@ -28,6 +28,7 @@ export function createApp(deps: Deps, identity: { botId: string; botUserId: stri
     db: deps.db,
     databaseKind: deps.databaseKind,
     workspaceOf: workspaceOfRequest(deps.workspaces),
+    isServed: (teamId) => deps.workspaces.isInstalled(teamId),
     webhookSecret: config.WEBHOOK_SECRET,
     apiToken: config.API_TOKEN,
     logger: deps.logger,

@@ -47,11 +47,7 @@ export async function storedSettings(db: Queryable, teamId: string): Promise<Sto
 
 /** Reads the workspace's settings for a change, locking its row (created if missing) until commit. */
 export async function lockSettings(trx: Trx, teamId: string): Promise<StoredSettings> {
-  await trx
-    .insertInto('workspace_settings')
-    .values({ team_id: teamId })
-    .onConflict((oc) => oc.column('team_id').doNothing())
-    .execute();
+  await ensureWorkspace(trx, teamId);
   const row = await trx
     .selectFrom('workspace_settings')
     .select(COLUMNS)

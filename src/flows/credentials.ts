@@ -73,3 +73,8 @@ export async function workspaceCredentials(
 export async function teamOfToken(deps: CredentialDeps, token: string): Promise<string | undefined> {
   return teamOfApiToken(deps.db, hashToken(token));
 }
+
+/** Whether the workspace made an invoices-API token of its own (API_TOKEN then no longer applies to it). */
+export async function hasOwnApiToken(deps: CredentialDeps, teamId: string): Promise<boolean> {
+  return (await credentialsOf(deps.db, teamId)).has('api_token');
+}

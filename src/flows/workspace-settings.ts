@@ -1,5 +1,6 @@
 import type { ModalView } from '@slack/types';
 import { type ConnectorKey, parseConnectorSetting, parseSetting, type SettingKey } from '../config.ts';
+import { wakeFinanceChannelRows } from '../db/notifications.ts';
 import { peopleWithRole, upsertPerson } from '../db/people.ts';
 import {
   credentialsOf,
@@ -318,6 +319,9 @@ export async function saveSettings(
     return changed;
   });
   forgetSettings(deps, teamId);
+  // Posts that waited for a finance channel go out now, not at their next deferred try.
+  if (changes.some((c) => c.key === 'FINANCE_CHANNEL_ID' && c.to !== ''))
+    await wakeFinanceChannelRows(deps.db, teamId, new Date());
   if (changes.length > 0) deps.notify();
   deps.logger.info({ teamId, userId, changed: changes.map((c) => c.key) }, 'settings saved');
   return { status: 'saved', changes };

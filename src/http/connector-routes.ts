@@ -48,15 +48,14 @@ function sendOff(
   res: ServerResponse,
   vendor: string,
   variables: readonly string[],
-  c: Pick<ConnectorSettings, 'perWorkspace'>,
+  c: Pick<ConnectorSettings, 'team'>,
 ): void {
+  const named = c.team !== null;
   sendJson(res, 404, {
-    error: c.perWorkspace
-      ? `the ${vendor} connector is off for this workspace`
-      : `the ${vendor} connector is off`,
+    error: named ? `the ${vendor} connector is off for this workspace` : `the ${vendor} connector is off`,
     problems: [
-      c.perWorkspace
-        ? `set its credentials and turn its route on in App Home → Settings (README.md → Connectors → ${vendor})`
+      named
+        ? `set its credentials (or ${variables.join(' and ')}) and turn its route on in App Home → Settings (README.md → Connectors → ${vendor})`
         : `set ${variables.join(' and ')} to turn it on (README.md → Connectors → ${vendor})`,
     ],
   });
@@ -66,7 +65,6 @@ function sendOff(
 interface ConnectorSettings {
   /** The workspace `?team=` named (or why it cannot be used); null without `team`. */
   team: WorkspaceOfRequest | null;
-  perWorkspace: boolean;
   on: { hubspot: boolean; salesforce: boolean; stripe: boolean };
   hubspotClientSecret: string | undefined;
   hubspotAccessToken: string | undefined;
@@ -74,6 +72,9 @@ interface ConnectorSettings {
   salesforceToken: string | undefined;
   stripeWebhookSecret: string | undefined;
   stripeApiKey: string | undefined;
+  /** The HubSpot and Stripe API clients are the workspace's own (else the environment's, built once). */
+  ownHubspot: boolean;
+  ownStripe: boolean;
 }
 
 /**
@@ -85,7 +86,6 @@ async function connectorSettings(deps: ConnectorRouteDeps, req: IncomingMessage)
   if (teamParam(req) === null)
     return {
       team: null,
-      perWorkspace: false,
       on: { hubspot: true, salesforce: true, stripe: true },
       hubspotClientSecret: config.HUBSPOT_CLIENT_SECRET,
       hubspotAccessToken: config.HUBSPOT_ACCESS_TOKEN,
@@ -93,25 +93,34 @@ async function connectorSettings(deps: ConnectorRouteDeps, req: IncomingMessage)
       salesforceToken: config.SALESFORCE_WEBHOOK_TOKEN,
       stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
       stripeApiKey: config.STRIPE_API_KEY,
+      ownHubspot: false,
+      ownStripe: false,
     };
   const team = await deps.workspaceOf(req);
-  const { secrets, connectors } = team.ok
+  const { secrets: own, connectors } = team.ok
     ? await workspaceCredentials(deps, team.teamId)
     : { secrets: {}, connectors: {} as Record<string, boolean> };
+  // A connector the workspace set credentials for uses its own; one it did not, the environment's.
+  const hubspotOwn = Boolean(own.hubspot_client_secret || own.hubspot_access_token);
+  const salesforceOwn = Boolean(own.salesforce_org_ids || own.salesforce_webhook_token);
+  const stripeOwn = Boolean(own.stripe_webhook_secret || own.stripe_api_key);
   return {
     team,
-    perWorkspace: true,
     on: {
       hubspot: connectors.hubspot !== false,
       salesforce: connectors.salesforce !== false,
       stripe: connectors.stripe !== false,
     },
-    hubspotClientSecret: secrets.hubspot_client_secret,
-    hubspotAccessToken: secrets.hubspot_access_token,
-    salesforceOrgIds: (secrets.salesforce_org_ids ?? '').split(',').filter(Boolean),
-    salesforceToken: secrets.salesforce_webhook_token,
-    stripeWebhookSecret: secrets.stripe_webhook_secret,
-    stripeApiKey: secrets.stripe_api_key,
+    hubspotClientSecret: hubspotOwn ? own.hubspot_client_secret : config.HUBSPOT_CLIENT_SECRET,
+    hubspotAccessToken: hubspotOwn ? own.hubspot_access_token : config.HUBSPOT_ACCESS_TOKEN,
+    ownHubspot: hubspotOwn,
+    salesforceOrgIds: salesforceOwn
+      ? (own.salesforce_org_ids ?? '').split(',').filter(Boolean)
+      : (config.SALESFORCE_ORG_IDS ?? []),
+    salesforceToken: salesforceOwn ? own.salesforce_webhook_token : config.SALESFORCE_WEBHOOK_TOKEN,
+    stripeWebhookSecret: stripeOwn ? own.stripe_webhook_secret : config.STRIPE_WEBHOOK_SECRET,
+    stripeApiKey: stripeOwn ? own.stripe_api_key : config.STRIPE_API_KEY,
+    ownStripe: stripeOwn,
   };
 }
 
@@ -147,7 +156,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         const team = c.team ?? (await deps.workspaceOf(req));
         if (!team.ok)
           return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
-        const stripeApi = c.perWorkspace
+        const stripeApi = c.ownStripe
           ? c.stripeApiKey
             ? createStripeApi(c.stripeApiKey, config.STRIPE_API_URL)
             : null
@@ -186,7 +195,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         if (c.team && !c.team.ok)
           return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
         const secret = c.hubspotClientSecret;
-        const hubspot = c.perWorkspace
+        const hubspot = c.ownHubspot
           ? c.hubspotAccessToken
             ? createHubSpotApi(c.hubspotAccessToken, config.HUBSPOT_API_URL)
             : null

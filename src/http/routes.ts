@@ -6,7 +6,7 @@ import { pingDatabase } from '../db/connect.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { Db } from '../db/schema.ts';
-import { teamOfToken, workspaceCredentials } from '../flows/credentials.ts';
+import { hasOwnApiToken, teamOfToken, workspaceCredentials } from '../flows/credentials.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
@@ -24,6 +24,8 @@ export interface RouteDeps {
   databaseKind: string;
   /** The workspace a request writes to (src/http/workspace-of.ts). */
   workspaceOf: WorkspaceOf;
+  /** Whether a workspace is served now (installed, not uninstalled): one its token names must be. */
+  isServed: (teamId: string) => Promise<boolean>;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
   logger: Logger;
@@ -93,7 +95,7 @@ async function readSignedJson(
   if (!secret) {
     sendProblems(res, 503, 'webhooks are disabled', [
       perWorkspace
-        ? 'create this workspace’s webhook secret in App Home → Settings to accept signed webhooks'
+        ? 'create this workspace’s webhook secret in App Home → Settings (or set WEBHOOK_SECRET) to accept signed webhooks'
         : 'set WEBHOOK_SECRET to accept signed webhooks',
     ]);
     return { ok: false };
@@ -131,7 +133,15 @@ async function invoicesTeam(deps: RouteDeps, req: IncomingMessage): Promise<Invo
     problem:
       'send the header Authorization: Bearer <token> (the workspace’s token from App Home → Settings, or API_TOKEN)',
   };
-  if (owner !== undefined && teamParam(req) === null) return { ok: true, teamId: owner };
+  if (owner !== undefined && teamParam(req) === null) {
+    if (await deps.isServed(owner)) return { ok: true, teamId: owner };
+    return {
+      ok: false,
+      status: 404,
+      error: 'unknown workspace: nothing was stored',
+      problem: `AR Bridge is not installed in workspace ${owner} any more`,
+    };
+  }
   const team = await deps.workspaceOf(req);
   if (!team.ok)
     return {
@@ -141,7 +151,8 @@ async function invoicesTeam(deps: RouteDeps, req: IncomingMessage): Promise<Invo
       problem: team.problem,
     };
   if (owner !== undefined) return owner === team.teamId ? { ok: true, teamId: owner } : unauthorized;
-  if (team.named) return unauthorized;
+  // A workspace with a token of its own no longer takes API_TOKEN.
+  if (team.named && (await hasOwnApiToken(deps, team.teamId))) return unauthorized;
   if (!deps.apiToken)
     return {
       ok: false,
@@ -226,10 +237,11 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         if (!team.ok)
           return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const { teamId } = team;
-        const secret = team.named
+        // A workspace's own secret replaces the environment's for it, once it has one.
+        const own = team.named
           ? (await workspaceCredentials(deps, teamId)).secrets.webhook_secret
-          : deps.webhookSecret;
-        const read = await readSignedJson(secret, team.named, req, res);
+          : undefined;
+        const read = await readSignedJson(own ?? deps.webhookSecret, team.named, req, res);
         if (!read.ok) return;
         const parsed = parseDealClosed(read.body);
         if (!parsed.ok) {
