@@ -127,7 +127,7 @@ async function run(label: string, handle: DatabaseHandle): Promise<Figures> {
   // The import as the command runs it: checked and staged as the file streams, then applied, in one transaction.
   const importMs = await timedRollback(db, async (trx) => {
     const result = await importInvoiceRecords(
-      { config },
+      { config, db },
       trx,
       TEAM_ID,
       createReadStream(file as string).pipe(parse(CSV_PARSE_OPTIONS)),
@@ -148,7 +148,7 @@ async function run(label: string, handle: DatabaseHandle): Promise<Figures> {
   whereTimeGoes(stats, importMs);
   const batch = await firstRows(batchSize);
   stats.reset();
-  const batchMs = await timedRollback(db, (trx) => upsertInvoices({ config }, trx, TEAM_ID, batch, now));
+  const batchMs = await timedRollback(db, (trx) => upsertInvoices({ config, db }, trx, TEAM_ID, batch, now));
   say(
     `  API batch of ${batch.length}, new       ${duration(batchMs)} (budget ${BATCH_BUDGET_MS} ms on PostgreSQL, ×${(batchMs / BATCH_BUDGET_MS).toFixed(2)} of it)`,
   );
@@ -158,10 +158,10 @@ async function run(label: string, handle: DatabaseHandle): Promise<Figures> {
   );
   let againMs = 0;
   await timedRollback(db, async (trx) => {
-    await upsertInvoices({ config }, trx, TEAM_ID, batch, now);
+    await upsertInvoices({ config, db }, trx, TEAM_ID, batch, now);
     stats.reset();
     const started = performance.now();
-    await upsertInvoices({ config }, trx, TEAM_ID, paid, now);
+    await upsertInvoices({ config, db }, trx, TEAM_ID, paid, now);
     againMs = performance.now() - started;
   });
   say(

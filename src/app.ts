@@ -28,7 +28,7 @@ export function createApp(deps: Deps, identity: { botId: string; botUserId: stri
     db: deps.db,
     databaseKind: deps.databaseKind,
     workspaceOf: workspaceOfRequest(deps.workspaces),
-    financeChannelId: config.FINANCE_CHANNEL_ID,
+    isServed: (teamId) => deps.workspaces.isInstalled(teamId),
     webhookSecret: config.WEBHOOK_SECRET,
     apiToken: config.API_TOKEN,
     logger: deps.logger,
@@ -67,7 +67,12 @@ export function createApp(deps: Deps, identity: { botId: string; botUserId: stri
       }),
     });
   } else {
-    const single = { ...common, token: config.SLACK_BOT_TOKEN, ...identity };
+    const single = {
+      ...common,
+      token: config.SLACK_BOT_TOKEN,
+      botId: identity?.botId,
+      botUserId: identity?.botUserId,
+    };
     app = config.SLACK_APP_TOKEN
       ? new App<WorkspaceContext>({
           ...single,

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { parseCron } from './domain/cron.ts';
 import { parseKey } from './secrets.ts';
 
 /** Parses "09:00-18:00" into minutes after midnight. */
@@ -92,6 +93,100 @@ const stageList = z
   )
   .pipe(z.array(z.string()).min(1, 'must name at least one stage'));
 
+/**
+ * The values a workspace's Settings may override (the environment gives the defaults). One schema
+ * each, shared by start-up and the Settings form, so a value is parsed the same way in both.
+ */
+export const settingSchemas = {
+  FINANCE_CHANNEL_ID: z
+    .string()
+    .trim()
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not the #name)')
+    .optional(),
+  AR_USER_IDS: userIds,
+  ADMIN_USER_IDS: userIds,
+  BUSINESS_TIMEZONE: timeZone.default('UTC'),
+  NAG_FIRST_AFTER_HOURS: hours.default(24),
+  NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),
+  NAG_MAX: z.coerce.number().int('must be a whole number').min(0).default(3),
+  WORK_HOURS: workHours.default({ startMinute: 9 * 60, endMinute: 18 * 60 }),
+  WORK_DAYS: workDays.default([1, 2, 3, 4, 5]),
+  STANDARD_TERMS_DAYS: positiveInt.max(365).default(30),
+  PAST_DUE_DAYS: dayList.default([1, 15, 30, 45, 60]),
+  ESCALATE_AFTER_DAYS: positiveInt.default(45),
+  CREDIT_HOLD_DAYS: positiveInt.default(60),
+  COMMISSION_ON_COLLECTION: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => ['true', '1', 'yes'].includes(v))
+    .default(false),
+};
+
+export type SettingKey = keyof typeof settingSchemas;
+export const SETTING_KEYS = Object.keys(settingSchemas) as SettingKey[];
+export type SettingValues = { readonly [K in SettingKey]: z.output<(typeof settingSchemas)[K]> };
+
+/** Parses one setting as the environment writes it; a problem is worded as for the environment. */
+export function parseSetting<K extends SettingKey>(
+  key: K,
+  raw: string,
+): { ok: true; value: SettingValues[K] } | { ok: false; problem: string } {
+  const result = settingSchemas[key].safeParse(raw);
+  if (result.success) return { ok: true, value: result.data as SettingValues[K] };
+  return { ok: false, problem: result.error.issues.map((i) => i.message).join('; ') };
+}
+
+/** A connector's credentials: from the environment, or per workspace in Settings (stored sealed). */
+export const connectorSchemas = {
+  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  HUBSPOT_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  SALESFORCE_ORG_IDS: z
+    .string()
+    .trim()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
+            'must list organisation ids (00D…, 15 or 18 characters)',
+          ),
+      ),
+    )
+    .optional(),
+  SALESFORCE_WEBHOOK_TOKEN: optionalSecret,
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^whsec_\w+$/, 'must be the endpoint signing secret, whsec_… (Stripe → Developers → Webhooks)')
+    .optional(),
+  STRIPE_API_KEY: z
+    .string()
+    .trim()
+    .regex(/^(sk|rk)_\w+$/, 'must be a secret or restricted key, sk_… or rk_…')
+    .optional(),
+};
+
+export type ConnectorKey = keyof typeof connectorSchemas;
+
+/** Parses one connector credential as the environment writes it. */
+export function parseConnectorSetting(
+  key: ConnectorKey,
+  raw: string,
+): { ok: true; value: string | string[] } | { ok: false; problem: string } {
+  const result = connectorSchemas[key].safeParse(raw);
+  if (result.success && result.data !== undefined) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    problem: result.success ? 'is required' : result.error.issues.map((i) => i.message).join('; '),
+  };
+}
+
 const envSchema = z.object({
   // Required in single-workspace mode; multi-workspace mode (the three SLACK_CLIENT_… settings)
   // keeps each workspace's token in its installation instead (checked in loadConfig).
@@ -143,14 +238,9 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535, 'must be a TCP port (0–65535)').default(3000),
-  FINANCE_CHANNEL_ID: z
-    .string({ error: 'is required: the ID of the finance channel (channel details → About → Channel ID)' })
-    .trim()
-    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not the #name)'),
-  AR_USER_IDS: userIds,
+  ...settingSchemas,
   WEBHOOK_SECRET: optionalSecret,
   API_TOKEN: optionalSecret,
-  BUSINESS_TIMEZONE: timeZone.default('UTC'),
   SWEEP_CRON: z
     .string()
     .trim()
@@ -159,26 +249,25 @@ const envSchema = z.object({
       'must be a cron expression such as */5 * * * * (seconds field allowed)',
     )
     .default('*/5 * * * *'),
-  NAG_FIRST_AFTER_HOURS: hours.default(24),
-  NAG_EVERY_HOURS: hours.positive('must be more than zero hours').default(24),
-  NAG_MAX: z.coerce.number().int('must be a whole number').min(0).default(3),
-  WORK_HOURS: workHours.default({ startMinute: 9 * 60, endMinute: 18 * 60 }),
-  WORK_DAYS: workDays.default([1, 2, 3, 4, 5]),
-  STANDARD_TERMS_DAYS: positiveInt.max(365).default(30),
-  PAST_DUE_DAYS: dayList.default([1, 15, 30, 45, 60]),
-  ESCALATE_AFTER_DAYS: positiveInt.default(45),
-  CREDIT_HOLD_DAYS: positiveInt.default(60),
-  COMMISSION_ON_COLLECTION: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .transform((v) => ['true', '1', 'yes'].includes(v))
-    .default(false),
+  DIGEST_CRON: z
+    .string()
+    .trim()
+    .refine((expression) => {
+      if (expression === 'off') return true;
+      try {
+        parseCron(expression);
+        return cron.validate(expression);
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as 0 8 * * 1 (Monday 08:00, in each reader’s own time zone), or off')
+    .default('0 8 * * 1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z
     .string()
     .trim()
     .regex(/^[0-9A-Za-z.:%_-]+$/, 'must be an address to listen on, such as 0.0.0.0, 127.0.0.1 or ::')
     .optional(),
-  ADMIN_USER_IDS: userIds,
   OUTBOX_RETENTION_DAYS: positiveInt.default(30),
   // Stripe retries a webhook for up to three days, Slack an event for minutes: a week covers both.
   SEEN_EVENTS_RETENTION_DAYS: positiveInt
@@ -189,45 +278,13 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be the https:// address the app is reached at' })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
-  HUBSPOT_CLIENT_SECRET: z.string().trim().min(1).optional(),
-  HUBSPOT_ACCESS_TOKEN: z.string().trim().min(1).optional(),
+  ...connectorSchemas,
   HUBSPOT_API_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.hubapi.com' })
     .transform((u) => u.replace(/\/+$/, ''))
     .default('https://api.hubapi.com'),
   HUBSPOT_CLOSED_WON_STAGES: stageList.default(['closedwon']),
-  SALESFORCE_ORG_IDS: z
-    .string()
-    .trim()
-    .transform((v) =>
-      v
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/,
-            'must list organisation ids (00D…, 15 or 18 characters)',
-          ),
-      ),
-    )
-    .optional(),
-  SALESFORCE_WEBHOOK_TOKEN: optionalSecret,
   SALESFORCE_CLOSED_WON_STAGES: stageList.default(['Closed Won']),
-  STRIPE_WEBHOOK_SECRET: z
-    .string()
-    .trim()
-    .regex(/^whsec_\w+$/, 'must be the endpoint signing secret, whsec_… (Stripe → Developers → Webhooks)')
-    .optional(),
-  STRIPE_API_KEY: z
-    .string()
-    .trim()
-    .regex(/^(sk|rk)_\w+$/, 'must be a secret or restricted key, sk_… or rk_…')
-    .optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 });
 

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       logger.warn('WEBHOOK_SECRET is not set: POST /webhooks/deal-closed answers 503');
     if (config.AR_USER_IDS.length === 0)
       logger.warn(
-        'AR_USER_IDS is empty: nobody counts as AR staff, so /ar-update refuses everyone. Set it to the comma-separated Slack user ids of AR staff',
+        'AR_USER_IDS is empty: AR staff are whoever App Home → Settings names (until then /ar-update refuses everyone)',
       );
 
     let signals = 0;

@@ -21,6 +21,7 @@ describe('config', () => {
       DATA_DIR: './data',
       BUSINESS_TIMEZONE: 'UTC',
       SWEEP_CRON: '*/5 * * * *',
+      DIGEST_CRON: '0 8 * * 1',
       NAG_FIRST_AFTER_HOURS: 24,
       NAG_EVERY_HOURS: 24,
       NAG_MAX: 3,
@@ -33,6 +34,15 @@ describe('config', () => {
       AR_USER_IDS: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes DIGEST_CRON as a cron expression or off, and names a bad one', () => {
+    expect(loadConfig({ ...base, DIGEST_CRON: '30 7 * * mon-fri' }).DIGEST_CRON).toBe('30 7 * * mon-fri');
+    expect(loadConfig({ ...base, DIGEST_CRON: 'off' }).DIGEST_CRON).toBe('off');
+    for (const bad of ['every monday', '0 8 * *', '0 25 * * 1'])
+      expect(problems({ ...base, DIGEST_CRON: bad }).join('\n')).toMatch(
+        /^DIGEST_CRON must be a cron expression/m,
+      );
   });
 
   it('parses policy values, fractional hours included', () => {
@@ -119,6 +129,18 @@ describe('config', () => {
     });
     for (const name of ['HOST', 'ADMIN_USER_IDS', 'OUTBOX_RETENTION_DAYS', 'SEEN_EVENTS_RETENTION_DAYS'])
       expect(found.some((p) => p.startsWith(name))).toBe(true);
+  });
+
+  it('starts without a finance channel (Settings sets it) and reads ENCRYPTION_KEY as keys, newest first', () => {
+    const { FINANCE_CHANNEL_ID: _unused, ...noChannel } = base;
+    const newest = 'a'.repeat(64);
+    const older = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ ...noChannel, ENCRYPTION_KEY: `${newest}, ${older}` });
+    expect(config.FINANCE_CHANNEL_ID).toBeUndefined();
+    expect(config.ENCRYPTION_KEY?.map((k) => k.toString('hex'))).toEqual([newest, '07'.repeat(32)]);
+    const found = problems({ ...base, ENCRYPTION_KEY: 'too-short-to-be-a-key' });
+    expect(found.some((p) => p.startsWith('ENCRYPTION_KEY'))).toBe(true);
+    expect(found.join('\n')).not.toContain('too-short-to-be-a-key');
   });
 
   describe('multi-workspace mode', () => {

@@ -1,7 +1,10 @@
 import type { WebClient } from '@slack/web-api';
+import { systemClock } from '../clock.ts';
 import { type Config, ConfigError, isMultiWorkspace, loadConfig } from '../config.ts';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from '../db/connect.ts';
 import { migrateOrThrow } from '../db/migrate.ts';
+import { nextPendingAt } from '../db/notifications.ts';
+import { createDeliveryWorker } from '../flows/delivery.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { fetchIdentity, SlackAuthError } from '../slack/identity.ts';
 import { createWorkspaces, type Workspaces } from '../slack/workspaces.ts';
@@ -80,4 +83,33 @@ export async function openCliContext(): Promise<CliContext> {
     if (error instanceof ConfigError || error instanceof DataDirLockedError) fail(1, error.message);
     throw error;
   }
+}
+
+/**
+ * Delivers what is due now, and what was held back briefly (per-channel pacing, Retry-After) as
+ * long as it comes due within a minute; anything later is left to the running bot. Returns how
+ * many deliveries were attempted; a dead token is printed and sets exit code 1.
+ */
+export async function deliverQueued(ctx: CliContext): Promise<number> {
+  const outbox = createDeliveryWorker(
+    { db: ctx.database.db, config: ctx.config, clock: systemClock, logger: ctx.logger },
+    await ctx.workspaces(),
+  );
+  const deadline = Date.now() + 60_000;
+  let delivered = 0;
+  for (;;) {
+    const claimed = await outbox.runOnce();
+    delivered += claimed;
+    const problem = outbox.slackProblem();
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      process.exitCode = 1;
+      break;
+    }
+    if (claimed > 0) continue;
+    const at = (await nextPendingAt(ctx.database.db))?.getTime() ?? null;
+    if (at === null || at > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(50, at - Date.now())));
+  }
+  return delivered;
 }

@@ -165,7 +165,7 @@ try {
   try {
     await ctx.database.db.transaction().execute(async (trx) => {
       result = await importInvoiceRecords(
-        { config: ctx.config },
+        { config: ctx.config, db: ctx.database.db },
         trx,
         teamId,
         fileRecords(file),

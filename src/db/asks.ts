@@ -88,6 +88,17 @@ export async function openAsksOf(
     .execute();
 }
 
+/** Questions reps passed to AR ("Send to AR") still waiting for an answer, oldest first (AR's App Home). */
+export async function openAsksForAr(db: Queryable, teamId: string, limit: number): Promise<OpenAsk[]> {
+  return openAsks(db)
+    .where('asks.team_id', '=', teamId)
+    .where('asks.direction', '=', 'to_ar')
+    .orderBy('asks.created_at', 'asc')
+    .orderBy('asks.id', 'asc')
+    .limit(limit)
+    .execute();
+}
+
 /** Open asks to reps that are due by `latestDay`, page by page (the reminder sweep). */
 export async function dueAsks(
   db: Queryable,

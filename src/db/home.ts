@@ -5,7 +5,7 @@
  */
 import { daysPastDue } from '../domain/collections.ts';
 import { currentFields, type FieldKey, missingFields } from '../domain/handoff.ts';
-import { openAsksOf } from './asks.ts';
+import { type OpenAsk, openAsksForAr, openAsksOf } from './asks.ts';
 import { disputeReasonLabels } from './collection-updates.ts';
 import { handoffIncomplete } from './deals.ts';
 import type { Db } from './schema.ts';
@@ -60,9 +60,21 @@ export interface RepHome {
   recentPayments: HomePayment[];
 }
 
+/** The aging chart on AR's App Home: its upload's file id once uploaded. */
+export interface HomeChart {
+  fileId: string;
+  title: string;
+  altText: string;
+}
+
 export interface ArHome {
   kind: 'ar';
   userId: string;
+  /** Open questions reps passed to AR, oldest first; `moreAsks` counts the rest. */
+  asks: HomeAsk[];
+  moreAsks: number;
+  /** The aging chart, when it is uploaded (set by the flow). */
+  chart: HomeChart | null;
   /** Open disputes, oldest first. */
   disputes: HomeInvoice[];
   moreDisputes: number;
@@ -181,6 +193,20 @@ async function handoffList(
 /** A rep's home as of `today` (payments of the 30 days before `now`): handoffs to finish, their customers' overdue and disputed invoices, recent payments. */
 const ASKS_SHOWN = 5;
 
+/** The first few open asks as App Home shows them, and how many more there are. */
+function shownAsks(asks: readonly OpenAsk[]): { asks: HomeAsk[]; moreAsks: number } {
+  return {
+    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
+      askId: a.id,
+      accountName: a.account_name,
+      question: a.question,
+      askedBy: a.asked_by,
+      dueOn: a.due_on,
+    })),
+    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
+  };
+}
+
 export async function loadRepHome(
   db: Db,
   teamId: string,
@@ -228,14 +254,7 @@ export async function loadRepHome(
   return {
     kind: 'rep',
     userId,
-    asks: asks.slice(0, ASKS_SHOWN).map((a) => ({
-      askId: a.id,
-      accountName: a.account_name,
-      question: a.question,
-      askedBy: a.asked_by,
-      dueOn: a.due_on,
-    })),
-    moreAsks: Math.max(0, asks.length - ASKS_SHOWN),
+    ...shownAsks(asks),
     handoffs: handoffs.list,
     moreHandoffs: handoffs.more,
     problemInvoices: await homeInvoices(db, rows, today),
@@ -308,9 +327,12 @@ export async function loadArHome(db: Db, teamId: string, userId: string, today: 
       .execute(),
   ]);
   const { disputeCount, overdueCount, holdCount } = counts;
+  const asks = await openAsksForAr(db, teamId, 100);
   return {
     kind: 'ar',
     userId,
+    ...shownAsks(asks),
+    chart: null,
     disputes: await homeInvoices(db, disputeRows, today),
     moreDisputes: Math.max(0, disputeCount - disputeRows.length),
     oldestOverdue: await homeInvoices(db, overdueRows, today),

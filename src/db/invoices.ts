@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { nextThresholdAbove } from '../domain/collections.ts';
-import type { Account, Database, Invoice, NewInvoice, Queryable, Trx } from './schema.ts';
+import type { Account, Database, Invoice, NewInvoice, Queryable, TeamScope, Trx } from './schema.ts';
 
 /** An invoice of this workspace with its account, or undefined. */
 export async function getInvoiceWithAccount(
@@ -217,6 +217,16 @@ function minusDays(today: string, days: number): string {
  * invoices that newly crossed a threshold, not the whole table. Invoices whose promise to pay still
  * holds are left out; a promise that has just broken is picked up once.
  */
+/** Invoices of the workspaces a sweep covers. */
+function inScope(scope: TeamScope) {
+  return (eb: ExpressionBuilder<Database, 'invoices'>) =>
+    'only' in scope
+      ? eb('team_id', '=', scope.only)
+      : scope.except.length > 0
+        ? eb('team_id', 'not in', scope.except)
+        : eb.lit(true);
+}
+
 export function pingCandidates(today: string, thresholds: readonly number[]) {
   return (eb: ExpressionBuilder<Database, 'invoices'>) => {
     const promiseHolds = eb.and([eb('promise_date', 'is not', null), eb('promise_date', '>=', today)]);
@@ -249,16 +259,15 @@ export async function pingCandidateIds(
   db: Queryable,
   today: string,
   thresholds: readonly number[],
-  /** One workspace's invoices only (multi-workspace mode sweeps each installed workspace). */
-  teamId?: string,
+  scope: TeamScope = { except: [] },
 ): Promise<number[]> {
   const rows = await db
     .selectFrom('invoices')
     .select('id')
+    .where(inScope(scope))
     .where('status', '=', 'open')
     .where('dispute_state', '<>', 'open')
     .where(pingCandidates(today, thresholds))
-    .$if(teamId !== undefined, (q) => q.where('team_id', '=', teamId as string))
     .execute();
   return rows.map((c) => c.id).sort((a, b) => a - b);
 }
@@ -311,16 +320,16 @@ export async function markPastHold(
   db: Queryable,
   today: string,
   creditHoldDays: number,
-  teamId?: string,
+  scope: TeamScope = { except: [] },
 ): Promise<number[]> {
   const holdDue = minusDays(today, creditHoldDays);
   const crossed = await db
     .updateTable('invoices')
     .set({ past_hold: true })
+    .where(inScope(scope))
     .where('status', '=', 'open')
     .where('past_hold', '=', false)
     .where('due_on', '<=', holdDue)
-    .$if(teamId !== undefined, (q) => q.where('team_id', '=', teamId as string))
     .returning('account_id')
     .execute();
   return [...new Set(crossed.map((r) => r.account_id))];

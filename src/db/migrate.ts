@@ -20,6 +20,8 @@ import * as ledgerRollup from '../../migrations/2026-12-01T15-00-ledger-rollup.t
 import * as nameWords from '../../migrations/2026-12-01T15-01-name-words.ts';
 import * as installations from '../../migrations/2026-12-01T16-00-installations.ts';
 import * as workspaceKeys from '../../migrations/2026-12-01T16-01-workspace-keys.ts';
+import * as workspaceSettings from '../../migrations/2026-12-01T17-00-workspace-settings.ts';
+import * as digests from '../../migrations/2026-12-01T18-00-digests.ts';
 import * as accountsFillfactor from '../../migrations/2026-12-01T19-00-accounts-fillfactor.ts';
 import * as nameWordsUpdate from '../../migrations/2026-12-01T19-01-name-words-update.ts';
 import { databaseErrorCode } from './errors.ts';
@@ -40,8 +42,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T14-00-asks': asks,
   '2026-12-01T16-00-installations': installations,
   '2026-12-01T16-01-workspace-keys': workspaceKeys,
+  '2026-12-01T17-00-workspace-settings': workspaceSettings,
   '2026-12-01T19-00-accounts-fillfactor': accountsFillfactor,
   '2026-12-01T19-01-name-words-update': nameWordsUpdate,
+  '2026-12-01T18-00-digests': digests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

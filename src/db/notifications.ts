@@ -328,3 +328,24 @@ export async function releaseClaims(db: Queryable, ids: readonly number[]): Prom
     .where('status', '=', 'sending')
     .execute();
 }
+
+/**
+ * Makes due now the workspace's waiting rows meant for its finance channel (targets that name no
+ * channel), once it has one: they were deferred while it had none. Returns how many.
+ */
+export async function wakeFinanceChannelRows(db: Queryable, teamId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('notifications')
+    .set({ next_attempt_at: now })
+    .where('team_id', '=', teamId)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '>', now)
+    .where(
+      (
+        eb,
+      ) => sql<boolean>`(${eb.ref('target')}->>'kind' in ('channel', 'account_thread') and ${eb.ref('target')}->>'channel' is null)
+        or (${eb.ref('target')}->>'kind' = 'deal_owner' and ${eb.ref('target')}->'fallback'->>'channel' is null)`,
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -87,3 +87,15 @@ export async function setManager(
     .where('user_id', '=', userId)
     .execute();
 }
+
+/** The people recorded with this role, by user id. */
+export async function peopleWithRole(db: Queryable, teamId: string, role: Role): Promise<string[]> {
+  const rows = await db
+    .selectFrom('people')
+    .select('user_id')
+    .where('team_id', '=', teamId)
+    .where('role', '=', role)
+    .orderBy('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}

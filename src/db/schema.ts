@@ -9,6 +9,8 @@ type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type DayDate = ColumnType<string, string, string>;
 /** jsonb columns: written as JSON text, read as parsed values. */
 type Json<T> = ColumnType<T, string, string>;
+/** jsonb columns with a default: optional on insert. */
+type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
 
 export type Role = 'rep' | 'ar' | 'manager';
 
@@ -200,6 +202,17 @@ export interface AsksTable {
   created_at: CreatedAt;
 }
 
+/** One weekly digest sent to one reader ('user:U…' or 'channel:C…') for one occurrence of DIGEST_CRON. */
+export interface DigestsTable {
+  team_id: string;
+  reader: string;
+  /** The occurrence on the reader's wall clock, 'YYYY-MM-DDTHH:MM'. */
+  occurrence: string;
+  week_start: Timestamp;
+  week_end: Timestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   people: PeopleTable;
   accounts: AccountsTable;
@@ -215,6 +228,10 @@ export interface Database {
   stripe_objects: StripeObjectsTable;
   stripe_payments: StripePaymentsTable;
   asks: AsksTable;
+  workspace_settings: WorkspaceSettingsTable;
+  setting_changes: SettingChangesTable;
+  workspace_credentials: WorkspaceCredentialsTable;
+  digests: DigestsTable;
   installations: InstallationsTable;
 }
 
@@ -269,6 +286,45 @@ export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
 /** Either: most data-access functions run the same inside a transaction or outside. */
 export type Queryable = Db | Trx;
+
+/**
+ * Which workspaces a sweep covers: one, or every one but those listed (the workspaces with Settings
+ * of their own are swept one by one, the rest together with the environment's values).
+ */
+export type TeamScope = { only: string } | { except: readonly string[] };
+
+export interface WorkspaceSettingsTable {
+  team_id: string;
+  overrides: JsonWithDefault<Record<string, string>>;
+  ar_usergroup_id: ColumnType<string | null, string | null | undefined, string | null>;
+  ar_usergroup_members: JsonWithDefault<string[]>;
+  connectors: JsonWithDefault<Record<string, boolean>>;
+  version: ColumnType<number, number | undefined, number>;
+  updated_by: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: UpdatedAt;
+}
+
+export interface SettingChangesTable {
+  id: Generated<number>;
+  team_id: string;
+  setting: string;
+  old_value: string;
+  new_value: string;
+  changed_by: string;
+  changed_at: CreatedAt;
+}
+
+export interface WorkspaceCredentialsTable {
+  team_id: string;
+  kind: string;
+  /** A bearer token's SHA-256 (the invoices API token), or null. */
+  token_hash: string | null;
+  /** A secret sealed with ENCRYPTION_KEY, or null. */
+  sealed_value: string | null;
+  created_by: string;
+  /** When it was set (a rotation sets it again). */
+  created_at: UpdatedAt;
+}
 
 export type Person = Selectable<PeopleTable>;
 export type Account = Selectable<AccountsTable>;

@@ -8,6 +8,7 @@ import type { Db } from './schema.ts';
 export const SEALED_COLUMNS: ReadonlyArray<readonly [table: string, column: string]> = [
   ['installations', 'bot_token'],
   ['installations', 'bot_refresh_token'],
+  ['workspace_credentials', 'sealed_value'],
 ];
 
 export interface Resealer {

@@ -16,3 +16,13 @@ export function mayEditHandoff(
 ): boolean {
   return deal.owner_user_id === userId || isArStaff(settings, userId);
 }
+
+/** Who may change a workspace's Settings: its admins and owners, its installer, and the people named. */
+export function maySetSettings(
+  who: { userId: string; isWorkspaceAdmin: boolean; installerUserId: string | null },
+  settings: Pick<Config, 'ADMIN_USER_IDS'>,
+): boolean {
+  return (
+    who.isWorkspaceAdmin || who.installerUserId === who.userId || settings.ADMIN_USER_IDS.includes(who.userId)
+  );
+}

@@ -26,6 +26,7 @@ import { recomputeCreditHold } from './credit-hold.ts';
 import { disputeContext } from './dispute-context.ts';
 import { refreshHomes } from './home.ts';
 import { recordPayments } from './invoices.ts';
+import { settingsFor } from './settings.ts';
 
 export interface CollectionUpdateInput extends ArUpdate {
   teamId: string;
@@ -83,7 +84,7 @@ export async function submitArUpdate(
         disputeState: invoice.dispute_state,
       },
     },
-    dayIn(deps.config.BUSINESS_TIMEZONE, now),
+    dayIn((await settingsFor(deps, teamId)).BUSINESS_TIMEZONE, now),
   );
   if (!checked.ok) return checked;
   const update = { ...checked.update, teamId, authorUserId: input.userId, sourceKey: `view:${input.viewId}` };
@@ -98,7 +99,7 @@ export async function submitArUpdate(
  * Returns false when the same update (by source key) was logged before.
  */
 export async function applyCollectionUpdate(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'db'>,
   trx: Trx,
   u: CollectionUpdateInput,
   now: Date,
@@ -126,7 +127,7 @@ export async function applyCollectionUpdate(
   await enqueue(trx, {
     teamId: u.teamId,
     dedupeKey: `update:${id}`,
-    target: await accountThreadTarget(deps, trx, account),
+    target: await accountThreadTarget(trx, account),
     message: updatePost(u, account, inv, await disputeContextFor(trx, u, inv)),
   });
   await refreshHomes(deps, trx, u.teamId, [account.owner_user_id]);
@@ -136,7 +137,7 @@ export async function applyCollectionUpdate(
 
 /** A payment AR logged: the balance drops (the invoice is paid at zero), and it is posted as one. */
 async function applyPayment(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'db'>,
   trx: Trx,
   u: CollectionUpdateInput & { amountCents: number },
   account: Account,

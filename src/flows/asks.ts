@@ -7,10 +7,12 @@ import type { Deps } from '../deps.ts';
 import { ANSWER_MAX, type AskDraft, type AskProblems, checkAskDraft, QUESTION_MAX } from '../domain/asks.ts';
 import { dayIn } from '../domain/dates.ts';
 import { isArStaff } from '../domain/permissions.ts';
+import type { WorkspaceSettings } from '../domain/settings.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { type AskPrompt, askAnsweredPost, askPost, toArPost } from '../views/asks.ts';
 import { accountThreadTarget } from './account-thread.ts';
 import { refreshHomes } from './home.ts';
+import { settingsFor } from './settings.ts';
 
 type AskDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'notify'>;
 type Ref = { type: 'invoice' | 'account'; id: number };
@@ -39,8 +41,9 @@ export async function askPrompt(
   userId: string,
   ref: Ref | null,
 ): Promise<AskPrompt> {
-  if (!isArStaff(deps.config, userId)) return { status: 'forbidden' };
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
+  const settings = await settingsFor(deps, teamId);
+  if (!isArStaff(settings, userId)) return { status: 'forbidden' };
+  const today = dayIn(settings.BUSINESS_TIMEZONE, deps.clock.now());
   const initialDueOn = addDays(today, 2);
   if (ref === null) return { status: 'ask', target: null, initialDueOn };
   const found = await resolveRef(deps, teamId, ref);
@@ -66,7 +69,7 @@ export async function createAsk(
   deps: AskDeps,
   a: { teamId: string; userId: string; draft: AskDraft & { target: Ref | null }; viewId: string },
 ): Promise<AskResult> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
+  const today = dayIn((await settingsFor(deps, a.teamId)).BUSINESS_TIMEZONE, deps.clock.now());
   const problems: AskProblems & { target?: string } = checkAskDraft(a.draft, today, true);
   const found = await resolveRef(deps, a.teamId, a.draft.target);
   if (!found) problems.target = 'Pick the invoice or account this is about.';
@@ -103,7 +106,7 @@ export async function sendToAr(
     viewId: string;
   },
 ): Promise<AskResult> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
+  const today = dayIn((await settingsFor(deps, a.teamId)).BUSINESS_TIMEZONE, deps.clock.now());
   const problems: AskProblems & { target?: string } = checkAskDraft(a.draft, today, false);
   const found = await resolveRef(deps, a.teamId, a.draft.target);
   if (!found) problems.target = 'Pick the customer (or invoice) the question is about.';
@@ -156,15 +159,13 @@ async function storeAndPost(
   const queued = await deps.db.transaction().execute(async (trx) => {
     const ask = await insertAsk(trx, { ...row, created_at: deps.clock.now() });
     if (!ask) return false;
+    const arUserIds = (await settingsFor(deps, ask.team_id, trx)).AR_USER_IDS;
     const about = { ask, accountName: found.account.name, invoiceNumber: found.invoice?.number ?? null };
     await enqueue(trx, {
       teamId: ask.team_id,
       dedupeKey: `ask:${ask.id}`,
-      target: await accountThreadTarget(deps, trx, found.account),
-      message:
-        ask.direction === 'to_rep'
-          ? askPost(about)
-          : toArPost({ ...about, arUserIds: deps.config.AR_USER_IDS }),
+      target: await accountThreadTarget(trx, found.account),
+      message: ask.direction === 'to_rep' ? askPost(about) : toArPost({ ...about, arUserIds }),
     });
     await refreshHomes(deps, trx, ask.team_id, [ask.asked_of, ask.asked_by]);
     return true;
@@ -173,8 +174,8 @@ async function storeAndPost(
 }
 
 /** May this person answer the ask? The rep asked (or AR) for AR's asks; AR for questions passed to AR. */
-function mayAnswer(deps: Pick<Deps, 'config'>, ask: Ask, userId: string): boolean {
-  if (isArStaff(deps.config, userId)) return true;
+function mayAnswer(settings: WorkspaceSettings, ask: Ask, userId: string): boolean {
+  if (isArStaff(settings, userId)) return true;
   return ask.direction === 'to_rep' && ask.asked_of === userId;
 }
 
@@ -194,7 +195,8 @@ export async function answerPrompt(
   const ask = await getAsk(deps.db, teamId, askId);
   if (!ask) return { status: 'not_found' };
   if (ask.status === 'answered') return { status: 'answered', byUserId: ask.answered_by };
-  if (!mayAnswer(deps, ask, userId)) return { status: 'not_yours', askedOf: ask.asked_of };
+  if (!mayAnswer(await settingsFor(deps, teamId), ask, userId))
+    return { status: 'not_yours', askedOf: ask.asked_of };
   return { status: 'answer', ask };
 }
 
@@ -231,7 +233,7 @@ export async function answerFromThread(
 ): Promise<boolean> {
   const ask = await oldestOpenAsk(trx, r.teamId, r.accountId, {
     userId: r.userId,
-    isAr: isArStaff(deps.config, r.userId),
+    isAr: isArStaff(await settingsFor(deps, r.teamId, trx), r.userId),
   });
   if (!ask) return false;
   return closeAndPost(deps, trx, ask, r.userId, r.text.trim().slice(0, ANSWER_MAX));
@@ -252,7 +254,7 @@ async function closeAndPost(
   await enqueue(trx, {
     teamId: ask.team_id,
     dedupeKey: `ask:${ask.id}:answer`,
-    target: await accountThreadTarget(deps, trx, account),
+    target: await accountThreadTarget(trx, account),
     message: askAnsweredPost({
       ask,
       accountName: account.name,

@@ -7,6 +7,7 @@ import { dayIn } from '../domain/dates.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { creditHoldPost } from '../views/collections-messages.ts';
 import { accountThread } from './account-thread.ts';
+import { settingsFor } from './settings.ts';
 
 /** Accounts per round: their rows are held until the transaction ends. */
 const CHUNK = 1_000;
@@ -16,12 +17,11 @@ const CHUNK = 1_000;
  * Runs inside the transaction that changed their invoices, so a hold never lags the data.
  */
 export async function recomputeCreditHold(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'db'>,
   trx: Trx,
   accountIds: readonly number[],
   now: Date,
 ): Promise<number> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
   let transitions = 0;
   for (let i = 0; i < accountIds.length; i += CHUNK) {
     const ids = accountIds.slice(i, i + CHUNK);
@@ -30,6 +30,8 @@ export async function recomputeCreditHold(
     const changes: Array<{ id: number; on: boolean }> = [];
     const posts: NewNotification[] = [];
     for (const account of accounts) {
+      const settings = await settingsFor(deps, account.team_id, trx);
+      const today = dayIn(settings.BUSINESS_TIMEZONE, now);
       const reasons = creditHoldReasons(
         {
           openInvoices: (byAccount.get(account.id) ?? []).map((inv) => ({
@@ -42,7 +44,7 @@ export async function recomputeCreditHold(
           creditLimitCurrency: account.credit_limit_currency,
         },
         today,
-        { creditHoldDays: deps.config.CREDIT_HOLD_DAYS },
+        { creditHoldDays: settings.CREDIT_HOLD_DAYS },
       );
       const on = reasons.length > 0;
       if (on === account.credit_hold) continue;
@@ -51,7 +53,7 @@ export async function recomputeCreditHold(
       posts.push({
         teamId: account.team_id,
         dedupeKey: `credithold:${account.id}:${change}:${on ? 'on' : 'off'}`,
-        target: accountThread(deps, account),
+        target: accountThread(account),
         message: creditHoldPost({ accountName: account.name, repUserId: account.owner_user_id, on, reasons }),
       });
     }

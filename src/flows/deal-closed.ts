@@ -92,7 +92,6 @@ export interface DealClosedDeps {
   config: Config;
   db: Db;
   teamId: string;
-  financeChannelId: string;
 }
 
 /**
@@ -142,7 +141,7 @@ export async function recordClosedDeal(
         kind: 'deal_owner',
         dealId: deal.id,
         fallback: {
-          channel: deps.financeChannelId,
+          channel: null,
           message: ownerNotFound({
             ...summary,
             ownerEmail: deal.owner_email,

@@ -13,14 +13,19 @@ import {
 } from '../outbox/worker.ts';
 import { WorkspaceNotInstalled, type Workspaces } from '../slack/workspaces.ts';
 import { threadRootNotification } from './account-thread.ts';
-import { reportUndeliverable } from './delivery-notices.ts';
+import { reportNoFinanceChannel, reportUndeliverable } from './delivery-notices.ts';
 import { renderHome } from './home.ts';
 import { resolveDealOwner } from './ownership.ts';
+import { settingsFor } from './settings.ts';
 
 type DeliveryDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'logger'>;
 
 /** The flow steps delivery runs: the owner looked up by email, thread roots, App Home renders. */
-export function deliverySteps(deps: DeliveryDeps, clients: DeliveryClients): DeliverySteps {
+export function deliverySteps(
+  deps: DeliveryDeps,
+  clients: DeliveryClients,
+  workspaces?: Workspaces,
+): DeliverySteps {
   return {
     dealOwner: async (teamId, dealId) => {
       const slack = await clients.clientFor(teamId);
@@ -34,11 +39,20 @@ export function deliverySteps(deps: DeliveryDeps, clients: DeliveryClients): Del
     threadRootNeeded: async (teamId, accountId) => {
       const account = await getAccount(deps.db, teamId, accountId);
       if (!account) return false;
-      return Boolean(account.thread_ts) || enqueue(deps.db, threadRootNotification(deps, account));
+      return Boolean(account.thread_ts) || enqueue(deps.db, threadRootNotification(account));
     },
-    renderHome: (teamId, userId) => renderHome(deps, teamId, userId),
+    financeChannel: async (teamId) => {
+      const channel = (await settingsFor(deps, teamId)).FINANCE_CHANNEL_ID ?? null;
+      if (channel === null) await reportNoFinanceChannel(workspaces ? { ...deps, workspaces } : deps, teamId);
+      return channel;
+    },
+    renderHome: (teamId, userId) => renderHome(workspaces ? { ...deps, workspaces } : deps, teamId, userId),
     undeliverable: async (row, failure) => {
-      await reportUndeliverable(deps, { teamId: row.team_id, dedupeKey: row.dedupe_key }, failure);
+      await reportUndeliverable(
+        workspaces ? { ...deps, workspaces } : deps,
+        { teamId: row.team_id, dedupeKey: row.dedupe_key },
+        failure,
+      );
     },
   };
 }
@@ -69,9 +83,10 @@ export function createDeliveryWorker(
   slack: WebClient | Workspaces,
   options?: WorkerOptions,
 ): OutboxWorker {
-  const clients = 'slackFor' in slack ? workspaceClients(slack) : oneClient(slack);
+  const workspaces = 'slackFor' in slack ? slack : undefined;
+  const clients = workspaces ? workspaceClients(workspaces) : oneClient(slack as WebClient);
   return createOutboxWorker(
-    { db: deps.db, clients, logger: deps.logger, steps: deliverySteps(deps, clients) },
+    { db: deps.db, clients, logger: deps.logger, steps: deliverySteps(deps, clients, workspaces) },
     options,
   );
 }

@@ -5,11 +5,11 @@ import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { type FirstInvoiceFacts, firstInvoicePlan } from '../domain/first-invoice.ts';
 import { currentFields } from '../domain/handoff.ts';
-import { isArStaff } from '../domain/permissions.ts';
 import { enqueue, enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { firstInvoiceDm, firstInvoiceSentPost } from '../views/first-invoice.ts';
 import { section } from '../views/text.ts';
 import { accountThreadTarget } from './account-thread.ts';
+import { isArStaffIn } from './settings.ts';
 
 /** The dedupe key of the DM about a deal's first invoice: one per deal, whatever the source. */
 export const firstInvoiceKey = (dealId: number) => `first-invoice:${dealId}`;
@@ -36,7 +36,6 @@ function factsOf(inv: LinkedInvoice): FirstInvoiceFacts {
  * the caller's transaction; the per-deal dedupe key keeps it to one whatever comes later.
  */
 export async function queueFirstInvoiceDms(
-  deps: Pick<Deps, 'config'>,
   trx: Trx,
   teamId: string,
   numbers: readonly string[],
@@ -52,7 +51,7 @@ export async function queueFirstInvoiceDms(
         kind: 'deal_owner',
         dealId: inv.dealId,
         fallback: {
-          channel: deps.config.FINANCE_CHANNEL_ID,
+          channel: null,
           message: {
             text: `📨 The first invoice ${number} is out, but no rep could be found to send it.`,
             blocks: [
@@ -84,7 +83,7 @@ export async function markFirstInvoiceSent(
   const found = await getInvoiceWithAccount(deps.db, r.teamId, r.invoiceId);
   if (!inv || !found) return { status: 'not_found' };
   const owner = inv.ownerUserId;
-  if (owner !== null && owner !== r.userId && !isArStaff(deps.config, r.userId))
+  if (owner !== null && owner !== r.userId && !(await isArStaffIn(deps, r.teamId, r.userId)))
     return { status: 'not_yours', ownerUserId: owner };
   const facts = factsOf(inv);
   const plan = firstInvoicePlan(facts);
@@ -104,7 +103,7 @@ export async function markFirstInvoiceSent(
     await enqueue(trx, {
       teamId: r.teamId,
       dedupeKey: `update:${id}`,
-      target: await accountThreadTarget(deps, trx, found.account),
+      target: await accountThreadTarget(trx, found.account),
       message: firstInvoiceSentPost({ repUserId: r.userId, number: inv.number, apEmail: plan.apEmail }),
     });
     await enqueue(trx, {

@@ -22,6 +22,7 @@ import { enqueue, type OutMessage, type Target } from '../outbox/outbox.ts';
 import { handoffChanges, handoffStatusDm, handoffSummary } from '../views/handoff-messages.ts';
 import { accountThread } from './account-thread.ts';
 import { refreshHomes } from './home.ts';
+import { settingsFor } from './settings.ts';
 
 /** Whether someone may open a deal's billing handoff. */
 export type DealAccess =
@@ -38,7 +39,8 @@ export async function openDeal(
 ): Promise<DealAccess> {
   const ctx = await getDealContext(deps.db, teamId, dealId);
   if (!ctx) return { status: 'not_found' };
-  return mayEditHandoff(deps.config, userId, ctx.deal) ? { status: 'ok', ctx } : { status: 'forbidden', ctx };
+  const settings = await settingsFor(deps, teamId);
+  return mayEditHandoff(settings, userId, ctx.deal) ? { status: 'ok', ctx } : { status: 'forbidden', ctx };
 }
 
 /** The deal with its account and handoff (a modal being redrawn). */
@@ -93,7 +95,8 @@ export async function saveHandoff(
     if (!deal) return { status: 'not_found' };
     const ctx = await getDealContext(trx, input.teamId, input.dealId);
     if (!ctx) return { status: 'not_found' };
-    if (!mayEditHandoff(deps.config, input.userId, ctx.deal))
+    const settings = await settingsFor(deps, input.teamId, trx);
+    if (!mayEditHandoff(settings, input.userId, ctx.deal))
       return { status: 'forbidden', ownerUserId: deal.owner_user_id };
 
     const previous = ctx.handoff;
@@ -115,7 +118,7 @@ export async function saveHandoff(
       },
       previous,
     );
-    await announce(deps, trx, {
+    await announce(trx, settings.STANDARD_TERMS_DAYS, {
       ctx,
       before,
       after: input.fields,
@@ -132,8 +135,8 @@ export async function saveHandoff(
 
 /** Queues the finance-thread post and the rep's DM status for one saved version. */
 async function announce(
-  deps: Pick<Deps, 'config'>,
   trx: Trx,
+  standardTermsDays: number,
   a: {
     ctx: DealContext;
     before: HandoffFields | null;
@@ -147,7 +150,7 @@ async function announce(
   const teamId = deal.team_id;
   const complete = isComplete(a.after);
   const missing = missingFields(a.after);
-  const termsApproval = needsTermsApproval(a.after, deps.config.STANDARD_TERMS_DAYS);
+  const termsApproval = needsTermsApproval(a.after, standardTermsDays);
   const repUserId = deal.owner_user_id ?? a.userId;
   const base = {
     dealId: deal.id,
@@ -175,13 +178,13 @@ async function announce(
         complete,
         missing,
         termsApproval,
-        standardTermsDays: deps.config.STANDARD_TERMS_DAYS,
+        standardTermsDays,
       });
   await enqueue(trx, {
     teamId,
     dedupeKey: `handoff:${deal.id}:v${a.version}:thread`,
     // A deal's first handoff summary starts its account's thread when the account has none yet.
-    target: a.before ? accountThread(deps, account) : { ...accountThread(deps, account), startsThread: true },
+    target: a.before ? accountThread(account) : { ...accountThread(account), startsThread: true },
     message: threadMessage,
   });
 

@@ -39,7 +39,7 @@ export interface CsvImportResult extends UpsertResult {
  * before anything but the staging table was written, and the transaction undoes that.
  */
 export async function importInvoiceRecords(
-  deps: Pick<Deps, 'config'>,
+  deps: Pick<Deps, 'config' | 'db'>,
   trx: Trx,
   teamId: string,
   records: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,

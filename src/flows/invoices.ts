@@ -22,6 +22,7 @@ import { accountThread, threadRootNotification } from './account-thread.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { queueFirstInvoiceDms } from './first-invoice.ts';
 import { refreshHomes } from './home.ts';
+import { settingsFor } from './settings.ts';
 
 export interface UpsertResult {
   created: number;
@@ -37,7 +38,7 @@ const CHUNK = 2_000;
 /** After writing this many invoices, refresh the planner's statistics before reading them again. */
 const ANALYZE_AFTER_ROWS = 50_000;
 
-type ConfigDeps = Pick<Deps, 'config'>;
+type ConfigDeps = Pick<Deps, 'config' | 'db'>;
 
 /**
  * Upserts invoices by number within the workspace: accounts are matched by CRM id, then by name
@@ -82,7 +83,7 @@ export async function upsertInvoiceBatches(
   for (let after = ''; ; ) {
     const numbers = await stagedLinkedNumbers(trx, after, CHUNK);
     if (numbers.length === 0) break;
-    await queueFirstInvoiceDms(deps, trx, teamId, numbers);
+    await queueFirstInvoiceDms(trx, teamId, numbers);
     after = numbers.at(-1) as string;
   }
   for (let after = 0; ; ) {
@@ -156,16 +157,18 @@ async function queuePaymentPosts(
   trx: Trx,
   payments: readonly PaymentRecord[],
 ): Promise<void> {
-  const roots = payments.flatMap((p) =>
-    p.account.thread_ts ? [] : [threadRootNotification(deps, p.account)],
-  );
+  const roots = payments.flatMap((p) => (p.account.thread_ts ? [] : [threadRootNotification(p.account)]));
   // Roots first: a new thread's root is delivered before the replies to it.
-  await enqueueMany(trx, [...roots, ...payments.flatMap((p) => paymentPosts(deps, p))]);
+  const commission = new Map<string, boolean>();
+  for (const teamId of new Set(payments.map((p) => p.account.team_id)))
+    commission.set(teamId, (await settingsFor(deps, teamId, trx)).COMMISSION_ON_COLLECTION);
+  const posts = payments.flatMap((p) => paymentPosts(commission.get(p.account.team_id) === true, p));
+  await enqueueMany(trx, [...roots, ...posts]);
 }
 
-function paymentPosts(deps: ConfigDeps, p: PaymentRecord): NewNotification[] {
+function paymentPosts(commissionEligible: boolean, p: PaymentRecord): NewNotification[] {
   const teamId = p.account.team_id;
-  const target = accountThread(deps, p.account);
+  const target = accountThread(p.account);
   const invoice = collectionInvoice(p.invoice);
   const accountName = p.account.name;
   if (p.invoice.status !== 'paid') {
@@ -183,7 +186,6 @@ function paymentPosts(deps: ConfigDeps, p: PaymentRecord): NewNotification[] {
       },
     ];
   }
-  const commissionEligible = deps.config.COMMISSION_ON_COLLECTION;
   const repUserId = p.account.owner_user_id;
   return [
     {

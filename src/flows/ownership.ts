@@ -21,6 +21,7 @@ import { repAssignedPost } from '../views/collections-messages.ts';
 import { dealReassignedDm } from '../views/handoff-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
 import { refreshHomes } from './home.ts';
+import { settingsFor } from './settings.ts';
 
 /**
  * The deal's owning rep: its Slack user id, else the Slack user with the email the CRM gave
@@ -80,7 +81,7 @@ export async function assignRepPrompt(
 ): Promise<AssignRepPrompt> {
   const account = (await getInvoiceWithAccount(deps.db, teamId, invoiceId))?.account;
   if (!account) return { status: 'not_found' };
-  if (!isArStaff(deps.config, userId)) return { status: 'forbidden' };
+  if (!isArStaff(await settingsFor(deps, teamId), userId)) return { status: 'forbidden' };
   if (account.owner_user_id) return { status: 'owned', ownerUserId: account.owner_user_id };
   return { status: 'ask', accountId: account.id, accountName: account.name };
 }
@@ -99,7 +100,7 @@ export async function assignAccountRep(
     await enqueue(trx, {
       teamId: a.teamId,
       dedupeKey: `assign:${account.id}:${a.viewId}`,
-      target: await accountThreadTarget(deps, trx, account),
+      target: await accountThreadTarget(trx, account),
       message: repAssignedPost({ accountName: account.name, repUserId: a.ownerUserId, byUserId: a.byUserId }),
     });
     await refreshHomes(deps, trx, a.teamId, [a.ownerUserId]);
@@ -148,7 +149,7 @@ export async function reassignDeal(
     const ctx = locked && (await getDealContext(trx, r.teamId, r.dealId));
     if (!ctx) return 'not_found';
     if (ctx.deal.owner_user_id === r.newOwner) return 'done';
-    if (!mayEditHandoff(deps.config, r.byUserId, ctx.deal)) return 'forbidden';
+    if (!mayEditHandoff(await settingsFor(deps, r.teamId, trx), r.byUserId, ctx.deal)) return 'forbidden';
     const dmKey = `deal:${r.dealId}:reassigned:${r.viewId}`;
     await passDeal(trx, ctx.deal, r.newOwner, dmKey);
     await moveAccountOwner(trx, ctx.account.id, ctx.deal.owner_user_id, r.newOwner);

@@ -1,10 +1,10 @@
 import { insertCollectionUpdate } from '../db/collection-updates.ts';
 import { getInvoiceWithAccount } from '../db/invoices.ts';
 import type { Deps } from '../deps.ts';
-import { isArStaff } from '../domain/permissions.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { askArPost, contactedPost } from '../views/collections-messages.ts';
 import { accountThreadTarget } from './account-thread.ts';
+import { isArStaffIn, settingsFor } from './settings.ts';
 
 type ReplyDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'notify'>;
 
@@ -30,7 +30,7 @@ export async function reachOut(deps: ReplyDeps, r: PingReply): Promise<ReachOutR
   if (!found) return { status: 'not_found' };
   const { invoice, account } = found;
   const owner = account.owner_user_id;
-  if (owner !== null && owner !== r.userId && !isArStaff(deps.config, r.userId))
+  if (owner !== null && owner !== r.userId && !(await isArStaffIn(deps, r.teamId, r.userId)))
     return { status: 'not_yours', ownerUserId: owner };
   const logged = await deps.db.transaction().execute(async (trx) => {
     const id = await insertCollectionUpdate(trx, {
@@ -47,7 +47,7 @@ export async function reachOut(deps: ReplyDeps, r: PingReply): Promise<ReachOutR
     await enqueue(trx, {
       teamId: r.teamId,
       dedupeKey: `update:${id}`,
-      target: await accountThreadTarget(deps, trx, account),
+      target: await accountThreadTarget(trx, account),
       message: contactedPost({ repUserId: r.userId, invoiceNumber: invoice.number }),
     });
     return true;
@@ -60,13 +60,14 @@ export async function reachOut(deps: ReplyDeps, r: PingReply): Promise<ReachOutR
 export async function askAr(deps: ReplyDeps, r: PingReply): Promise<void> {
   const found = await getInvoiceWithAccount(deps.db, r.teamId, r.invoiceId);
   if (!found) return;
+  const arUserIds = (await settingsFor(deps, r.teamId)).AR_USER_IDS;
   const queued = await deps.db.transaction().execute(async (trx) =>
     enqueue(trx, {
       teamId: r.teamId,
       dedupeKey: `ask-ar:${found.invoice.id}:${r.actionTs}`,
-      target: await accountThreadTarget(deps, trx, found.account),
+      target: await accountThreadTarget(trx, found.account),
       message: askArPost({
-        arUserIds: deps.config.AR_USER_IDS,
+        arUserIds,
         repUserId: r.userId,
         invoiceNumber: found.invoice.number,
       }),

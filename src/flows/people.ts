@@ -1,5 +1,6 @@
 import { getPerson, upsertPerson } from '../db/people.ts';
 import type { Deps } from '../deps.ts';
+import { settingsFor } from './settings.ts';
 
 const DAY = 86_400_000;
 
@@ -24,8 +25,9 @@ export async function repTimeZone(
   userId: string,
 ): Promise<string> {
   const person = await getPerson(deps.db, teamId, userId);
+  const fallback = (await settingsFor(deps, teamId)).BUSINESS_TIMEZONE;
   const fresh = person?.tz_checked_at && Date.now() - person.tz_checked_at.getTime() < DAY;
-  if (fresh) return validZone(person?.tz) ? person.tz : deps.config.BUSINESS_TIMEZONE;
+  if (fresh) return validZone(person?.tz) ? person.tz : fallback;
   try {
     const slack = await deps.workspaces.slackFor(teamId);
     const { user } = await slack.users.info({ user: userId });
@@ -36,12 +38,12 @@ export async function repTimeZone(
       ...(user?.profile?.email ? { email: user.profile.email } : {}),
       ...(user?.real_name ? { name: user.real_name } : {}),
     });
-    return tz ?? deps.config.BUSINESS_TIMEZONE;
+    return tz ?? fallback;
   } catch (error) {
     deps.logger.warn(
       { err: error, userId },
       'could not read the rep’s time zone from Slack; using what we have',
     );
-    return validZone(person?.tz) ? person.tz : deps.config.BUSINESS_TIMEZONE;
+    return validZone(person?.tz) ? person.tz : fallback;
   }
 }

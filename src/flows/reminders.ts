@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { nagPolicy } from '../domain/nag-schedule.ts';
 import { nextWorkingDayStart } from '../domain/working-time.ts';
 import { repTimeZone } from './people.ts';
+import { settingsFor } from './settings.ts';
 
 export type SnoozeResult =
   | { status: 'not_found' }
@@ -18,7 +19,7 @@ export async function snoozeReminders(
   if (!ctx) return { status: 'not_found' };
   if (ctx.deal.owner_user_id !== s.userId) return { status: 'not_yours' };
   const tz = await repTimeZone(deps, s.teamId, s.userId);
-  const until = nextWorkingDayStart(deps.clock.now(), tz, nagPolicy(deps.config));
+  const until = nextWorkingDayStart(deps.clock.now(), tz, nagPolicy(await settingsFor(deps, s.teamId)));
   await snoozeDeal(deps.db, ctx.deal.id, until);
   deps.logger.info(
     { dealId: ctx.deal.id, userId: s.userId, until: until.toISOString() },

@@ -8,6 +8,7 @@ import {
 import type { Deps } from '../deps.ts';
 import { dayIn } from '../domain/dates.ts';
 import { isArStaff } from '../domain/permissions.ts';
+import type { WorkspaceSettings } from '../domain/settings.ts';
 import {
   accountStatusMessage,
   ledgerHeadlineMessage,
@@ -18,15 +19,20 @@ import {
 } from '../views/ar-status.ts';
 import type { SlackMessage } from '../views/handoff-messages.ts';
 import { disputeContexts } from './dispute-context.ts';
+import { settingsFor } from './settings.ts';
 
 /** Disputed invoices whose handoff context /ar-status quotes. */
 const DISPUTES_SHOWN = 3;
 
 type StatusDeps = Pick<Deps, 'db' | 'config' | 'clock' | 'workspaces'>;
 
-async function settingsOf(deps: StatusDeps, teamId: string): Promise<StatusSettings> {
+async function settingsOf(
+  deps: StatusDeps,
+  teamId: string,
+  settings: WorkspaceSettings,
+): Promise<StatusSettings> {
   const { teamUrl } = await deps.workspaces.identityFor(teamId);
-  return { creditHoldDays: deps.config.CREDIT_HOLD_DAYS, teamUrl };
+  return { creditHoldDays: settings.CREDIT_HOLD_DAYS, teamUrl };
 }
 
 /**
@@ -40,14 +46,21 @@ export async function statusAnswer(
   text: string,
   share: boolean,
 ): Promise<SlackMessage> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
+  const settings = await settingsFor(deps, teamId);
+  const today = dayIn(settings.BUSINESS_TIMEZONE, deps.clock.now());
   if (!text) {
-    return isArStaff(deps.config, userId)
+    return isArStaff(settings, userId)
       ? ledgerHeadlineMessage(await loadLedgerHeadline(deps.db, teamId, today))
       : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
   }
   if (/^(help|\?)$/i.test(text)) return statusUsage();
-  const { found, status } = await lookUpStatus(deps.db, teamId, text, today, await settingsOf(deps, teamId));
+  const { found, status } = await lookUpStatus(
+    deps.db,
+    teamId,
+    text,
+    today,
+    await settingsOf(deps, teamId, settings),
+  );
   if (found.kind === 'pick') return pickListMessage(text, found.candidates);
   if (found.kind === 'none') return noMatchMessage(text, found.closest);
   if (!status) return noMatchMessage(text, []);
@@ -62,8 +75,15 @@ export async function accountStatusReply(
   accountId: number,
   shareable: boolean,
 ): Promise<SlackMessage | { text: string }> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now());
-  const status = await loadAccountStatus(deps.db, teamId, accountId, today, await settingsOf(deps, teamId));
+  const settings = await settingsFor(deps, teamId);
+  const today = dayIn(settings.BUSINESS_TIMEZONE, deps.clock.now());
+  const status = await loadAccountStatus(
+    deps.db,
+    teamId,
+    accountId,
+    today,
+    await settingsOf(deps, teamId, settings),
+  );
   if (!status) return { text: 'That account no longer exists.' };
   const disputes = await disputeContexts(deps.db, teamId, status.problemInvoices, DISPUTES_SHOWN);
   return accountStatusMessage(status, { shareable, disputes });

@@ -26,6 +26,7 @@ import { accountThreadTarget } from './account-thread.ts';
 import { applyCollectionUpdate } from './ar-updates.ts';
 import { recomputeCreditHold } from './credit-hold.ts';
 import { upsertInvoices } from './invoices.ts';
+import { settingsFor } from './settings.ts';
 
 export interface StripeDeps extends Pick<Deps, 'config' | 'db' | 'clock'> {
   teamId: string;
@@ -100,7 +101,11 @@ async function plan(deps: StripeDeps, event: StripeEvent): Promise<Plan | { prob
     let customer: CustomerFacts | null = null;
     if (deps.stripeApi && invoice.customer && !invoice.metadata?.crm_account_id)
       customer = await deps.stripeApi.customer(invoice.customer);
-    const mapped = mapStripeInvoice(invoice, customer, deps.config.BUSINESS_TIMEZONE);
+    const mapped = mapStripeInvoice(
+      invoice,
+      customer,
+      (await settingsFor(deps, deps.teamId)).BUSINESS_TIMEZONE,
+    );
     if (mapped.kind === 'invalid') return { problems: mapped.problems };
     if (mapped.kind === 'ignored') return { kind: 'ignored', reason: mapped.reason };
     return {
@@ -196,7 +201,7 @@ async function reopenLost(
   await enqueue(trx, {
     teamId: deps.teamId,
     dedupeKey: `stripe:${disputeId}:lost`,
-    target: await accountThreadTarget(deps, trx, account),
+    target: await accountThreadTarget(trx, account),
     message: disputeLostPost({
       accountName: account.name,
       repUserId: account.owner_user_id,

@@ -1,8 +1,8 @@
 import { findAccountByThread } from '../db/accounts.ts';
 import { insertCollectionUpdate } from '../db/collection-updates.ts';
 import type { Deps } from '../deps.ts';
-import { isArStaff } from '../domain/permissions.ts';
 import { answerFromThread } from './asks.ts';
+import { isArStaffIn } from './settings.ts';
 
 /** Notes longer than this are cut. */
 const NOTE_MAX = 4_000;
@@ -39,7 +39,8 @@ export async function saveThreadNote(
     account = await findAccountByThread(deps.db, reply.teamId, reply.channel, reply.threadTs);
   }
   if (!account) return false;
-  if (reply.userId !== account.owner_user_id && !isArStaff(deps.config, reply.userId)) return false;
+  if (reply.userId !== account.owner_user_id && !(await isArStaffIn(deps, reply.teamId, reply.userId)))
+    return false;
   const id = await insertCollectionUpdate(deps.db, {
     team_id: reply.teamId,
     account_id: account.id,

@@ -13,6 +13,7 @@ import {
 import { createStripeApi } from '../connectors/stripe/api.ts';
 import { parseWith, stripeEvent } from '../connectors/stripe/map.ts';
 import type { Db } from '../db/schema.ts';
+import { workspaceCredentials } from '../flows/credentials.ts';
 import { handleHubSpotBatch } from '../flows/hubspot.ts';
 import { handleSalesforceMessage } from '../flows/salesforce.ts';
 import { handleStripeEvent } from '../flows/stripe.ts';
@@ -27,14 +28,13 @@ import {
 import { decodeUtf8, header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { tokenMatches } from './signature.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe-signature.ts';
-import type { WorkspaceOf } from './workspace-of.ts';
+import { teamParam, type WorkspaceOf, type WorkspaceOfRequest } from './workspace-of.ts';
 
 export interface ConnectorRouteDeps {
   config: Config;
   clock: Clock;
   db: Db;
   workspaceOf: WorkspaceOf;
-  financeChannelId: string;
   logger: Logger;
   onQueued: () => void;
   onInvoicesChanged: () => void;
@@ -44,11 +44,84 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 type Wrap = (name: string, handler: Handler) => CustomRoute['handler'];
 
 /** A connector whose settings are not set: its route exists, and says how to turn it on. */
-function sendOff(res: ServerResponse, vendor: string, variables: readonly string[]): void {
+function sendOff(
+  res: ServerResponse,
+  vendor: string,
+  variables: readonly string[],
+  c: Pick<ConnectorSettings, 'team'>,
+): void {
+  const named = c.team !== null;
   sendJson(res, 404, {
-    error: `the ${vendor} connector is off`,
-    problems: [`set ${variables.join(' and ')} to turn it on (README.md → Connectors → ${vendor})`],
+    error: named ? `the ${vendor} connector is off for this workspace` : `the ${vendor} connector is off`,
+    problems: [
+      named
+        ? `set its credentials (or ${variables.join(' and ')}) and turn its route on in App Home → Settings (README.md → Connectors → ${vendor})`
+        : `set ${variables.join(' and ')} to turn it on (README.md → Connectors → ${vendor})`,
+    ],
   });
+}
+
+/** One request's connector settings: the environment's, or (with `?team=`) that workspace's own. */
+interface ConnectorSettings {
+  /** The workspace `?team=` named (or why it cannot be used); null without `team`. */
+  team: WorkspaceOfRequest | null;
+  on: { hubspot: boolean; salesforce: boolean; stripe: boolean };
+  hubspotClientSecret: string | undefined;
+  hubspotAccessToken: string | undefined;
+  salesforceOrgIds: readonly string[];
+  salesforceToken: string | undefined;
+  stripeWebhookSecret: string | undefined;
+  stripeApiKey: string | undefined;
+  /** The HubSpot and Stripe API clients are the workspace's own (else the environment's, built once). */
+  ownHubspot: boolean;
+  ownStripe: boolean;
+}
+
+/**
+ * The request's connector settings: with `?team=`, that workspace's own (its `team` resolved, or
+ * why not); without, the environment's (the workspace is resolved after the route is found on).
+ */
+async function connectorSettings(deps: ConnectorRouteDeps, req: IncomingMessage): Promise<ConnectorSettings> {
+  const { config } = deps;
+  if (teamParam(req) === null)
+    return {
+      team: null,
+      on: { hubspot: true, salesforce: true, stripe: true },
+      hubspotClientSecret: config.HUBSPOT_CLIENT_SECRET,
+      hubspotAccessToken: config.HUBSPOT_ACCESS_TOKEN,
+      salesforceOrgIds: config.SALESFORCE_ORG_IDS ?? [],
+      salesforceToken: config.SALESFORCE_WEBHOOK_TOKEN,
+      stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      stripeApiKey: config.STRIPE_API_KEY,
+      ownHubspot: false,
+      ownStripe: false,
+    };
+  const team = await deps.workspaceOf(req);
+  const { secrets: own, connectors } = team.ok
+    ? await workspaceCredentials(deps, team.teamId)
+    : { secrets: {}, connectors: {} as Record<string, boolean> };
+  // A connector the workspace set credentials for uses its own; one it did not, the environment's.
+  const hubspotOwn = Boolean(own.hubspot_client_secret || own.hubspot_access_token);
+  const salesforceOwn = Boolean(own.salesforce_org_ids || own.salesforce_webhook_token);
+  const stripeOwn = Boolean(own.stripe_webhook_secret || own.stripe_api_key);
+  return {
+    team,
+    on: {
+      hubspot: connectors.hubspot !== false,
+      salesforce: connectors.salesforce !== false,
+      stripe: connectors.stripe !== false,
+    },
+    hubspotClientSecret: hubspotOwn ? own.hubspot_client_secret : config.HUBSPOT_CLIENT_SECRET,
+    hubspotAccessToken: hubspotOwn ? own.hubspot_access_token : config.HUBSPOT_ACCESS_TOKEN,
+    ownHubspot: hubspotOwn,
+    salesforceOrgIds: salesforceOwn
+      ? (own.salesforce_org_ids ?? '').split(',').filter(Boolean)
+      : (config.SALESFORCE_ORG_IDS ?? []),
+    salesforceToken: salesforceOwn ? own.salesforce_webhook_token : config.SALESFORCE_WEBHOOK_TOKEN,
+    stripeWebhookSecret: stripeOwn ? own.stripe_webhook_secret : config.STRIPE_WEBHOOK_SECRET,
+    stripeApiKey: stripeOwn ? own.stripe_api_key : config.STRIPE_API_KEY,
+    ownStripe: stripeOwn,
+  };
 }
 
 function sendXml(res: ServerResponse, status: number, xml: string): void {
@@ -63,11 +136,11 @@ function sendXml(res: ServerResponse, status: number, xml: string): void {
 export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRoute[] {
   const log = deps.logger.child({ component: 'connectors' });
   const { config } = deps;
-  const hubspot =
+  const envHubspot =
     config.HUBSPOT_ACCESS_TOKEN && config.HUBSPOT_CLIENT_SECRET
       ? createHubSpotApi(config.HUBSPOT_ACCESS_TOKEN, config.HUBSPOT_API_URL)
       : null;
-  const stripeApi = config.STRIPE_API_KEY
+  const envStripeApi = config.STRIPE_API_KEY
     ? createStripeApi(config.STRIPE_API_KEY, config.STRIPE_API_URL)
     : null;
   return [
@@ -75,11 +148,19 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       path: '/webhooks/stripe',
       method: 'POST',
       handler: wrap('stripe', async (req, res) => {
-        const secret = config.STRIPE_WEBHOOK_SECRET;
-        if (!secret) return sendOff(res, 'Stripe', ['STRIPE_WEBHOOK_SECRET']);
-        const team = await deps.workspaceOf(req);
+        const c = await connectorSettings(deps, req);
+        if (c.team && !c.team.ok)
+          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
+        const secret = c.stripeWebhookSecret;
+        if (!c.on.stripe || !secret) return sendOff(res, 'Stripe', ['STRIPE_WEBHOOK_SECRET'], c);
+        const team = c.team ?? (await deps.workspaceOf(req));
         if (!team.ok)
           return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
+        const stripeApi = c.ownStripe
+          ? c.stripeApiKey
+            ? createStripeApi(c.stripeApiKey, config.STRIPE_API_URL)
+            : null
+          : envStripeApi;
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
         const check = await verifyStripeSignature(
@@ -97,7 +178,10 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         const outcome = await handleStripeEvent({ ...deps, teamId: team.teamId, stripeApi }, event.value);
         if (outcome.status === 'invalid')
           return sendProblems(res, 400, `invalid ${event.value.type}: nothing was stored`, outcome.problems);
-        log.info({ eventId: event.value.id, type: event.value.type, ...outcome }, 'stripe event');
+        log.info(
+          { teamId: team.teamId, eventId: event.value.id, type: event.value.type, ...outcome },
+          'stripe event',
+        );
         deps.onQueued();
         if (outcome.invoicesChanged) deps.onInvoicesChanged();
         sendJson(res, 200, { received: true, status: outcome.status, detail: outcome.detail });
@@ -107,10 +191,18 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       path: '/webhooks/hubspot',
       method: 'POST',
       handler: wrap('hubspot', async (req, res) => {
-        const secret = config.HUBSPOT_CLIENT_SECRET;
-        if (!secret || !hubspot)
-          return sendOff(res, 'HubSpot', ['HUBSPOT_CLIENT_SECRET', 'HUBSPOT_ACCESS_TOKEN']);
-        const team = await deps.workspaceOf(req);
+        const c = await connectorSettings(deps, req);
+        if (c.team && !c.team.ok)
+          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
+        const secret = c.hubspotClientSecret;
+        const hubspot = c.ownHubspot
+          ? c.hubspotAccessToken
+            ? createHubSpotApi(c.hubspotAccessToken, config.HUBSPOT_API_URL)
+            : null
+          : envHubspot;
+        if (!c.on.hubspot || !secret || !hubspot)
+          return sendOff(res, 'HubSpot', ['HUBSPOT_CLIENT_SECRET', 'HUBSPOT_ACCESS_TOKEN'], c);
+        const team = c.team ?? (await deps.workspaceOf(req));
         if (!team.ok)
           return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
         const raw = await readBodyOrRefuse(req, res);
@@ -162,10 +254,13 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       path: '/webhooks/salesforce',
       method: 'POST',
       handler: wrap('salesforce', async (req, res) => {
-        const orgIds = config.SALESFORCE_ORG_IDS ?? [];
-        const token = config.SALESFORCE_WEBHOOK_TOKEN;
-        if (orgIds.length === 0 || !token)
-          return sendOff(res, 'Salesforce', ['SALESFORCE_ORG_IDS', 'SALESFORCE_WEBHOOK_TOKEN']);
+        const c = await connectorSettings(deps, req);
+        if (c.team && !c.team.ok)
+          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
+        const orgIds = c.salesforceOrgIds;
+        const token = c.salesforceToken;
+        if (!c.on.salesforce || orgIds.length === 0 || !token)
+          return sendOff(res, 'Salesforce', ['SALESFORCE_ORG_IDS', 'SALESFORCE_WEBHOOK_TOKEN'], c);
         const given = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
         if (!given || !tokenMatches(token, `Bearer ${given}`))
           return sendXml(
@@ -173,7 +268,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
             401,
             soapFault('unauthorized', ['the endpoint URL needs ?token=<SALESFORCE_WEBHOOK_TOKEN>']),
           );
-        const team = await deps.workspaceOf(req);
+        const team = c.team ?? (await deps.workspaceOf(req));
         if (!team.ok)
           return sendXml(
             res,

@@ -6,6 +6,7 @@ import { pingDatabase } from '../db/connect.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { Db } from '../db/schema.ts';
+import { hasOwnApiToken, teamOfToken, workspaceCredentials } from '../flows/credentials.ts';
 import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
@@ -14,7 +15,7 @@ import type { Metrics } from '../metrics.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { header, parseJsonBody, type Read, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
-import type { WorkspaceOf } from './workspace-of.ts';
+import { teamParam, type WorkspaceOf } from './workspace-of.ts';
 
 export interface RouteDeps {
   config: Config;
@@ -23,7 +24,8 @@ export interface RouteDeps {
   databaseKind: string;
   /** The workspace a request writes to (src/http/workspace-of.ts). */
   workspaceOf: WorkspaceOf;
-  financeChannelId: string;
+  /** Whether a workspace is served now (installed, not uninstalled): one its token names must be. */
+  isServed: (teamId: string) => Promise<boolean>;
   webhookSecret: string | undefined;
   apiToken: string | undefined;
   logger: Logger;
@@ -85,18 +87,23 @@ async function readJson(req: IncomingMessage, res: ServerResponse, limit?: numbe
 
 /** The signature is checked over the raw bytes, before they are decoded or parsed. */
 async function readSignedJson(
-  deps: RouteDeps,
+  secret: string | undefined,
+  perWorkspace: boolean,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<Read<unknown>> {
-  if (!deps.webhookSecret) {
-    sendProblems(res, 503, 'webhooks are disabled', ['set WEBHOOK_SECRET to accept signed webhooks']);
+  if (!secret) {
+    sendProblems(res, 503, 'webhooks are disabled', [
+      perWorkspace
+        ? 'create this workspace’s webhook secret in App Home → Settings (or set WEBHOOK_SECRET) to accept signed webhooks'
+        : 'set WEBHOOK_SECRET to accept signed webhooks',
+    ]);
     return { ok: false };
   }
   const raw = await readBodyOrRefuse(req, res);
   if (!raw) return { ok: false };
   const check = verifySignature(
-    deps.webhookSecret,
+    secret,
     { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) },
     raw,
   );
@@ -105,6 +112,55 @@ async function readSignedJson(
     return { ok: false };
   }
   return parseJsonBody(raw, res);
+}
+
+type InvoicesTeam =
+  | { ok: true; teamId: string }
+  | { ok: false; status: number; error: string; problem: string };
+
+/**
+ * The workspace POST /api/invoices writes to: a workspace's own token (found by its hash) names
+ * its workspace; without `?team=`, API_TOKEN is the start-up workspace's, as before.
+ */
+async function invoicesTeam(deps: RouteDeps, req: IncomingMessage): Promise<InvoicesTeam> {
+  const authorization = header(req, 'authorization');
+  const token = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1];
+  const owner = token ? await teamOfToken(deps, token) : undefined;
+  const unauthorized: InvoicesTeam = {
+    ok: false,
+    status: 401,
+    error: 'unauthorized',
+    problem:
+      'send the header Authorization: Bearer <token> (the workspace’s token from App Home → Settings, or API_TOKEN)',
+  };
+  if (owner !== undefined && teamParam(req) === null) {
+    if (await deps.isServed(owner)) return { ok: true, teamId: owner };
+    return {
+      ok: false,
+      status: 404,
+      error: 'unknown workspace: nothing was stored',
+      problem: `AR Bridge is not installed in workspace ${owner} any more`,
+    };
+  }
+  const team = await deps.workspaceOf(req);
+  if (!team.ok)
+    return {
+      ok: false,
+      status: team.status,
+      error: 'unknown workspace: nothing was stored',
+      problem: team.problem,
+    };
+  if (owner !== undefined) return owner === team.teamId ? { ok: true, teamId: owner } : unauthorized;
+  // A workspace with a token of its own no longer takes API_TOKEN.
+  if (team.named && (await hasOwnApiToken(deps, team.teamId))) return unauthorized;
+  if (!deps.apiToken)
+    return {
+      ok: false,
+      status: 503,
+      error: 'the invoices API is disabled',
+      problem: 'set API_TOKEN, or create a workspace token in App Home → Settings, to accept invoices',
+    };
+  return tokenMatches(deps.apiToken, authorization) ? { ok: true, teamId: team.teamId } : unauthorized;
 }
 
 /** GET /metrics in Prometheus text format, when the app keeps metrics. */
@@ -145,17 +201,9 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       path: '/api/invoices',
       method: 'POST',
       handler: safely(log, 'invoices', async (req, res) => {
-        if (!deps.apiToken) {
-          sendProblems(res, 503, 'the invoices API is disabled', ['set API_TOKEN to accept invoices']);
-          return;
-        }
-        if (!tokenMatches(deps.apiToken, header(req, 'authorization'))) {
-          sendProblems(res, 401, 'unauthorized', ['send the header Authorization: Bearer <API_TOKEN>']);
-          return;
-        }
-        const team = await deps.workspaceOf(req);
-        if (!team.ok)
-          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
+        const team = await invoicesTeam(deps, req);
+        if (!team.ok) return sendProblems(res, team.status, team.error, [team.problem]);
+        const { teamId } = team;
         const read = await readJson(req, res, 20_000_000);
         if (!read.ok) return;
         const parsed = parseInvoicesBody(read.body);
@@ -166,8 +214,8 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         const now = deps.clock.now();
         const result = await deps.db
           .transaction()
-          .execute((trx) => upsertInvoices(deps, trx, team.teamId, parsed.rows, now));
-        log.info({ ...result, received: parsed.rows.length }, 'invoices received');
+          .execute((trx) => upsertInvoices(deps, trx, teamId, parsed.rows, now));
+        log.info({ ...result, teamId, received: parsed.rows.length }, 'invoices received');
         deps.onQueued();
         if (result.created + result.updated > 0) deps.onInvoicesChanged();
         sendJson(res, 200, {
@@ -188,17 +236,22 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
         const team = await deps.workspaceOf(req);
         if (!team.ok)
           return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
-        const read = await readSignedJson(deps, req, res);
+        const { teamId } = team;
+        // A workspace's own secret replaces the environment's for it, once it has one.
+        const own = team.named
+          ? (await workspaceCredentials(deps, teamId)).secrets.webhook_secret
+          : undefined;
+        const read = await readSignedJson(own ?? deps.webhookSecret, team.named, req, res);
         if (!read.ok) return;
         const parsed = parseDealClosed(read.body);
         if (!parsed.ok) {
           sendProblems(res, 400, 'invalid deal-closed body', parsed.problems);
           return;
         }
-        const result = await recordClosedDeal({ ...deps, teamId: team.teamId }, parsed.value);
+        const result = await recordClosedDeal({ ...deps, teamId }, parsed.value);
         if (result.created) deps.onQueued();
         log.info(
-          { dealId: result.dealId, crmId: parsed.value.deal_id, created: result.created },
+          { teamId, dealId: result.dealId, crmId: parsed.value.deal_id, created: result.created },
           'deal closed',
         );
         sendJson(res, result.created ? 202 : 200, {

@@ -6,6 +6,7 @@ import { dayIn } from '../domain/dates.ts';
 import { nagPolicy } from '../domain/nag-schedule.ts';
 import { accountThread } from '../flows/account-thread.ts';
 import { repTimeZone } from '../flows/people.ts';
+import { settingsFor } from '../flows/settings.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { askEscalationPost, askReminderDm } from '../views/asks.ts';
 import type { SweepDeps } from './handoff-nags.ts';
@@ -22,7 +23,6 @@ export async function runAskSweep(
   now: Date,
   teamId?: string,
 ): Promise<{ reminded: number; escalated: number }> {
-  const working = nagPolicy(deps.config);
   // Time zones ahead of the business one may already be on the next day.
   const latest = dayIn('Pacific/Kiritimati', now);
   let reminded = 0;
@@ -35,6 +35,7 @@ export async function runAskSweep(
       const rep = ask.asked_of as string;
       const tz = await repTimeZone(deps, ask.team_id, rep);
       const manager = (await getPerson(deps.db, ask.team_id, rep))?.manager_user_id ?? null;
+      const working = nagPolicy(await settingsFor(deps, ask.team_id));
       const step = dueAskStep(
         {
           dueOn: ask.due_on,
@@ -82,7 +83,7 @@ async function escalate(deps: SweepDeps, ask: OpenAsk, managerUserId: string, no
     await enqueue(trx, {
       teamId: ask.team_id,
       dedupeKey: `ask:${ask.id}:escalate`,
-      target: accountThread(deps, { id: ask.account_id }),
+      target: accountThread({ id: ask.account_id }),
       message,
     });
     await enqueue(trx, {

@@ -6,6 +6,7 @@ import { currentFields, missingFields } from '../domain/handoff.ts';
 import { dueNag, type NagPolicy, type NagStep, nagPolicy } from '../domain/nag-schedule.ts';
 import { accountThread } from '../flows/account-thread.ts';
 import { repTimeZone } from '../flows/people.ts';
+import { settingsFor, sweepScopes } from '../flows/settings.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { handoffEscalation, handoffReminderDm } from '../views/handoff-messages.ts';
 
@@ -24,8 +25,13 @@ export async function runHandoffNagSweep(
   now: Date,
   teamId?: string,
 ): Promise<{ reminded: number; escalated: number }> {
-  const policy = nagPolicy(deps.config);
-  const firstDue = new Date(now.getTime() - policy.firstAfterHours * 3_600_000);
+  // Each workspace has its own policy: read the deals the earliest first reminder covers.
+  const policies =
+    teamId === undefined
+      ? (await sweepScopes(deps)).map((s) => s.settings)
+      : [await settingsFor(deps, teamId)];
+  const earliest = Math.min(...policies.map((s) => s.NAG_FIRST_AFTER_HOURS));
+  const firstDue = new Date(now.getTime() - earliest * 3_600_000);
   let reminded = 0;
   let escalated = 0;
   let afterId = 0;
@@ -39,6 +45,7 @@ export async function runHandoffNagSweep(
       const zoneKey = `${deal.team_id}:${owner}`;
       const tz = zones.get(zoneKey) ?? (await repTimeZone(deps, deal.team_id, owner));
       zones.set(zoneKey, tz);
+      const policy = nagPolicy(await settingsFor(deps, deal.team_id));
       const step = dueNag(
         {
           closedAt: deal.closed_at,
@@ -53,9 +60,7 @@ export async function runHandoffNagSweep(
         now,
       );
       if (!step) continue;
-      const queued = await deps.db
-        .transaction()
-        .execute((trx) => queueStep(deps, trx, deal, step, policy, now));
+      const queued = await deps.db.transaction().execute((trx) => queueStep(trx, deal, step, policy, now));
       if (!queued) continue;
       if (step.kind === 'remind') reminded += 1;
       else escalated += 1;
@@ -71,7 +76,6 @@ export async function runHandoffNagSweep(
 
 /** Claims the step and queues its message: the rep's reminder DM, or the escalation in the account thread. */
 async function queueStep(
-  deps: SweepDeps,
   trx: Trx,
   deal: ReminderCandidate,
   step: NonNullable<NagStep>,
@@ -115,7 +119,7 @@ async function queueStep(
   return enqueue(trx, {
     teamId: deal.team_id,
     dedupeKey: `handoff:${deal.id}:escalation:${deal.nag_cycle}`,
-    target: accountThread(deps, { id: deal.acc_id }),
+    target: accountThread({ id: deal.acc_id }),
     guard,
     message: handoffEscalation({
       ...summary,

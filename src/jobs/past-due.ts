@@ -7,11 +7,13 @@ import {
   pingCandidateIds,
   setPingedThreshold,
 } from '../db/invoices.ts';
-import type { Account, Invoice } from '../db/schema.ts';
+import type { Account, Invoice, TeamScope } from '../db/schema.ts';
 import { escalationNear, type PingDecision, pingDecision, thresholdToPing } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
+import type { WorkspaceSettings } from '../domain/settings.ts';
 import { accountThread, threadRootNotification } from '../flows/account-thread.ts';
 import { recomputeCreditHold } from '../flows/credit-hold.ts';
+import { settingsFor, sweepScopes } from '../flows/settings.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { brokenPromisePing, collectionInvoice, pastDuePing } from '../views/collections-messages.ts';
 import type { SweepDeps } from './handoff-nags.ts';
@@ -30,24 +32,45 @@ export async function runPastDueSweep(
   now: Date,
   teamId?: string,
 ): Promise<{ pinged: number; brokenPromises: number; holds: number }> {
-  const today = dayIn(deps.config.BUSINESS_TIMEZONE, now);
-  const thresholds = deps.config.PAST_DUE_DAYS;
-  const ids = await pingCandidateIds(deps.db, today, thresholds, teamId);
+  const total = { pinged: 0, brokenPromises: 0, holds: 0 };
+  // One workspace (multi-workspace mode sweeps each installed one), else every workspace in groups.
+  const scopes =
+    teamId === undefined
+      ? await sweepScopes(deps)
+      : [{ scope: { only: teamId } as TeamScope, settings: await settingsFor(deps, teamId) }];
+  for (const { scope, settings } of scopes) {
+    const done = await sweepScope(deps, scope, settings, now);
+    total.pinged += done.pinged;
+    total.brokenPromises += done.brokenPromises;
+    total.holds += done.holds;
+  }
+  if (total.pinged + total.brokenPromises + total.holds > 0) deps.notify();
+  return total;
+}
+
+/** The sweep over some workspaces that share these settings. */
+async function sweepScope(
+  deps: SweepDeps,
+  scope: TeamScope,
+  settings: WorkspaceSettings,
+  now: Date,
+): Promise<{ pinged: number; brokenPromises: number; holds: number }> {
+  const today = dayIn(settings.BUSINESS_TIMEZONE, now);
+  const thresholds = settings.PAST_DUE_DAYS;
+  const ids = await pingCandidateIds(deps.db, today, thresholds, scope);
   let pinged = 0;
   let brokenPromises = 0;
   for (let i = 0; i < ids.length; i += BATCH) {
-    const done = await pingBatch(deps, ids.slice(i, i + BATCH), today, thresholds);
+    const done = await pingBatch(deps, ids.slice(i, i + BATCH), today, settings);
     pinged += done.pinged;
     brokenPromises += done.brokenPromises;
   }
   const holds = await deps.db.transaction().execute(async (trx) => {
-    const crossed = await markPastHold(trx, today, deps.config.CREDIT_HOLD_DAYS, teamId);
+    const crossed = await markPastHold(trx, today, settings.CREDIT_HOLD_DAYS, scope);
     return recomputeCreditHold(deps, trx, crossed, now);
   });
-  if (pinged + brokenPromises + holds > 0) {
-    deps.logger.info({ pinged, brokenPromises, holds, today }, 'past-due sweep');
-    deps.notify();
-  }
+  if (pinged + brokenPromises + holds > 0)
+    deps.logger.info({ pinged, brokenPromises, holds, today, scope }, 'past-due sweep');
   return { pinged, brokenPromises, holds };
 }
 
@@ -58,8 +81,9 @@ async function pingBatch(
   deps: SweepDeps,
   ids: number[],
   today: string,
-  thresholds: readonly number[],
+  settings: WorkspaceSettings,
 ): Promise<{ pinged: number; brokenPromises: number }> {
+  const thresholds = settings.PAST_DUE_DAYS;
   return deps.db.transaction().execute(async (trx) => {
     const decided = (await lockOpenInvoices(trx, ids)).flatMap((inv): Decided[] => {
       const decision = pingDecision(
@@ -94,8 +118,8 @@ async function pingBatch(
     for (const { inv, decision } of decided) {
       const account = accounts.get(inv.account_id) as Account;
       if (!account.thread_ts && !roots.has(account.id))
-        roots.set(account.id, threadRootNotification(deps, account));
-      posts.push(pingPost(deps, inv, account, decision, lastUpdates.get(inv.id) ?? null));
+        roots.set(account.id, threadRootNotification(account));
+      posts.push(pingPost(settings, inv, account, decision, lastUpdates.get(inv.id) ?? null));
       if (decision.kind === 'broken_promise') {
         // The broken-promise ping covers the thresholds crossed while the promise held: no catch-up ping after it.
         const reached =
@@ -114,7 +138,7 @@ async function pingBatch(
 }
 
 function pingPost(
-  deps: SweepDeps,
+  settings: WorkspaceSettings,
   inv: Invoice,
   account: Account,
   decision: NonNullable<PingDecision>,
@@ -131,18 +155,18 @@ function pingPost(
     return {
       teamId: inv.team_id,
       dedupeKey: `promise:${inv.number}:${decision.promiseDate}:broken`,
-      target: accountThread(deps, account),
+      target: accountThread(account),
       message: brokenPromisePing({ ...about, promiseDate: decision.promiseDate }),
     };
   }
   return {
     teamId: inv.team_id,
     dedupeKey: `pastdue:${inv.number}:${decision.threshold}`,
-    target: accountThread(deps, account),
+    target: accountThread(account),
     message: pastDuePing({
       ...about,
       threshold: decision.threshold,
-      escalationNear: escalationNear(decision.daysLate, deps.config.ESCALATE_AFTER_DAYS),
+      escalationNear: escalationNear(decision.daysLate, settings.ESCALATE_AFTER_DAYS),
       lastUpdate,
     }),
   };

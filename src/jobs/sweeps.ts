@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { pruneNotifications } from '../db/notifications.ts';
 import { forgetSeenBefore } from '../db/seen-requests.ts';
+import { refreshUsergroups } from '../flows/workspace-settings.ts';
 import type { Metrics } from '../metrics.ts';
 import { runAskSweep } from './asks.ts';
+import { runDigestSweep } from './digest.ts';
 import { runHandoffNagSweep, type SweepDeps } from './handoff-nags.ts';
 import { runPastDueSweep } from './past-due.ts';
 
@@ -75,6 +77,10 @@ export async function runSweeps(
   now: Date,
   metrics?: Pick<Metrics, 'sweep'>,
 ): Promise<Record<string, unknown>> {
+  // AR user groups first: who counts as AR staff decides who hears about what.
+  const usergroups = await timed('usergroups', metrics, async () => ({
+    refreshed: await refreshUsergroups(deps),
+  }));
   const teams = deps.workspaces.multi ? await deps.workspaces.teamIds() : [undefined];
   const handoffs = await timed('handoff_nags', metrics, () =>
     perWorkspace(deps, teams, (t) => runHandoffNagSweep(deps, now, t)),
@@ -85,6 +91,7 @@ export async function runSweeps(
   const asks = await timed('asks', metrics, () =>
     perWorkspace(deps, teams, (t) => runAskSweep(deps, now, t)),
   );
+  const digests = await timed('digests', metrics, () => runDigestSweep(deps, now));
   const housekeeping = await timed('housekeeping', metrics, () => runHousekeeping(deps));
-  return { handoffs, invoices, asks, housekeeping };
+  return { usergroups, handoffs, invoices, asks, digests, housekeeping };
 }

@@ -10,7 +10,7 @@ import { mootReason } from './guards.ts';
 import { Deferred, type Pacer } from './pacing.ts';
 import { untilDue } from './roots.ts';
 import type { DeliverySteps } from './steps.ts';
-import { type Post, resolveTarget } from './targets.ts';
+import { type Delivery, type Post, resolveTarget } from './targets.ts';
 
 /** What delivering one row needs. */
 export interface DeliveryContext {
@@ -65,6 +65,12 @@ export async function deliver(ctx: DeliveryContext, row: Notification): Promise<
       await markSent(db, row.id, d.userId, '');
       return;
     }
+    case 'upload': {
+      const fileId = await upload(client, d);
+      // An upload's row records its file id where a message's records its ts.
+      await markSent(db, row.id, '', fileId);
+      return;
+    }
     case 'update':
       ctx.pacer.take(d.channel);
       await client.chat
@@ -84,6 +90,30 @@ export async function deliver(ctx: DeliveryContext, row: Notification): Promise<
       return;
     }
   }
+}
+
+/**
+ * Slack's external upload, as files.uploadV2 does it: an upload URL for the file, its bytes POSTed
+ * there, then completing it without a channel (the file stays private to the app until a message
+ * shows it in a `slack_file` image block). A retry after a lost answer uploads a new file; the one
+ * left behind is never shown.
+ */
+async function upload(client: WebClient, d: Extract<Delivery, { kind: 'upload' }>): Promise<string> {
+  const url = await client.files
+    .getUploadURLExternal({ filename: d.filename, length: d.bytes.length })
+    .catch(refusedAt('files'));
+  if (!url.upload_url || !url.file_id) throw new Error('files.getUploadURLExternal gave no upload URL');
+  const sent = await fetch(url.upload_url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: new Uint8Array(d.bytes),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!sent.ok) throw new Error(`the upload URL answered HTTP ${sent.status}`);
+  await client.files
+    .completeUploadExternal({ files: [{ id: url.file_id, title: d.title }] })
+    .catch(refusedAt('files'));
+  return url.file_id;
 }
 
 /**

@@ -23,6 +23,11 @@ export interface DeliverySteps {
   threadRootNeeded(teamId: string, accountId: number): Promise<boolean>;
   /** A user's App Home, rendered at delivery time (for `home` targets). */
   renderHome(teamId: string, userId: string): Promise<HomeView>;
+  /**
+   * The workspace's finance channel now, for a target that names none; null while it has none (the
+   * step then tells whoever can set it, once, and the message waits).
+   */
+  financeChannel(teamId: string): Promise<string | null>;
   /** A row failed for good because Slack refused it: tell whoever can fix the cause. */
   undeliverable(row: Notification, failure: Exclude<SlackFailure, { kind: 'token' }>): Promise<void>;
 }

@@ -55,7 +55,7 @@ export interface OutboxWorker {
   runOnce(): Promise<number>;
   /** Stops polling and waits for the delivery in progress. */
   stop(): Promise<void>;
-  /** Why nothing can be delivered now (Slack rejects the token), or null. */
+  /** Why nothing can be delivered now (Slack rejects SLACK_BOT_TOKEN), or null; null in multi-workspace mode. */
   slackProblem(): string | null;
 }
 
@@ -115,7 +115,8 @@ function tokenGates(
       return open;
     },
     of,
-    problem: () => [...gates.values()].map((g) => g.problem()).find((p) => p !== null) ?? null,
+    // One workspace's dead token pauses that workspace only (and is logged): the app stays ready.
+    problem: () => null,
   };
 }
 
@@ -146,9 +147,13 @@ function batchRunner(
       }
       const stale = Date.now() - claimedAt > (CLAIM_SECONDS * 1000) / 3;
       if (stale && !(await renewClaim(ctx.db, row.id, row.attempts, CLAIM_SECONDS))) continue;
-      const client = await ctx.clients.clientFor(row.team_id);
+      const client = await ctx.clients.clientFor(row.team_id).catch((error: unknown) => {
+        // Its token cannot be opened (ENCRYPTION_KEY lost the key that sealed it): the others go on.
+        ctx.log.error({ err: error, team: row.team_id }, 'no client for a workspace: its rows wait');
+        return null;
+      });
       if (!client) {
-        // Uninstalled since the claim: the row waits for a reinstall.
+        // Uninstalled since the claim, or no client now: the row waits.
         givenBack.add(keyOf(row));
         await releaseClaims(ctx.db, [row.id]);
         continue;
@@ -213,7 +218,14 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions = {}
   const pollMs = options.pollMs ?? 500;
   const ctx = { ...deps, log, pacer: createPacer(options.channelGapMs ?? 1_000) };
   const gates = tokenGates(deps.clients, (clientOf, teamId) =>
-    createTokenGate(clientOf, log, options.metrics, options.tokenCheckMs ?? 30_000, teamId),
+    // The token gauge speaks of SLACK_BOT_TOKEN: per-workspace gates only log.
+    createTokenGate(
+      clientOf,
+      log,
+      teamId === undefined ? options.metrics : undefined,
+      options.tokenCheckMs ?? 30_000,
+      teamId,
+    ),
   );
   const runOnce = batchRunner(ctx, gates, options.batchSize ?? 20, options.maxAttempts ?? 12);
   const outage = outageLog(log);

@@ -14,6 +14,7 @@ import { parseDealClosed, recordClosedDeal } from '../flows/deal-closed.ts';
 import { saveHandoff } from '../flows/handoff.ts';
 import { parseInvoicesBody } from '../flows/invoice-body.ts';
 import { upsertInvoices } from '../flows/invoices.ts';
+import { settingsFor } from '../flows/settings.ts';
 import { runSweeps } from '../jobs/sweeps.ts';
 import type { Running } from '../server.ts';
 import { singleTeamId } from '../slack/workspaces.ts';
@@ -212,8 +213,9 @@ const isoDay = (now: Date, days: number, tz: string) => dayIn(tz, new Date(now.g
 /** Loads the demo company through the app's flows at business time `now`. */
 export async function loadDemoData(running: Running): Promise<void> {
   const { deps } = running;
-  const { db, config } = deps;
+  const { db } = deps;
   const teamId = singleTeamId(deps.workspaces);
+  const zone = (await settingsFor(deps, teamId)).BUSINESS_TIMEZONE;
   const now = deps.clock.now();
   for (const p of DEMO_PEOPLE)
     await upsertPerson(db, teamId, {
@@ -236,15 +238,12 @@ export async function loadDemoData(running: Running): Promise<void> {
       account: d.account,
     });
     if (!parsed.ok) throw new Error(`demo deal ${d.crm}: ${parsed.problems.join('; ')}`);
-    const { dealId } = await recordClosedDeal(
-      { ...deps, teamId, financeChannelId: config.FINANCE_CHANNEL_ID },
-      parsed.value,
-    );
+    const { dealId } = await recordClosedDeal({ ...deps, teamId }, parsed.value);
     if (!d.handoff || !('slack_user_id' in d.owner)) continue;
     const { complete, ...fields } = d.handoff;
     const handoff = complete
       ? completeHandoff({
-          firstInvoiceDate: isoDay(now, -d.closedDaysAgo + 5, config.BUSINESS_TIMEZONE),
+          firstInvoiceDate: isoDay(now, -d.closedDaysAgo + 5, zone),
           ...fields,
         })
       : { ...emptyHandoff(), ...fields };
@@ -258,8 +257,8 @@ export async function loadDemoData(running: Running): Promise<void> {
       amount_cents: inv.amountCents,
       balance_cents: inv.amountCents - (inv.paidCents ?? 0),
       currency: inv.currency,
-      issued_on: isoDay(now, inv.dueInDays - 30, config.BUSINESS_TIMEZONE),
-      due_on: isoDay(now, inv.dueInDays, config.BUSINESS_TIMEZONE),
+      issued_on: isoDay(now, inv.dueInDays - 30, zone),
+      due_on: isoDay(now, inv.dueInDays, zone),
       ...(inv.status ? { status: inv.status } : {}),
       ...(inv.deal ? { deal_id: inv.deal } : {}),
     })),
@@ -292,7 +291,7 @@ export async function loadDemoData(running: Running): Promise<void> {
   });
   await update('INV-4001', {
     kind: 'promise_to_pay',
-    promiseDate: isoDay(now, 3, config.BUSINESS_TIMEZONE),
+    promiseDate: isoDay(now, 3, zone),
     note: 'Their AP will pay by wire on Friday.',
   });
   await runSweeps(deps, now);

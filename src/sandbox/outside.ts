@@ -75,9 +75,7 @@ export function createOutside(o: OutsideOptions) {
       const now = deps.clock.now();
       const result = await deps.db
         .transaction()
-        .execute((trx) =>
-          upsertInvoices({ config: deps.config }, trx, singleTeamId(deps.workspaces), parsed.rows, now),
-        );
+        .execute((trx) => upsertInvoices(deps, trx, singleTeamId(deps.workspaces), parsed.rows, now));
       deps.notify();
       deps.sweepSoon();
       // The same answer as POST /api/invoices gives.

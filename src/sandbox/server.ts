@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { readBody, sendJson } from '../http/respond.ts';
 import type { MovableClock } from './clock.ts';
 import type { DemoPerson } from './demo-people.ts';
+import type { FileStore } from './files.ts';
 import type { SlackSide } from './interactions.ts';
 import type { Outside } from './outside.ts';
 import { dmChannelFor, fail, parseApiRequest, type Workspace } from './web-api.ts';
@@ -25,6 +26,8 @@ export interface SandboxServerOptions {
   people: readonly DemoPerson[];
   financeChannel: { id: string; name: string };
   clock: MovableClock;
+  /** Files uploaded through the external upload flow: their upload URLs and /files/<id> are served here. */
+  files: FileStore;
   /** Set once the bot is running (the Web API must answer before that, for auth.test). */
   slack: () => { side: SlackSide; outside: Outside } | undefined;
 }
@@ -193,6 +196,24 @@ export async function startSandboxServer(o: SandboxServerOptions): Promise<Sandb
     const path = url.pathname;
     if (path.startsWith('/api/'))
       return api(req, res, url, (await readBody(req, 5_000_000)).toString('utf8'));
+    if (path.startsWith('/upload/') && req.method === 'POST') {
+      const received = o.files.receive(
+        decodeURIComponent(path.slice('/upload/'.length)),
+        await readBody(req, 5_000_000),
+      );
+      res.writeHead(received ? 200 : 404, { 'content-type': 'text/plain' });
+      res.end(received ? 'OK' : 'no such upload');
+      return;
+    }
+    if (path.startsWith('/files/') && req.method === 'GET') {
+      const file = o.files.files.get(decodeURIComponent(path.slice('/files/'.length)));
+      if (file?.completed && file.bytes) {
+        res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'max-age=86400' });
+        res.end(file.bytes);
+        return;
+      }
+      return sendJson(res, 404, fail('file_not_found'));
+    }
     if (path.startsWith('/response/') && req.method === 'POST') {
       const raw = (await readBody(req, 1_000_000)).toString('utf8');
       let body: unknown;

@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import type { Running } from '../server.ts';
 import { movableClock } from './clock.ts';
 import { AR_IDS, DEMO_PEOPLE, FINANCE_CHANNEL } from './demo-people.ts';
+import { createFileStore } from './files.ts';
 import type { SlackSide } from './interactions.ts';
 import type { Outside } from './outside.ts';
 import { type SandboxServer, startSandboxServer } from './server.ts';
@@ -80,6 +81,9 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   const workspace = createWorkspace({ teamName: 'Demo Co', domain: 'demo-co', strictTriggers: true });
   if (saved) workspace.restore(saved.workspace);
   for (const p of DEMO_PEOPLE) workspace.addUser(p);
+  // Charts the bot uploads (the digest's, AR's App Home aging chart), kept while the sandbox runs.
+  const files = createFileStore();
+  files.install(workspace.handlers, (id) => `${web.url}/upload/${encodeURIComponent(id)}`);
 
   let slack: { side: SlackSide; outside: Outside } | undefined;
   const web: SandboxServer = await startSandboxServer({
@@ -89,6 +93,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     people: DEMO_PEOPLE,
     financeChannel: { id: FINANCE_CHANNEL, name: 'finance' },
     clock,
+    files,
     slack: () => slack,
   });
 

@@ -177,6 +177,10 @@ export function createWorkspace(opts: WorkspaceOptions = {}) {
   const triggers = new Map<string, { userId: string | null; viewId: string | null; at: number }>();
   const usedTriggers = new Set<string>();
   const openedDms = new Set<string>();
+  /** Channels the bot is a member of (joined, or invited to a private one); private channel ids start with G. */
+  const botChannels = new Set<string>();
+  /** User groups (subteams), by id: their members. */
+  const usergroups = new Map<string, string[]>();
   const listeners = new Set<() => void>();
   const counters = { view: 0, hash: 0, ts: 0 };
 
@@ -526,6 +530,35 @@ export function createWorkspace(opts: WorkspaceOptions = {}) {
       );
     },
 
+    'conversations.info': (args) => {
+      const channel = str(args.channel);
+      if (channel === undefined || !/^[CG][A-Z0-9]{2,}$/.test(channel)) return fail('channel_not_found');
+      const isPrivate = channel.startsWith('G');
+      if (isPrivate && !botChannels.has(channel)) return fail('channel_not_found');
+      return {
+        ok: true,
+        channel: {
+          id: channel,
+          is_channel: !isPrivate,
+          is_private: isPrivate,
+          is_member: botChannels.has(channel),
+        },
+      };
+    },
+
+    'conversations.join': (args) => {
+      const channel = str(args.channel);
+      if (channel === undefined || !/^[CG][A-Z0-9]{2,}$/.test(channel)) return fail('channel_not_found');
+      if (channel.startsWith('G')) return fail('method_not_supported_for_channel_type');
+      botChannels.add(channel);
+      return { ok: true, channel: { id: channel, is_channel: true, is_private: false, is_member: true } };
+    },
+
+    'usergroups.users.list': (args) => {
+      const members = usergroups.get(str(args.usergroup) ?? '');
+      return members === undefined ? fail('no_such_subteam') : { ok: true, users: [...members] };
+    },
+
     'oauth.v2.access': (args) => {
       if (str(args.client_id) === undefined || str(args.code) === undefined) return fail('invalid_code');
       return {
@@ -533,7 +566,7 @@ export function createWorkspace(opts: WorkspaceOptions = {}) {
         access_token: `xoxb-${teamId.toLowerCase()}-sandbox`,
         token_type: 'bot',
         scope:
-          'chat:write,commands,users:read,users:read.email,channels:history,groups:history,im:write,im:history',
+          'chat:write,commands,users:read,users:read.email,channels:history,groups:history,im:write,im:history,files:write',
         bot_user_id: botUserId,
         app_id: APP_ID,
         team: { id: teamId, name: teamName },
@@ -567,6 +600,18 @@ export function createWorkspace(opts: WorkspaceOptions = {}) {
       if (!isTimeZone(tz)) throw new Error(`addUser(${u.id}): unknown time zone '${tz}'`);
       users.set(u.id, { ...u });
       changed();
+    },
+    /** A user group (subteam) and its members; replaces one with the same id. */
+    addUsergroup(id: string, members: readonly string[]): void {
+      usergroups.set(id, [...members]);
+    },
+    /** The bot was invited to this channel (a private one, id G…, is only reachable so). */
+    inviteBot(channel: string): void {
+      botChannels.add(channel);
+    },
+    /** Whether the bot is a member of this channel. */
+    botIn(channel: string): boolean {
+      return botChannels.has(channel);
     },
     /** A trigger id for an interaction by `userId` (inside view `viewId`): one use, 3 seconds. */
     issueTrigger(userId: string, viewId: string | null = null): string {

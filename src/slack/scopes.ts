@@ -11,4 +11,9 @@ export const BOT_SCOPES = [
   'groups:history',
   'im:write',
   'im:history',
+  'channels:join',
+  'channels:read',
+  'groups:read',
+  'usergroups:read',
+  'files:write',
 ] as const;

@@ -18,9 +18,9 @@ function channelFix(channel: string, code: string): string {
     case 'not_in_channel':
       return `AR Bridge is not a member of ${where}. Invite it there: \`/invite @AR Bridge\`.`;
     case 'is_archived':
-      return `${where} is archived. Unarchive it, or set \`FINANCE_CHANNEL_ID\` to the channel finance uses now and restart AR Bridge.`;
+      return `${where} is archived. Unarchive it, or choose the channel finance uses now in AR Bridge's App Home → *Settings*.`;
     default:
-      return `Slack cannot find the channel ${channel} (it was deleted, or is private and the bot was never invited). Set \`FINANCE_CHANNEL_ID\` to the finance channel's ID (channel details → About → Channel ID), invite the bot there, and restart AR Bridge.`;
+      return `Slack cannot find the channel ${channel} (it was deleted, or is private and the bot was never invited). Choose the finance channel in AR Bridge's App Home → *Settings* (for a private channel, invite the bot there first: \`/invite @AR Bridge\`).`;
   }
 }
 
@@ -33,6 +33,17 @@ export function channelBrokenNotice(channel: string, code: string): NoticeMessag
       section(`⚠️ *AR Bridge cannot post in the finance channel* (\`${code}\`)\n${fix}`),
       context(RETRY_HINT),
     ],
+  };
+}
+
+/** To the installer or an admin: the workspace has no finance channel yet, so its posts wait. */
+export function financeChannelMissingNotice(): NoticeMessage {
+  const fix =
+    'Choose one in AR Bridge’s App Home → *Settings* → *Finance channel*. Handoff summaries, pings and ' +
+    'updates meant for it are kept and posted there once it is set.';
+  return {
+    text: `AR Bridge has no finance channel yet. ${fix}`,
+    blocks: [section(`⚠️ *AR Bridge has no finance channel yet*\n${fix}`)],
   };
 }
 

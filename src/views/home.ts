@@ -11,6 +11,7 @@ import { formatMoney } from '../domain/money.ts';
 import { count, inline, invoiceFacts, listSections, person, shortDay } from './ar-status.ts';
 import { ASK_ANSWER_ACTION_ID } from './asks.ts';
 import { HANDOFF_OPEN_ACTION_ID } from './handoff-messages.ts';
+import { settingsButtonBlocks } from './settings.ts';
 import { context, listItems, mention, mrkdwn, plainText, SLACK_LIMITS, section, slackDate } from './text.ts';
 
 const NAME_MAX = 150;
@@ -18,7 +19,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * How many items and blocks each section may use. At most, a rep's home is a header, 3 titles, 2 dividers,
- * (10 + 1) + 8 + 4 blocks of items and the footer: 30 blocks, and up to 8 more for open asks (title, 5, more, divider); AR's is 1 + 4 + 3 + 8 + 8 + 6 + 4 + 1 = 35. Well
+ * (10 + 1) + 8 + 4 blocks of items and the footer: 30 blocks, and up to 8 more for open asks (title, 5, more, divider); AR's is 1 + 4 + 3 + 8 + 8 + 6 + 4 + 1 = 35, and up to 9 more for the aging chart and the questions reps sent to AR. Well
  * within Slack's 100, and short enough to read.
  */
 const BUDGET = {
@@ -31,11 +32,16 @@ const BUDGET = {
   arOnHold: { maxItems: 15, maxBlocks: 4 },
 } as const;
 
-export function homeView(h: RepHome | ArHome, now: Date): HomeView {
+/** The App Home; `settings` adds the Settings button (for those who may change Settings). */
+export function homeView(h: RepHome | ArHome, now: Date, options: { settings?: boolean } = {}): HomeView {
   const blocks = h.kind === 'rep' ? repBlocks(h, now) : arBlocks(h, now);
   return {
     type: 'home',
-    blocks: [...blocks, context(`Updated ${slackDate(now, '{date_short_pretty} at {time}')}`)],
+    blocks: [
+      ...blocks,
+      ...(options.settings ? settingsButtonBlocks() : []),
+      context(`Updated ${slackDate(now, '{date_short_pretty} at {time}')}`),
+    ],
   };
 }
 
@@ -45,7 +51,7 @@ export function homeView(h: RepHome | ArHome, now: Date): HomeView {
 function repBlocks(h: RepHome, now: Date): KnownBlock[] {
   return [
     { type: 'header', text: plainText('Your AR Bridge', SLACK_LIMITS.header) },
-    ...repAskBlocks(h.asks, h.moreAsks),
+    ...askBlocks('❓ AR is asking you', h.asks, h.moreAsks),
     titled('📝 Billing handoffs to finish', h.handoffs.length + h.moreHandoffs),
     ...repHandoffBlocks(h.handoffs, h.moreHandoffs, now),
     { type: 'divider' },
@@ -66,11 +72,11 @@ function repBlocks(h: RepHome, now: Date): KnownBlock[] {
   ];
 }
 
-/** AR's open asks, each with its Answer button; nothing at all when there are none. */
-function repAskBlocks(asks: readonly HomeAsk[], more: number): KnownBlock[] {
+/** Open asks, each with its Answer button; nothing at all when there are none. */
+function askBlocks(title: string, asks: readonly HomeAsk[], more: number): KnownBlock[] {
   if (asks.length + more === 0) return [];
   return [
-    titled('❓ AR is asking you', asks.length + more),
+    titled(title, asks.length + more),
     ...asks.slice(0, 5).map(
       (a): KnownBlock => ({
         type: 'section',
@@ -133,6 +139,17 @@ function paymentLine(p: HomePayment): string {
 function arBlocks(h: ArHome, now: Date): KnownBlock[] {
   return [
     { type: 'header', text: plainText('AR Bridge for finance', SLACK_LIMITS.header) },
+    ...(h.chart
+      ? [
+          {
+            type: 'image',
+            slack_file: { id: h.chart.fileId },
+            alt_text: h.chart.altText.slice(0, 2000),
+            title: plainText(h.chart.title, SLACK_LIMITS.header),
+          } as KnownBlock,
+        ]
+      : []),
+    ...askBlocks('❓ Reps are asking AR', h.asks, h.moreAsks),
     titled('⚖️ Dispute queue', h.disputes.length + h.moreDisputes),
     ...lines(h.disputes, h.moreDisputes, BUDGET.arDisputes, {
       empty: 'No open disputes. 🎉',

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInstallation, saveInstallation } from '../../src/db/installations.ts';
 import { createKeyring } from '../../src/secrets.ts';
 import { CLI_TEST_TIMEOUT_MS, type CliSetup, startCliSetup } from '../support/cli.ts';
+import { anInstallation } from '../support/rows.ts';
 
 const oldKey = randomBytes(32);
 const newKey = randomBytes(32);
@@ -21,20 +22,7 @@ describe('npm run reseal', () => {
     async () => {
       const sealedBefore = createKeyring([oldKey]).seal('xoxb-rotated');
       await cli.withDb((db) =>
-        saveInstallation(db, {
-          teamId: 'T0RESEAL',
-          enterpriseId: null,
-          teamName: null,
-          teamUrl: null,
-          appId: null,
-          sealedBotToken: sealedBefore,
-          sealedRefreshToken: null,
-          botTokenExpiresAt: null,
-          botUserId: 'U0BOT',
-          botId: 'B0BOT',
-          scopes: ['chat:write'],
-          installerUserId: null,
-        }),
+        saveInstallation(db, anInstallation('T0RESEAL', { sealedBotToken: sealedBefore })),
       );
       const help = await cli.run('src/cli/reseal.ts', ['--help']);
       expect(help).toMatchObject({ code: 0, output: expect.stringContaining('usage: npm run reseal') });

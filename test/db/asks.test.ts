@@ -7,6 +7,7 @@ import {
   getAsk,
   insertAsk,
   oldestOpenAsk,
+  openAsksForAr,
   openAsksOf,
 } from '../../src/db/asks.ts';
 import type { Account, NewAsk } from '../../src/db/schema.ts';
@@ -72,6 +73,17 @@ describe('db/asks', () => {
       [newer?.id, account.name],
       [older?.id, account.name],
     ]);
+    // AR's App Home: the questions reps sent to AR, open ones only, in this workspace.
+    const forAr = await openAsksForAr(db, TEAM, 100);
+    expect(forAr.map((a) => [a.id, a.account_name, a.direction])).toContainEqual([
+      toAr?.id,
+      account.name,
+      'to_ar',
+    ]);
+    expect(forAr.every((a) => a.direction === 'to_ar' && a.status === 'open' && a.team_id === TEAM)).toBe(
+      true,
+    );
+    expect(await openAsksForAr(db, OTHER_TEAM, 100)).toEqual([]);
     const due = await dueAsks(db, '2026-12-02', 0, 100);
     expect(due.map((a) => a.id)).toContain(newer?.id);
     expect(due.map((a) => a.id)).not.toContain(older?.id);

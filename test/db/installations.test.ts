@@ -1,36 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
   findInstallation,
-  type InstallationRecord,
   installedTeamIds,
   markUninstalled,
   saveInstallation,
 } from '../../src/db/installations.ts';
 import { useTestDatabase } from '../support/db.ts';
+import { anInstallation } from '../support/rows.ts';
 
 const database = useTestDatabase();
-
-const record = (teamId: string, o: Partial<InstallationRecord> = {}): InstallationRecord => ({
-  teamId,
-  enterpriseId: null,
-  teamName: `Team ${teamId}`,
-  teamUrl: `https://${teamId.toLowerCase()}.slack.com/`,
-  appId: 'A0APP',
-  sealedBotToken: `v1.key.iv.tag.${teamId}`,
-  sealedRefreshToken: null,
-  botTokenExpiresAt: null,
-  botUserId: `U0BOT${teamId}`,
-  botId: `B0BOT${teamId}`,
-  scopes: ['chat:write', 'commands'],
-  installerUserId: 'U0ADMIN',
-  ...o,
-});
 
 describe('db/installations', () => {
   it('records an install, deletes the tokens on uninstall (once), and a reinstall restores them', async () => {
     const { db } = database;
-    await saveInstallation(db, record('T0INSTA'));
-    await saveInstallation(db, record('T0INSTB'));
+    await saveInstallation(db, anInstallation('T0INSTA'));
+    await saveInstallation(db, anInstallation('T0INSTB'));
     expect(await installedTeamIds(db)).toEqual(expect.arrayContaining(['T0INSTA', 'T0INSTB']));
     expect(await findInstallation(db, 'T0INSTA')).toMatchObject({
       bot_token: 'v1.key.iv.tag.T0INSTA',
@@ -53,7 +37,11 @@ describe('db/installations', () => {
     // A reinstall (or a token refresh) without installer or URL keeps the ones recorded.
     await saveInstallation(
       db,
-      record('T0INSTA', { sealedBotToken: 'v1.key.iv.tag.new', installerUserId: null, teamUrl: null }),
+      anInstallation('T0INSTA', {
+        sealedBotToken: 'v1.key.iv.tag.new',
+        installerUserId: null,
+        teamUrl: null,
+      }),
     );
     expect(await findInstallation(db, 'T0INSTA')).toMatchObject({
       bot_token: 'v1.key.iv.tag.new',
@@ -67,7 +55,7 @@ describe('db/installations', () => {
 
   it('refuses a row whose token and uninstall state disagree', async () => {
     const { db } = database;
-    await saveInstallation(db, record('T0INSTC'));
+    await saveInstallation(db, anInstallation('T0INSTC'));
     await expect(
       db.updateTable('installations').set({ bot_token: null }).where('team_id', '=', 'T0INSTC').execute(),
     ).rejects.toThrow(/installations_token_state/);

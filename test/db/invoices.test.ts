@@ -138,4 +138,20 @@ describe('db/invoices', () => {
     expect(await markPastHold(db, TODAY, 60)).toContain(account.id);
     expect(await markPastHold(db, TODAY, 60)).toEqual([]);
   });
+
+  it('sweeps one workspace, or every one but those listed', async () => {
+    const { db } = database;
+    const here = await anInvoice(db, await anAccount(db), { due_on: addDays(TODAY, -70) });
+    const there = await anInvoice(db, await anAccount(db, { teamId: OTHER_TEAM }), {
+      due_on: addDays(TODAY, -70),
+    });
+    const only = await pingCandidateIds(db, TODAY, THRESHOLDS, { only: OTHER_TEAM });
+    expect(only).toContain(there.id);
+    expect(only).not.toContain(here.id);
+    const rest = await pingCandidateIds(db, TODAY, THRESHOLDS, { except: [OTHER_TEAM] });
+    expect(rest).toContain(here.id);
+    expect(rest).not.toContain(there.id);
+    expect(await markPastHold(db, TODAY, 60, { except: [TEAM] })).toEqual([there.account_id]);
+    expect(await markPastHold(db, TODAY, 60, { only: TEAM })).toEqual([here.account_id]);
+  });
 });

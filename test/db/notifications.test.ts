@@ -17,6 +17,7 @@ import {
   renewClaim,
   reschedule,
   retryNotifications,
+  wakeFinanceChannelRows,
 } from '../../src/db/notifications.ts';
 import type { NewNotificationRow } from '../../src/db/schema.ts';
 import { useTestDatabase } from '../support/db.ts';
@@ -37,6 +38,34 @@ const row = (o: Partial<NewNotificationRow> = {}): NewNotificationRow => ({
 });
 
 describe('db/notifications', () => {
+  it('makes due the waiting rows meant for the workspace’s finance channel, and no others', async () => {
+    const { db } = database;
+    const later = new Date(Date.now() + 60_000);
+    const now = new Date();
+    const finance = row({
+      target: JSON.stringify({ kind: 'account_thread', accountId: 1, channel: null }),
+      next_attempt_at: later,
+    });
+    const financePost = row({
+      target: JSON.stringify({ kind: 'channel', channel: null }),
+      next_attempt_at: later,
+    });
+    const named = row({ target: JSON.stringify({ kind: 'channel', channel: 'C1' }), next_attempt_at: later });
+    const dm = row({ target: JSON.stringify({ kind: 'user', userId: 'U1' }), next_attempt_at: later });
+    const elsewhere = row({
+      team_id: OTHER_TEAM,
+      target: JSON.stringify({ kind: 'channel', channel: null }),
+      next_attempt_at: later,
+    });
+    await insertNotifications(db, [finance, financePost, named, dm, elsewhere]);
+    expect(await wakeFinanceChannelRows(db, TEAM, now)).toBe(2);
+    const due = async (r: NewNotificationRow) =>
+      ((await findNotificationByKey(db, r.team_id, r.dedupe_key))?.next_attempt_at.getTime() ?? 0) <=
+      now.getTime();
+    expect([await due(finance), await due(financePost)]).toEqual([true, true]);
+    expect([await due(named), await due(dm), await due(elsewhere)]).toEqual([false, false, false]);
+  });
+
   it('inserts each dedupe key once per workspace, and says how many were new', async () => {
     const { db } = database;
     const first = row({ dedupe_key: 'once' });

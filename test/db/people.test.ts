@@ -4,6 +4,7 @@ import {
   getPerson,
   homeOpeners,
   markHomeOpened,
+  peopleWithRole,
   setManager,
   upsertPerson,
 } from '../../src/db/people.ts';
@@ -41,6 +42,18 @@ describe('db/people', () => {
     expect((await getPerson(db, TEAM, 'U0REP'))?.manager_user_id).toBe('U0BOSS');
     await setManager(db, TEAM, 'U0REP', null);
     expect((await getPerson(db, TEAM, 'U0REP'))?.manager_user_id).toBeNull();
+  });
+
+  it('lists the people with a role, per workspace', async () => {
+    const { db } = database;
+    await upsertPerson(db, TEAM, { userId: 'U0MGR2', role: 'manager' });
+    await upsertPerson(db, TEAM, { userId: 'U0MGR1', role: 'manager' });
+    await upsertPerson(db, TEAM, { userId: 'U0REP9', role: 'rep' });
+    await upsertPerson(db, OTHER_TEAM, { userId: 'U0MGR3', role: 'manager' });
+    expect(await peopleWithRole(db, TEAM, 'manager')).toEqual(['U0MGR1', 'U0MGR2']);
+    await upsertPerson(db, TEAM, { userId: 'U0MGR2', role: 'rep' });
+    expect(await peopleWithRole(db, TEAM, 'manager')).toEqual(['U0MGR1']);
+    expect(await peopleWithRole(db, OTHER_TEAM, 'manager')).toEqual(['U0MGR3']);
   });
 
   it('remembers who opened App Home', async () => {

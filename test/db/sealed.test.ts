@@ -4,6 +4,7 @@ import { findInstallation, saveInstallation } from '../../src/db/installations.t
 import { resealAll, SEALED_COLUMNS } from '../../src/db/sealed.ts';
 import { createKeyring } from '../../src/secrets.ts';
 import { useTestDatabase } from '../support/db.ts';
+import { anInstallation } from '../support/rows.ts';
 
 const database = useTestDatabase();
 
@@ -13,26 +14,15 @@ describe('db/sealed', () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);
     const before = createKeyring([oldKey]);
-    const base = {
-      enterpriseId: null,
-      teamName: null,
-      teamUrl: null,
-      appId: null,
-      sealedRefreshToken: null,
-      botTokenExpiresAt: null,
-      botUserId: 'U0BOT',
-      botId: 'B0BOT',
-      scopes: ['chat:write'],
-      installerUserId: null,
-    };
-    await saveInstallation(db, {
-      ...base,
-      teamId: 'T0SEALA',
-      sealedBotToken: before.seal('xoxb-a'),
-      sealedRefreshToken: before.seal('xoxe-a'),
-    });
+    await saveInstallation(
+      db,
+      anInstallation('T0SEALA', {
+        sealedBotToken: before.seal('xoxb-a'),
+        sealedRefreshToken: before.seal('xoxe-a'),
+      }),
+    );
     const rotated = createKeyring([newKey, oldKey]);
-    await saveInstallation(db, { ...base, teamId: 'T0SEALB', sealedBotToken: rotated.seal('xoxb-b') });
+    await saveInstallation(db, anInstallation('T0SEALB', { sealedBotToken: rotated.seal('xoxb-b') }));
     const untouched = (await findInstallation(db, 'T0SEALB'))?.bot_token;
 
     const keys = { isStale: rotated.isStale, reseal: (v: string) => rotated.seal(rotated.open(v)) };

@@ -175,7 +175,7 @@ describe('two workspaces, one app', () => {
     expect(exchanges.map((c) => c.args.client_id)).toEqual(['1111.2222', '1111.2222']);
   });
 
-  it('answers a bad or missing state with a page that says so, and installs nothing', async () => {
+  it('answers a bad or missing state with a page that says so, installs nothing, and keeps /slack/events guarded', async () => {
     const bad = await fetch(`${h.baseUrl}/slack/oauth_redirect?code=code-T0ALPHA-1&state=forged`, {
       headers: { cookie: 'slack-app-oauth-state=other' },
     });
@@ -185,6 +185,19 @@ describe('two workspaces, one app', () => {
     expect(missing.status).toBe(400);
     expect(await missing.text()).toContain('not valid here');
     expect(h.fake.callsTo('oauth.v2.access')).toHaveLength(2);
+    // The installer's routes sit beside /slack/events, which keeps its guard: unsigned is refused.
+    const unsigned = await fetch(`${h.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'event_callback',
+        team_id: ALPHA.teamId,
+        event: { type: 'app_uninstalled' },
+      }),
+    });
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ error: 'invalid signature' });
+    expect((await findInstallation(h.database.db, ALPHA.teamId))?.bot_token).toMatch(/^v1\./);
   });
 
   it('keeps deals, handoffs, invoices, pings, App Home and /ar-status inside their workspace', async () => {

@@ -47,6 +47,8 @@ export async function startCliSetup(
     FINANCE_CHANNEL_ID: 'C0FINANCE',
     DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'warn',
+    // The weekly digest only where a test asks for it.
+    DIGEST_CRON: 'off',
     ...(postgres?.url ? { DATABASE_URL: postgres.url } : {}),
     ...env,
   };

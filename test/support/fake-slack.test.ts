@@ -296,6 +296,39 @@ describe('fake Slack Web API driven by @slack/web-api', () => {
     );
   });
 
+  it('takes an external upload as files.uploadV2 makes it, and shows only completed files in image blocks', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const refused = await client.chat
+      .postMessage({
+        channel: 'C0AR',
+        text: 'chart',
+        blocks: [{ type: 'image', slack_file: { id: 'F0NONE' }, alt_text: 'x' }],
+      })
+      .catch((e: { data?: { error?: string } }) => e.data?.error);
+    expect(refused).toBe('invalid_blocks');
+    const url = await client.files.getUploadURLExternal({ filename: 'aging.png', length: png.length });
+    expect(url.upload_url?.startsWith(fake.url.replace('/api/', '/upload/'))).toBe(true);
+    const id = url.file_id as string;
+    // Not completed before its bytes arrive.
+    await expect(client.files.completeUploadExternal({ files: [{ id }] })).rejects.toMatchObject({
+      data: { error: 'file_not_found' },
+    });
+    const posted = await fetch(url.upload_url as string, { method: 'POST', body: png });
+    expect(posted.status).toBe(200);
+    const done = await client.files.completeUploadExternal({ files: [{ id, title: 'Aging' }] });
+    expect(done.files?.[0]).toMatchObject({ id, title: 'Aging' });
+    expect(fake.files.get(id)).toMatchObject({ filename: 'aging.png', completed: true, title: 'Aging' });
+    expect(fake.files.get(id)?.bytes?.equals(png)).toBe(true);
+    const shown = await client.chat.postMessage({
+      channel: 'C0AR',
+      text: 'chart',
+      blocks: [{ type: 'image', slack_file: { id }, alt_text: 'aging' }],
+    });
+    expect(shown.ok).toBe(true);
+    // The other methods are unchanged.
+    expect((await client.chat.postMessage({ channel: 'C0AR', text: 'plain', blocks })).ok).toBe(true);
+  });
+
   it('accepts JSON bodies', async () => {
     const res = await fetch(`${fake.url}chat.postMessage`, {
       method: 'POST',
@@ -448,5 +481,51 @@ describe('signing helpers', () => {
       'x-arbridge-timestamp': '1764000000',
       'x-arbridge-signature': expect.stringMatching(/^sha256=[0-9a-f]{64}$/),
     });
+  });
+});
+
+describe('fake Slack with several workspaces', () => {
+  let fake: FakeSlack;
+  const options = { logLevel: LogLevel.ERROR };
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+    fake.oauthApp({
+      clientId: '1.2',
+      clientSecret: 'shh',
+      redirectUrl: 'http://app.example/slack/oauth_redirect',
+    });
+    fake.addWorkspace({ teamId: 'T0SECOND', botUserId: 'U0BOT2', domain: 'second' });
+  });
+  afterAll(async () => fake.close());
+
+  it('issues a token through the consent page and oauth.v2.access, once per code, answered by its workspace', async () => {
+    const consent = await fetch(
+      `${fake.url.replace(/api\/$/, '')}oauth/v2/authorize?client_id=1.2&scope=chat:write&state=S1&team=T0SECOND`,
+      { redirect: 'manual' },
+    );
+    expect(consent.status).toBe(302);
+    const back = new URL(consent.headers.get('location') as string);
+    expect(back.origin + back.pathname).toBe('http://app.example/slack/oauth_redirect');
+    expect(back.searchParams.get('state')).toBe('S1');
+    const code = back.searchParams.get('code') as string;
+
+    const noToken = new WebClient(undefined, { ...options, slackApiUrl: fake.url });
+    const wrong = noToken.oauth.v2.access({ client_id: '1.2', client_secret: 'nope', code });
+    await expect(wrong).rejects.toMatchObject({ data: { error: 'invalid_client_id' } });
+    const granted = await noToken.oauth.v2.access({ client_id: '1.2', client_secret: 'shh', code });
+    expect(granted).toMatchObject({ team: { id: 'T0SECOND' }, bot_user_id: 'U0BOT2', scope: 'chat:write' });
+    const again = noToken.oauth.v2.access({ client_id: '1.2', client_secret: 'shh', code });
+    await expect(again).rejects.toMatchObject({ data: { error: 'invalid_code' } });
+
+    const second = new WebClient(granted.access_token, { ...options, slackApiUrl: fake.url });
+    expect(await second.auth.test()).toMatchObject({ team_id: 'T0SECOND', user_id: 'U0BOT2' });
+    await second.chat.postMessage({ channel: 'C0FIN', text: 'in the second workspace' });
+    const first = new WebClient('xoxb-any', { ...options, slackApiUrl: fake.url });
+    expect(await first.auth.test()).toMatchObject({ team_id: 'T0TEAM' });
+    expect(fake.callsOf('T0SECOND').map((c) => c.method)).toEqual(['auth.test', 'chat.postMessage']);
+    expect(fake.messages()).toEqual([]);
+
+    fake.revokeTokens('T0SECOND');
+    await expect(second.auth.test()).rejects.toMatchObject({ data: { error: 'token_revoked' } });
   });
 });

@@ -8,7 +8,10 @@
  * (429 with Retry-After, 500, `ok:false`, a connection reset before the call is handled, and a call
  * handled, the message posted, then the connection dropped before the answer), one at a time with
  * `failNext` or at random with `chaos`; and `response_url` endpoints for slash commands and
- * interactions. Everything it receives is recorded in arrival order.
+ * interactions; Slack's external file upload (files.getUploadURLExternal hands out an upload URL on
+ * this server, which records the bytes POSTed to it; files.completeUploadExternal completes them),
+ * and chat.postMessage refusing a `slack_file` image block whose file is not a completed upload.
+ * Everything it receives is recorded in arrival order.
  *
  * Several workspaces: `addWorkspace` adds one more (its own users, messages and views). A call is
  * answered by the workspace its token belongs to (tokens issued by `oauth.v2.access`), else by the
@@ -28,6 +31,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson } from '../../src/http/respond.ts';
+import { createFileStore, type UploadedFile } from '../../src/sandbox/files.ts';
 import {
   APP_ID,
   createWorkspace,
@@ -83,6 +87,9 @@ export interface ChaosOptions {
 
 export type FakeSlackUser = WorkspaceUser;
 
+/** A file uploaded through the external upload flow. */
+export type FakeFile = UploadedFile;
+
 export interface FakeResponse {
   path: string;
   body: unknown;
@@ -116,6 +123,8 @@ export interface FakeSlack {
   readonly responses: FakeResponse[];
   /** Latest version of every view opened, pushed, updated or published, by view id. */
   readonly views: Map<string, Record<string, unknown>>;
+  /** Every file uploaded, by file id. */
+  readonly files: Map<string, FakeFile>;
   callsTo(method: string): SlackCall[];
   waitFor(method: string, predicate?: (c: SlackCall) => boolean, opts?: WaitOptions): Promise<SlackCall[]>;
   failNext(method: string, fault: SlackFault, times?: number): void;
@@ -124,6 +133,12 @@ export interface FakeSlack {
   /** Every message in every conversation, as stored (metadata included), oldest first. */
   messages(): Array<Record<string, unknown> & { channel: string; ts: string }>;
   addUser(u: FakeSlackUser): void;
+  /** A user group (subteam) whose members usergroups.users.list returns. */
+  addUsergroup(id: string, members: readonly string[]): void;
+  /** The bot was invited to a channel (private channels, G…, cannot be joined). */
+  inviteBot(channel: string): void;
+  /** Whether the bot joined, or was invited to, a channel. */
+  botIn(channel: string): boolean;
   /** A fresh `response_url` on this server; POSTs to it land in `responses`. */
   responseUrl(): string;
   waitForResponse(predicate?: (r: FakeResponse) => boolean, opts?: WaitOptions): Promise<FakeResponse[]>;
@@ -158,6 +173,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   let issued = 0;
 
   const calls: SlackCall[] = [];
+  const uploads = createFileStore();
+  const files = uploads.files;
+  let origin = '';
+  const uploadUrl = (id: string) => `${origin}/upload/${encodeURIComponent(id)}`;
+  uploads.install(workspace.handlers, uploadUrl);
   const responses: FakeResponse[] = [];
   const faults = new Map<string, SlackFault[]>();
   const waiters = new Set<() => void>();
@@ -268,6 +288,17 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     sendJson(res, 200, { ok: true });
   };
 
+  const handleUpload = (res: ServerResponse, url: URL, body: Buffer): void => {
+    if (!uploads.receive(decodeURIComponent(url.pathname.slice('/upload/'.length)), body)) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('no such upload');
+      return;
+    }
+    notify();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${body.length}`);
+  };
+
   /** Slack's consent page, once the person picked the workspace (`team`) and clicked Allow. */
   const handleAuthorize = (res: ServerResponse, url: URL): void => {
     authorizeRequests.push(url);
@@ -290,8 +321,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = (await readBody(req, 50_000_000)).toString('utf8');
-    if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
+    const body = await readBody(req, 50_000_000);
+    const raw = body.toString('utf8');
+    if (url.pathname.startsWith('/upload/') && req.method === 'POST') {
+      handleUpload(res, url, body);
+    } else if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
       handleAuthorize(res, url);
     } else if (url.pathname.startsWith('/api/')) {
       handleApi(req, res, url, raw);
@@ -315,7 +349,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       resolve();
     });
   });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const waitUntil = <T>(
     select: () => T[],
@@ -358,6 +392,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     calls,
     responses,
     views: workspace.views,
+    files,
     callsTo,
 
     waitFor(method, predicate = () => true, waitOpts = {}) {
@@ -382,6 +417,18 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
     addUser(u) {
       workspace.addUser(u);
+    },
+
+    addUsergroup(id, members) {
+      workspace.addUsergroup(id, members);
+    },
+
+    inviteBot(channel) {
+      workspace.inviteBot(channel);
+    },
+
+    botIn(channel) {
+      return workspace.botIn(channel);
     },
 
     responseUrl() {
@@ -418,6 +465,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     addWorkspace(wsOpts) {
       if (workspaces.has(wsOpts.teamId)) throw new Error(`fake Slack: workspace ${wsOpts.teamId} exists`);
       const ws = createWorkspace(wsOpts);
+      uploads.install(ws.handlers, uploadUrl);
       workspaces.set(ws.teamId, ws);
       return {
         teamId: ws.teamId,

@@ -74,6 +74,8 @@ export async function startHarness(
     WEBHOOK_SECRET,
     API_TOKEN,
     PORT: '0',
+    // The weekly digest only where a test asks for it.
+    DIGEST_CRON: 'off',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });

@@ -1,5 +1,6 @@
 import { upsertAccount } from '../../src/db/accounts.ts';
 import { insertDeal } from '../../src/db/deals.ts';
+import type { InstallationRecord } from '../../src/db/installations.ts';
 import { findInvoicesByNumber, upsertInvoiceRows } from '../../src/db/invoices.ts';
 import type { Account, Deal, Invoice, NewDeal, NewInvoice, Queryable } from '../../src/db/schema.ts';
 
@@ -81,4 +82,23 @@ export async function anInvoice(
   const [invoice] = await findInvoicesByNumber(db, account.team_id, [number]);
   if (!invoice) throw new Error(`invoice ${number} was not stored`);
   return invoice;
+}
+
+/** An installation as the installer records it (tokens given already sealed). */
+export function anInstallation(teamId: string, o: Partial<InstallationRecord> = {}): InstallationRecord {
+  return {
+    teamId,
+    enterpriseId: null,
+    teamName: `Team ${teamId}`,
+    teamUrl: `https://${teamId.toLowerCase()}.slack.com/`,
+    appId: 'A0APP',
+    sealedBotToken: `v1.key.iv.tag.${teamId}`,
+    sealedRefreshToken: null,
+    botTokenExpiresAt: null,
+    botUserId: `U0BOT${teamId}`,
+    botId: `B0BOT${teamId}`,
+    scopes: ['chat:write', 'commands'],
+    installerUserId: 'U0ADMIN',
+    ...o,
+  };
 }

@@ -86,6 +86,9 @@ const repHome = (overrides: Partial<RepHome> = {}): RepHome => ({
 const arHome = (overrides: Partial<ArHome> = {}): ArHome => ({
   kind: 'ar',
   userId: 'U0AR',
+  asks: [],
+  moreAsks: 0,
+  chart: null,
   disputes: [invoice],
   moreDisputes: 0,
   oldestOverdue: [{ ...invoice, disputed: false, daysLate: 95, ownerUserId: null }, overdue],
@@ -421,6 +424,25 @@ describe('Slack limits, escaping and counts for any input', () => {
   const ar: fc.Arbitrary<ArHome> = fc.record({
     kind: fc.constant('ar' as const),
     userId: fc.constant('U0AR'),
+    asks: fc.array(
+      fc.record({
+        askId: fc.nat(),
+        accountName: fc.string(),
+        question: fc.string({ maxLength: 3000 }),
+        askedBy: fc.constantFrom('U0REP', '<!channel>'),
+        dueOn: fc.constant(null),
+      }),
+      { maxLength: 8 },
+    ),
+    moreAsks: more,
+    chart: fc.option(
+      fc.record({
+        fileId: fc.constant('F0CHART'),
+        title: fc.string({ maxLength: 300 }),
+        altText: fc.string({ maxLength: 3000 }),
+      }),
+      { nil: null },
+    ),
     disputes: many(homeInvoice),
     moreDisputes: more,
     oldestOverdue: many(homeInvoice),
@@ -460,7 +482,13 @@ describe('Slack limits, escaping and counts for any input', () => {
       fc.property(ar, at, (h, when) => {
         const view = homeView(h, when);
         expectWithinLimits(view);
-        expect(accessories(view)).toEqual([]);
+        // The only buttons are Answer, one per question reps sent to AR that is shown.
+        expect(accessories(view).map((b) => b.action_id)).toEqual(h.asks.slice(0, 5).map(() => 'ask_answer'));
+        const images = view.blocks.filter((b) => b.type === 'image');
+        expect(images).toHaveLength(h.chart ? 1 : 0);
+        if (h.chart) expect(images[0]).toMatchObject({ slack_file: { id: h.chart.fileId } });
+        if (h.asks.length + h.moreAsks > 0)
+          expect(JSON.stringify(view.blocks)).toContain(`Reps are asking AR (${h.asks.length + h.moreAsks})`);
         expectCounted(sectionOf(view, 'Dispute queue'), h.disputes.length, h.moreDisputes);
         expectCounted(sectionOf(view, 'Oldest overdue'), h.oldestOverdue.length, h.moreOverdue);
         expectCounted(

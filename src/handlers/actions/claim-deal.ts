@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import { claimDeal } from '../../flows/ownership.ts';
+import { settingsFor } from '../../flows/settings.ts';
 import { noticeModal } from '../../views/common.ts';
 import { intakeModalFor } from '../../views/intake-modal.ts';
 import type { ButtonArgs } from '../args.ts';
@@ -18,7 +19,7 @@ export function claimDealButton(deps: Deps) {
         ? noticeModal('Deal not found', 'That deal no longer exists.')
         : claim.status === 'taken'
           ? noticeModal('Already claimed', `<@${claim.ownerUserId}> already owns this deal.`)
-          : intakeModalFor(claim.ctx, deps.config.STANDARD_TERMS_DAYS);
+          : intakeModalFor(claim.ctx, (await settingsFor(deps, context.teamId)).STANDARD_TERMS_DAYS);
     await client.views.open({ trigger_id: body.trigger_id, view });
   };
 }

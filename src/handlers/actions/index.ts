@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { AR_KIND_ACTION_ID } from '../../views/ar-update-modal.ts';
 import { INTAKE_DISPATCH_ACTION_PREFIX } from '../../views/intake-modal.ts';
+import { CREDENTIAL_ACTION_PREFIX, SETTINGS_OPEN_ACTION_ID } from '../../views/settings.ts';
 import type { ArBridgeApp } from '../args.ts';
 import { answering } from '../middleware/answer.ts';
 import { arKindChanged } from './ar-kind.ts';
@@ -16,6 +17,8 @@ import { intakeDispatch } from './intake-dispatch.ts';
 import { notMyDeal } from './not-my-deal.ts';
 import { openHandoff } from './open-handoff.ts';
 import { reachOutButton } from './reach-out.ts';
+import { settingsCredentialButton } from './settings-credential.ts';
+import { settingsOpenButton } from './settings-open.ts';
 import { snoozeHandoff } from './snooze-handoff.ts';
 
 export function register(app: ArBridgeApp, deps: Deps): void {
@@ -33,4 +36,6 @@ export function register(app: ArBridgeApp, deps: Deps): void {
   app.action('ar_status_pick', answering(arStatusPick(deps)));
   app.action('ar_status_share', answering(arStatusShare(deps)));
   app.action(new RegExp(`^${INTAKE_DISPATCH_ACTION_PREFIX}`), answering(intakeDispatch(deps)));
+  app.action(SETTINGS_OPEN_ACTION_ID, answering(settingsOpenButton(deps)));
+  app.action(new RegExp(`^${CREDENTIAL_ACTION_PREFIX}`), answering(settingsCredentialButton(deps)));
 }

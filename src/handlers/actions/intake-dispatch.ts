@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import { dealContext } from '../../flows/handoff.ts';
+import { settingsFor } from '../../flows/settings.ts';
 import { redrawModal } from '../../slack/modals.ts';
 import { metadataId } from '../../views/common.ts';
 import { intakeModalFor, readIntakeState } from '../../views/intake-modal.ts';
@@ -17,6 +18,7 @@ export function intakeDispatch(deps: Deps) {
     const ctx = view && dealId !== null ? await dealContext(deps, context.teamId, dealId) : undefined;
     if (!view || !ctx) return;
     const fields = readIntakeState(view.state.values as Record<string, Record<string, unknown>>);
-    await redrawModal(client, view, intakeModalFor(ctx, deps.config.STANDARD_TERMS_DAYS, fields));
+    const terms = (await settingsFor(deps, context.teamId)).STANDARD_TERMS_DAYS;
+    await redrawModal(client, view, intakeModalFor(ctx, terms, fields));
   };
 }

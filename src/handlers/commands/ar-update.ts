@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
-import { isArStaff } from '../../domain/permissions.ts';
 import { arUpdateTarget } from '../../flows/ar-updates.ts';
 import { askPrompt } from '../../flows/asks.ts';
+import { isArStaffIn } from '../../flows/settings.ts';
 import { arUpdateModal, arUpdateRefusal } from '../../views/ar-update-modal.ts';
 import { askPromptModal } from '../../views/asks.ts';
 import type { CommandArgs } from '../args.ts';
@@ -9,7 +9,7 @@ import type { CommandArgs } from '../args.ts';
 /** /ar-update [invoice number | account]: AR staff log a collection update; everyone else is told why not. */
 export function arUpdateCommand(deps: Deps) {
   return async function arUpdateListener({ ack, command, client, context }: CommandArgs): Promise<void> {
-    if (!isArStaff(deps.config, command.user_id)) {
+    if (!(await isArStaffIn(deps, context.teamId, command.user_id))) {
       await ack({ response_type: 'ephemeral', ...arUpdateRefusal() });
       return;
     }

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { dayIn } from '../../domain/dates.ts';
 import { handoffChoice } from '../../flows/handoff.ts';
+import { settingsFor } from '../../flows/settings.ts';
 import { intakeModalFor } from '../../views/intake-modal.ts';
 import { dealPickList, newDealModal } from '../../views/new-deal.ts';
 import type { CommandArgs } from '../args.ts';
@@ -23,10 +24,11 @@ export function handoffCommand(deps: Deps) {
       await respond({ response_type: 'ephemeral', ...dealPickList(choice.deals) });
       return;
     }
+    const settings = await settingsFor(deps, context.teamId);
     const view =
       choice.kind === 'intake'
-        ? intakeModalFor(choice.ctx, deps.config.STANDARD_TERMS_DAYS)
-        : newDealModal(dayIn(deps.config.BUSINESS_TIMEZONE, deps.clock.now()));
+        ? intakeModalFor(choice.ctx, settings.STANDARD_TERMS_DAYS)
+        : newDealModal(dayIn(settings.BUSINESS_TIMEZONE, deps.clock.now()));
     await client.views.open({ trigger_id: command.trigger_id, view });
   };
 }

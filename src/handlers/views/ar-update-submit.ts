@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
-import { isArStaff } from '../../domain/permissions.ts';
 import { submitArUpdate } from '../../flows/ar-updates.ts';
+import { isArStaffIn } from '../../flows/settings.ts';
 import { arUpdateErrors, readArUpdateState } from '../../views/ar-update-modal.ts';
 import { inlineErrors, noticeUpdate } from '../../views/common.ts';
 import type { ViewArgs } from '../args.ts';
@@ -11,7 +11,7 @@ import type { ViewArgs } from '../args.ts';
  */
 export function arUpdateSubmit(deps: Deps) {
   return async function arUpdateSubmitListener({ ack, body, view, context }: ViewArgs): Promise<void> {
-    if (!isArStaff(deps.config, body.user.id))
+    if (!(await isArStaffIn(deps, context.teamId, body.user.id)))
       return ack(noticeUpdate('AR only', 'Collection updates are for the AR team.'));
     const result = await submitArUpdate(deps, {
       teamId: context.teamId,

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
-import { isArStaff } from '../../domain/permissions.ts';
 import { assignAccountRep } from '../../flows/ownership.ts';
+import { isArStaffIn } from '../../flows/settings.ts';
 import { readAssignRepState } from '../../views/assign-rep.ts';
 import { inlineErrors, metadataId, noticeUpdate } from '../../views/common.ts';
 import type { ViewArgs } from '../args.ts';
@@ -14,7 +14,7 @@ export function assignRepSubmit(deps: Deps) {
       return ack(noticeUpdate('Something is off', 'Please start again from the alert.'));
     if (!owner || owner === context.botUserId)
       return ack(inlineErrors({ owner: 'Choose the rep who owns this account.' }));
-    if (!isArStaff(deps.config, body.user.id))
+    if (!(await isArStaffIn(deps, context.teamId, body.user.id)))
       return ack(noticeUpdate('AR only', 'Assigning owners is for the AR team.'));
     const assigned = await assignAccountRep(deps, {
       teamId: context.teamId,

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import { recordSlackDeal } from '../../flows/deal-closed.ts';
+import { settingsFor } from '../../flows/settings.ts';
 import { inlineErrors } from '../../views/common.ts';
 import { intakeModalFor } from '../../views/intake-modal.ts';
 import { newDealErrors, readNewDealState } from '../../views/new-deal.ts';
@@ -17,7 +18,7 @@ export function newDealSubmit(deps: Deps) {
     if (!recorded.ok) return ack(inlineErrors(newDealErrors(recorded.problems)));
     await ack({
       response_action: 'update',
-      view: intakeModalFor(recorded.ctx, deps.config.STANDARD_TERMS_DAYS),
+      view: intakeModalFor(recorded.ctx, (await settingsFor(deps, context.teamId)).STANDARD_TERMS_DAYS),
     });
   };
 }

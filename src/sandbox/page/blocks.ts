@@ -352,6 +352,17 @@ function BlockView({ b, i, ctx }: { b: Block; i: number; ctx: BlockContext }) {
         ${b.hint ? html`<div class="bk-hint">${plainOf(b.hint)}</div>` : null}
       </div>`;
     }
+    case 'image': {
+      // A file uploaded to the stand-in is served by it under /files/.
+      const src =
+        b.image_url ??
+        b.slack_file?.url ??
+        (b.slack_file?.id ? `/files/${encodeURIComponent(b.slack_file.id)}` : '');
+      return html`<figure class="bk-image-block">
+        ${b.title ? html`<figcaption class="bk-hint">${plainOf(b.title)}</figcaption>` : null}
+        <img class="bk-image-large" src=${src} alt=${b.alt_text ?? ''} />
+      </figure>`;
+    }
     default:
       return html`<div class="muted">[${b.type}]</div>`;
   }

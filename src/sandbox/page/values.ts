@@ -47,6 +47,11 @@ export interface Block {
   element?: Element;
   optional?: boolean;
   dispatch_action?: boolean;
+  /** An image block: by URL, or a file uploaded to the workspace. */
+  image_url?: string;
+  slack_file?: { id?: string; url?: string };
+  alt_text?: string;
+  title?: TextObj;
 }
 export interface Person {
   id: string;
