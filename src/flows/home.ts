@@ -38,8 +38,9 @@ export async function renderHome(
 
 /**
  * AR's aging chart as an uploaded file. The upload is keyed by the figures it shows, so it is made
- * once and reused until they change: when it is not uploaded yet, it is queued (rendered now), with
- * a refresh of this person's App Home that waits for it; meanwhile the home shows no chart.
+ * once and reused until they change: when it is not uploaded yet, it is queued (rendered now, by
+ * the first to need it), with a refresh of this person's App Home that waits for it; meanwhile the
+ * home shows no chart.
  */
 async function agingChartFile(
   db: Db,
@@ -59,10 +60,11 @@ async function agingChartFile(
   const upload = await findNotificationByKey(db, teamId, key);
   if (upload?.status === 'sent' && upload.ts)
     return { fileId: upload.ts, title: chart.title, altText: chart.altText };
-  if (upload) return null;
-  const png = await renderChart(chart);
+  if (upload?.status === 'failed' || upload?.status === 'cancelled') return null;
+  // Rendered only when nobody queued it yet; whoever opens App Home meanwhile is refreshed once it is up.
+  const png = upload ? null : await renderChart(chart);
   await db.transaction().execute(async (trx) => {
-    await enqueue(trx, chartUpload(teamId, key, chart, png));
+    if (png) await enqueue(trx, chartUpload(teamId, key, chart, png));
     await enqueue(trx, {
       teamId,
       dedupeKey: `home:${userId}:${key}`,

@@ -1,4 +1,4 @@
-import { nameKey } from '../db/accounts.ts';
+import { accountKey } from '../db/invoice-staging.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { InvoiceInput } from '../domain/invoice-input.ts';
@@ -10,7 +10,7 @@ import {
 } from '../domain/report-layouts.ts';
 import { type UpsertResult, upsertInvoiceBatches } from './invoices.ts';
 
-/** Rows handed from the checking reader to the upsert at a time. */
+/** Rows handed from the checking reader to the staging COPY at a time. */
 const BATCH = 2_000;
 
 /** The file has bad rows (or is no aging export): thrown so that the caller's transaction rolls back. */
@@ -33,9 +33,10 @@ export interface CsvImportResult extends UpsertResult {
 
 /**
  * Imports an AR aging export or an accounting report as it streams: every record is checked, and
- * the valid rows are upserted in batches as they come, inside the caller's transaction, so the
- * file is never held whole. One bad row rejects the file: reading goes on to name every problem,
- * then ImportRejected is thrown and the transaction undoes what was written.
+ * the valid rows are copied into the staging table in batches as they come, inside the caller's
+ * transaction, so the file is never held whole; they are applied once the last row is read. One
+ * bad row rejects the file: reading goes on to name every problem, then ImportRejected is thrown
+ * before anything but the staging table was written, and the transaction undoes that.
  */
 export async function importInvoiceRecords(
   deps: Pick<Deps, 'config' | 'db'>,
@@ -50,8 +51,7 @@ export async function importInvoiceRecords(
   let rows = 0;
   const counted = (batch: InvoiceInput[]) => {
     rows += batch.length;
-    for (const r of batch)
-      customers.add(r.account.crmId ? `crm:${r.account.crmId}` : `name:${nameKey(r.account.name ?? '')}`);
+    for (const r of batch) customers.add(accountKey(r.account));
     return batch;
   };
   const reader = createReportReader(options);

@@ -5,8 +5,16 @@ import { slackClientOptions } from '../slack/client.ts';
 
 type InstallerOptions = NonNullable<HTTPReceiverOptions['installerOptions']>;
 
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 }
 
 function page(title: string, body: string): string {
@@ -60,6 +68,11 @@ export function installerOptions(config: Pick<Config, 'SLACK_API_URL'>, logger: 
       config.SLACK_API_URL ?? 'https://slack.com/api/',
     ).toString(),
     clientOptions: slackClientOptions(config, 'interactive'),
+    renderHtmlForInstallPath: (url) =>
+      page(
+        'Install AR Bridge',
+        `<p>AR Bridge turns closed deals into billing handoffs and pings the rep who owns the customer when an invoice goes past due.</p><p><a href="${escapeHtml(url)}">Add to Slack</a></p><p>A workspace admin allows it once; this link is good for ten minutes, in this browser.</p>`,
+      ),
     callbackOptions: {
       success(installation, _options, _req, res) {
         const team = installation.team?.name ?? installation.team?.id ?? 'your workspace';

@@ -25,7 +25,12 @@ export interface FileStore {
   receive(id: string, bytes: Buffer): boolean;
   /** Answers the two files methods in a workspace (upload URLs from `uploadUrl`) and guards its image blocks. */
   install(handlers: Record<string, Handler>, uploadUrl: (fileId: string) => string): void;
+  /** The completed files as JSON (bytes in base64), and back: the sandbox keeps them across restarts. */
+  snapshot(): SavedFile[];
+  restore(saved: readonly SavedFile[]): void;
 }
+
+export type SavedFile = Omit<UploadedFile, 'bytes'> & { base64: string };
 
 /** The ids of `slack_file` images in these blocks. */
 function slackFileIds(blocks: unknown): string[] {
@@ -61,6 +66,14 @@ export function createFileStore(): FileStore {
   };
   return {
     files,
+    snapshot: () =>
+      [...files.values()].flatMap(({ bytes, ...f }) =>
+        f.completed && bytes ? [{ ...f, base64: bytes.toString('base64') }] : [],
+      ),
+    restore(saved) {
+      for (const { base64, ...f } of saved) files.set(f.id, { ...f, bytes: Buffer.from(base64, 'base64') });
+      counter = Math.max(counter, ...saved.map((f) => Number(f.id.replace(/\D/g, '')) || 0));
+    },
     receive(id, bytes) {
       const file = files.get(id);
       if (file === undefined || file.completed) return false;

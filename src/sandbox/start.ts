@@ -13,7 +13,7 @@ import type { DatabaseHandle } from '../db/connect.ts';
 import type { Running } from '../server.ts';
 import { movableClock } from './clock.ts';
 import { AR_IDS, DEMO_PEOPLE, FINANCE_CHANNEL } from './demo-people.ts';
-import { createFileStore } from './files.ts';
+import { createFileStore, type SavedFile } from './files.ts';
 import type { SlackSide } from './interactions.ts';
 import type { Outside } from './outside.ts';
 import { type SandboxServer, startSandboxServer } from './server.ts';
@@ -64,6 +64,8 @@ export interface Sandbox {
 interface Saved {
   offsetMs: number;
   workspace: WorkspaceSnapshot;
+  /** Uploaded charts (absent in data saved before uploads were kept). */
+  files?: SavedFile[];
 }
 
 const BOT_TOKEN = 'xoxb-sandbox-token';
@@ -83,6 +85,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   for (const p of DEMO_PEOPLE) workspace.addUser(p);
   // Charts the bot uploads (the digest's, AR's App Home aging chart), kept while the sandbox runs.
   const files = createFileStore();
+  if (saved?.files) files.restore(saved.files);
   files.install(workspace.handlers, (id) => `${web.url}/upload/${encodeURIComponent(id)}`);
 
   let slack: { side: SlackSide; outside: Outside } | undefined;
@@ -142,7 +145,11 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
 
   let saveTimer: NodeJS.Timeout | undefined;
   const save = () => {
-    const data: Saved = { offsetMs: clock.offsetMs(), workspace: workspace.snapshot() };
+    const data: Saved = {
+      offsetMs: clock.offsetMs(),
+      workspace: workspace.snapshot(),
+      files: files.snapshot(),
+    };
     writeFileSync(savedPath, JSON.stringify(data));
   };
   const unsubscribe = workspace.subscribe(() => {

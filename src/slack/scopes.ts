@@ -11,6 +11,7 @@ export const BOT_SCOPES = [
   'groups:history',
   'im:write',
   'im:history',
+  // Settings: join the finance channel chosen, read channels and the AR user group's members.
   'channels:join',
   'channels:read',
   'groups:read',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ModalView } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInstallation } from '../../src/db/installations.ts';
 import { dayIn } from '../../src/domain/dates.ts';
@@ -6,14 +7,7 @@ import { enqueue } from '../../src/outbox/outbox.ts';
 import { BOT_SCOPES } from '../../src/slack/scopes.ts';
 import type { SlackCall } from '../support/fake-slack.ts';
 import { COMPLETE_HANDOFF } from '../support/handoff-flow.ts';
-import {
-  API_TOKEN,
-  AR_USER,
-  eventually,
-  FINANCE_CHANNEL,
-  type Harness,
-  startHarness,
-} from '../support/harness.ts';
+import { AR_USER, eventually, type Harness, startHarness } from '../support/harness.ts';
 import { installThroughSlack } from '../support/install.ts';
 import { fillModal } from '../support/modal-state.ts';
 import {
@@ -30,9 +24,30 @@ import {
  */
 const DAY = 86_400_000;
 const REP = 'U0ISOREP';
-const ALPHA = { teamId: 'T0ALPHA', amount: 111_100, shown: '1,111.00', dealName: 'Alpha platform' };
-const BRAVO = { teamId: 'T0BRAVO', amount: 222_200, shown: '2,222.00', dealName: 'Bravo platform' };
-type Side = typeof ALPHA;
+/** Each workspace's own finance channel, webhook secret and API token come from its App Home Settings. */
+interface Side {
+  teamId: string;
+  amount: number;
+  shown: string;
+  dealName: string;
+  finance: string;
+  webhookSecret?: string;
+  apiToken?: string;
+}
+const ALPHA: Side = {
+  teamId: 'T0ALPHA',
+  amount: 111_100,
+  shown: '1,111.00',
+  dealName: 'Alpha platform',
+  finance: 'C0ALPHAFIN',
+};
+const BRAVO: Side = {
+  teamId: 'T0BRAVO',
+  amount: 222_200,
+  shown: '2,222.00',
+  dealName: 'Bravo platform',
+  finance: 'C0BRAVOFIN',
+};
 const SIDES = [ALPHA, BRAVO] as const;
 const other = (s: Side): Side => (s === ALPHA ? BRAVO : ALPHA);
 const daysAgo = (n: number, now = Date.now()) => dayIn('UTC', new Date(now - n * DAY));
@@ -81,10 +96,54 @@ function dealBody(s: Side) {
   };
 }
 
+/** The installer (a workspace admin) opens Settings in App Home and submits `answers`. */
+async function settings(s: Side, answers: Record<string, string>): Promise<void> {
+  await sendBlockActions(h.slack, {
+    teamId: s.teamId,
+    userId: AR_USER,
+    triggerId: `trigger-settings-${s.teamId}`,
+    container: { type: 'view', view_id: `V0HOME${s.teamId}` },
+    actions: [{ action_id: 'settings_open', type: 'button', value: 'open' }],
+  });
+  const [opened] = await h.fake.waitFor(
+    'views.open',
+    (c) => c.team === s.teamId && c.args.trigger_id === `trigger-settings-${s.teamId}`,
+  );
+  const view = opened?.args.view as ModalView;
+  const saved = await sendViewSubmission(h.slack, {
+    teamId: s.teamId,
+    userId: AR_USER,
+    view: {
+      callback_id: 'settings_submit',
+      blocks: view.blocks,
+      state: { values: fillModal(view, answers, { keepInitial: true }) },
+    },
+  });
+  expect(saved.status).toBe(200);
+  expect(saved.json).toBeUndefined();
+}
+
+/** Settings → create a credential: the value Slack was asked to show once. */
+async function credential(s: Side, which: 'api_token' | 'webhook_secret'): Promise<string> {
+  const before = h.fake.callsOf(s.teamId).filter((c) => c.method === 'views.push').length;
+  await sendBlockActions(h.slack, {
+    teamId: s.teamId,
+    userId: AR_USER,
+    view: { id: `V0SETTINGS${s.teamId}`, type: 'modal', callback_id: 'settings_submit' },
+    actions: [{ action_id: `settings_credential_${which}`, type: 'button', value: which }],
+  });
+  const pushed = await h.fake.waitFor('views.push', (c) => c.team === s.teamId, { count: before + 1 });
+  const shown = JSON.stringify(pushed.at(-1)?.args.view);
+  const value = (which === 'api_token' ? /arb_[A-Za-z0-9_-]{43}/ : /whs_[A-Za-z0-9_-]{43}/).exec(shown)?.[0];
+  expect(value).toBeDefined();
+  return value as string;
+}
+
 async function postInvoices(s: Side, dueDaysAgo: number) {
-  return fetch(`${h.baseUrl}/api/invoices?team=${s.teamId}`, {
+  // The workspace's own API token names the workspace: no ?team= needed.
+  return fetch(`${h.baseUrl}/api/invoices`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${s.apiToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       invoices: [
         {
@@ -149,7 +208,8 @@ function expectIsolated(): void {
     expect(foreign).toEqual([]);
     const leaks = calls.filter((c) => {
       const text = JSON.stringify(c.args);
-      return text.includes(other(s).shown) || text.includes(other(s).dealName);
+      const theirs = other(s);
+      return text.includes(theirs.shown) || text.includes(theirs.dealName) || text.includes(theirs.finance);
     });
     expect(leaks).toEqual([]);
   }
@@ -161,6 +221,7 @@ describe('two workspaces, one app', () => {
   it('installs each through /slack/install → Slack → /slack/oauth_redirect, tokens sealed at rest', async () => {
     for (const s of SIDES) {
       const installed = await installThroughSlack(h, s.teamId);
+      expect(installed.page).toContain('Install AR Bridge');
       expect(installed.status).toBe(200);
       expect(installed.html).toContain(`installed in Team ${s.teamId}`);
       expect(installed.authorizeUrl.searchParams.get('scope')).toBe(BOT_SCOPES.join(','));
@@ -200,16 +261,44 @@ describe('two workspaces, one app', () => {
     expect((await findInstallation(h.database.db, ALPHA.teamId))?.bot_token).toMatch(/^v1\./);
   });
 
+  it('configures each in its App Home Settings: its own finance channel, webhook secret and API token', async () => {
+    for (const s of SIDES) {
+      await settings(s, { finance_channel: s.finance });
+      s.webhookSecret = await credential(s, 'webhook_secret');
+      s.apiToken = await credential(s, 'api_token');
+    }
+    await h.drain();
+    for (const s of SIDES)
+      expect(
+        callsOf(s, 'chat.postMessage').filter((c) => c.args.channel === s.finance).length,
+      ).toBeGreaterThan(0);
+    expect(ALPHA.webhookSecret).not.toBe(BRAVO.webhookSecret);
+    expect(ALPHA.apiToken).not.toBe(BRAVO.apiToken);
+  });
+
   it('keeps deals, handoffs, invoices, pings, App Home and /ar-status inside their workspace', async () => {
-    const unnamed = await h.postSigned('/webhooks/deal-closed', dealBody(ALPHA));
+    const unnamed = await h.postSigned('/webhooks/deal-closed', dealBody(ALPHA), {
+      secret: ALPHA.webhookSecret,
+    });
     expect(unnamed.status).toBe(400);
     expect(JSON.stringify(unnamed.json)).toContain('?team=');
-    for (const s of SIDES)
-      expect((await h.postSigned(`/webhooks/deal-closed?team=${s.teamId}`, dealBody(s))).status).toBe(202);
+    // One workspace's secret does not sign for the other.
+    const crossed = await h.postSigned(`/webhooks/deal-closed?team=${BRAVO.teamId}`, dealBody(BRAVO), {
+      secret: ALPHA.webhookSecret,
+    });
+    expect(crossed.status).toBe(401);
+    for (const s of SIDES) {
+      const res = await h.postSigned(`/webhooks/deal-closed?team=${s.teamId}`, dealBody(s), {
+        secret: s.webhookSecret,
+      });
+      expect(res.status).toBe(202);
+    }
     for (const s of SIDES) await submitHandoff(s);
     await h.drain();
     for (const s of SIDES) {
-      const summary = callsOf(s, 'chat.postMessage').find((c) => c.args.channel === FINANCE_CHANNEL);
+      const summary = callsOf(s, 'chat.postMessage').find(
+        (c) => c.args.channel === s.finance && JSON.stringify(c.args).includes('Initech'),
+      );
       expect(JSON.stringify(summary?.args)).toContain(s.dealName);
     }
 
@@ -247,7 +336,7 @@ describe('two workspaces, one app', () => {
       expect(answer).toContain(s.shown);
       expect(answer).not.toContain(other(s).shown);
       // The thread link points into this workspace.
-      expect(answer).toContain(`https://${s.teamId.toLowerCase()}.slack.com/archives/${FINANCE_CHANNEL}/`);
+      expect(answer).toContain(`https://${s.teamId.toLowerCase()}.slack.com/archives/${s.finance}/`);
     }
     expectIsolated();
   });
@@ -269,13 +358,16 @@ describe('two workspaces, one app', () => {
     });
 
     // Nothing new can reach it: its webhook is refused, and what was already queued waits.
-    expect((await h.postSigned(`/webhooks/deal-closed?team=${ALPHA.teamId}`, dealBody(ALPHA))).status).toBe(
-      404,
-    );
+    const refused = await h.postSigned(`/webhooks/deal-closed?team=${ALPHA.teamId}`, dealBody(ALPHA), {
+      secret: ALPHA.webhookSecret,
+    });
+    expect(refused.status).toBe(404);
+    const invoicesRefused = await postInvoices(ALPHA, 25);
+    expect(invoicesRefused.status).toBe(404);
     await enqueue(h.database.db, {
       teamId: ALPHA.teamId,
       dedupeKey: 'iso:waiting',
-      target: { kind: 'channel', channel: FINANCE_CHANNEL },
+      target: { kind: 'channel', channel: ALPHA.finance },
       message: { text: 'queued before the uninstall was known' },
     });
     // Ten days later both invoices cross the 30-day threshold; only Bravo is swept and pinged.

@@ -112,6 +112,8 @@ export interface FakeWorkspace {
   readonly views: Map<string, Record<string, unknown>>;
   addUser(u: FakeSlackUser): void;
   messages(): Array<Record<string, unknown> & { channel: string; ts: string }>;
+  /** Whether the bot is a member of this channel of the workspace (it joined it). */
+  botIn(channel: string): boolean;
 }
 
 export interface FakeSlack {
@@ -473,6 +475,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         views: ws.views,
         addUser: (u) => ws.addUser(u),
         messages: () => ws.messages(),
+        botIn: (channel) => ws.botIn(channel),
       };
     },
 

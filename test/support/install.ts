@@ -6,6 +6,8 @@ export interface InstallResult {
   html: string;
   /** The consent-page URL /slack/install linked to. */
   authorizeUrl: URL;
+  /** The page GET /slack/install answered with. */
+  page: string;
 }
 
 /**
@@ -27,5 +29,5 @@ export async function installThroughSlack(h: Harness, teamId: string): Promise<I
   const back = allowed.headers.get('location');
   if (allowed.status !== 302 || !back) throw new Error(`the consent page answered ${allowed.status}`);
   const done = await fetch(back, { headers: { cookie }, redirect: 'manual' });
-  return { status: done.status, html: await done.text(), authorizeUrl };
+  return { status: done.status, html: await done.text(), authorizeUrl, page };
 }
