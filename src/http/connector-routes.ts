@@ -28,7 +28,7 @@ import {
 import { decodeUtf8, header, parseJsonBody, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { tokenMatches } from './signature.ts';
 import { STRIPE_SIGNATURE_HEADER, verifyStripeSignature } from './stripe-signature.ts';
-import { teamParam, type WorkspaceOf, type WorkspaceOfRequest } from './workspace-of.ts';
+import { refuseWorkspace, teamParam, type WorkspaceOf, type WorkspaceOfRequest } from './workspace-of.ts';
 
 export interface ConnectorRouteDeps {
   config: Config;
@@ -149,13 +149,11 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       method: 'POST',
       handler: wrap('stripe', async (req, res) => {
         const c = await connectorSettings(deps, req);
-        if (c.team && !c.team.ok)
-          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
+        if (c.team && !c.team.ok) return refuseWorkspace(res, c.team);
         const secret = c.stripeWebhookSecret;
         if (!c.on.stripe || !secret) return sendOff(res, 'Stripe', ['STRIPE_WEBHOOK_SECRET'], c);
         const team = c.team ?? (await deps.workspaceOf(req));
-        if (!team.ok)
-          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
+        if (!team.ok) return refuseWorkspace(res, team);
         const stripeApi = c.ownStripe
           ? c.stripeApiKey
             ? createStripeApi(c.stripeApiKey, config.STRIPE_API_URL)
@@ -192,8 +190,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       method: 'POST',
       handler: wrap('hubspot', async (req, res) => {
         const c = await connectorSettings(deps, req);
-        if (c.team && !c.team.ok)
-          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
+        if (c.team && !c.team.ok) return refuseWorkspace(res, c.team);
         const secret = c.hubspotClientSecret;
         const hubspot = c.ownHubspot
           ? c.hubspotAccessToken
@@ -203,8 +200,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
         if (!c.on.hubspot || !secret || !hubspot)
           return sendOff(res, 'HubSpot', ['HUBSPOT_CLIENT_SECRET', 'HUBSPOT_ACCESS_TOKEN'], c);
         const team = c.team ?? (await deps.workspaceOf(req));
-        if (!team.ok)
-          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
+        if (!team.ok) return refuseWorkspace(res, team);
         const raw = await readBodyOrRefuse(req, res);
         if (!raw) return;
         const request = {
@@ -255,8 +251,7 @@ export function connectorRoutes(deps: ConnectorRouteDeps, wrap: Wrap): CustomRou
       method: 'POST',
       handler: wrap('salesforce', async (req, res) => {
         const c = await connectorSettings(deps, req);
-        if (c.team && !c.team.ok)
-          return sendProblems(res, c.team.status, 'unknown workspace: nothing was stored', [c.team.problem]);
+        if (c.team && !c.team.ok) return refuseWorkspace(res, c.team);
         const orgIds = c.salesforceOrgIds;
         const token = c.salesforceToken;
         if (!c.on.salesforce || orgIds.length === 0 || !token)

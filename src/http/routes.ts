@@ -15,7 +15,7 @@ import type { Metrics } from '../metrics.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { header, parseJsonBody, type Read, readBodyOrRefuse, sendJson, sendProblems } from './respond.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, tokenMatches, verifySignature } from './signature.ts';
-import { teamParam, type WorkspaceOf } from './workspace-of.ts';
+import { refuseWorkspace, teamParam, type WorkspaceOf } from './workspace-of.ts';
 
 export interface RouteDeps {
   config: Config;
@@ -234,8 +234,7 @@ export function customRoutes(deps: RouteDeps): CustomRoute[] {
       method: 'POST',
       handler: safely(log, 'deal-closed', async (req, res) => {
         const team = await deps.workspaceOf(req);
-        if (!team.ok)
-          return sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
+        if (!team.ok) return refuseWorkspace(res, team);
         const { teamId } = team;
         // A workspace's own secret replaces the environment's for it, once it has one.
         const own = team.named

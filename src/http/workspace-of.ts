@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Workspaces } from '../slack/workspaces.ts';
+import { sendProblems } from './respond.ts';
 
 export type WorkspaceOfRequest =
   /** `named`: the URL named it with `?team=`, so that workspace's own secrets (Settings) apply. */
@@ -11,6 +12,11 @@ export type WorkspaceOfRequest =
  * (single-workspace mode), else a problem (multi-workspace mode needs `team`).
  */
 export type WorkspaceOf = (req: IncomingMessage) => Promise<WorkspaceOfRequest>;
+
+/** A webhook or API request for a workspace that cannot be written to: 400/404 JSON, nothing stored. */
+export function refuseWorkspace(res: ServerResponse, team: Extract<WorkspaceOfRequest, { ok: false }>): void {
+  sendProblems(res, team.status, 'unknown workspace: nothing was stored', [team.problem]);
+}
 
 const TEAM_ID = /^T[A-Z0-9]{2,20}$/;
 
