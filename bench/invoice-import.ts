@@ -1,19 +1,23 @@
 /**
  * npm run bench:import -- FILE.csv [--database arbridge_bench] [--date-format MM/DD/YYYY] [--pglite] [--batch 5000]
+ *   [--explain]
  *
  * Times the invoice import as `npm run import:invoices` runs it (stream the CSV, check every row, upsert in one
  * transaction) and the API's batch (`upsertInvoices` of `--batch` rows, as `POST /api/invoices` calls it), on the
  * seeded PostgreSQL bench database and, with `--pglite`, on a fresh embedded database. Every transaction is rolled
  * back, so the run can be repeated on one seed. Prints each figure with its budget (PGlite: its ratio to PostgreSQL),
  * the statements that cost most, and the process's resident memory before and at its peak during the import.
+ * With `--explain`, prints instead the plan of the import's upsert (`EXPLAIN (ANALYZE, BUFFERS)`, triggers and
+ * foreign-key checks included) on PostgreSQL, the file staged as the import stages it.
  * Write the file with bench/make-aging-csv.ts first.
  */
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { parseCommandLine } from '../src/cli/args.ts';
 import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/connect.ts';
+import { applyStatement, resolveStagedAccounts, stageInvoices } from '../src/db/invoice-staging.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
 import type { Database, Trx } from '../src/db/schema.ts';
 import {
@@ -39,7 +43,7 @@ import {
 } from './shared.ts';
 
 const USAGE =
-  'usage: npm run bench:import -- FILE.csv [--database NAME] [--date-format FORMAT] [--pglite] [--batch N]';
+  'usage: npm run bench:import -- FILE.csv [--database NAME] [--date-format FORMAT] [--pglite] [--batch N] [--explain]';
 const { values, positionals } = parseCommandLine(
   USAGE,
   {
@@ -47,6 +51,7 @@ const { values, positionals } = parseCommandLine(
     'date-format': { type: 'string', default: 'MM/DD/YYYY' },
     pglite: { type: 'boolean', default: false },
     batch: { type: 'string', default: '5000' },
+    explain: { type: 'boolean', default: false },
   },
   { positionals: true },
 );
@@ -171,7 +176,34 @@ async function run(label: string, handle: DatabaseHandle): Promise<Figures> {
   return { rows, importMs, batchMs, againMs };
 }
 
+/** The plan of the import's upsert (the whole file staged and its accounts resolved first), rolled back. */
+async function explainUpsert(db: Kysely<Database>): Promise<void> {
+  const rows = await firstRows(Number.MAX_SAFE_INTEGER);
+  await timedRollback(db, async (trx) => {
+    await stageInvoices(
+      trx,
+      (async function* () {
+        for (let i = 0; i < rows.length; i += 2_000) yield rows.slice(i, i + 2_000);
+      })(),
+    );
+    await resolveStagedAccounts(trx, TEAM_ID);
+    const plan = await sql<{
+      'QUERY PLAN': string;
+    }>`explain (analyze, buffers, costs off) ${applyStatement(TEAM_ID, now)}`.execute(trx);
+    for (const line of plan.rows) say(line['QUERY PLAN']);
+  });
+}
+
 const pgHandle = openPostgres(orExit(() => benchDatabaseUrl(values.database)));
+if (values.explain) {
+  try {
+    await explainUpsert(pgHandle.db);
+  } finally {
+    await pgHandle.close();
+    clearInterval(sampler);
+  }
+  process.exit(0);
+}
 let onPostgres: Figures;
 try {
   say(`invoice import benchmark: ${file}; ${await machineAndServer(pgHandle.db)}`);

@@ -31,16 +31,24 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r'
  * NUL cannot be stored by PostgreSQL at all: callers refuse it when they validate, and it throws here.
  */
 export function copyLine(values: readonly CopyValue[]): string {
-  return `${values
-    .map((v) => {
-      if (v === null) return '\\N';
-      if (typeof v === 'boolean') return v ? 't' : 'f';
-      const text = String(v);
-      if (text.includes('\u0000')) throw new RangeError('a COPY value cannot contain a NUL character');
-      return text.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c] as string);
-    })
-    .join('\t')}\n`;
+  let line = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as CopyValue;
+    if (i > 0) line += '\t';
+    if (v === null) line += '\\N';
+    else if (typeof v === 'boolean') line += v ? 't' : 'f';
+    else if (typeof v === 'number') line += String(v);
+    else {
+      if (v.includes('\u0000')) throw new RangeError('a COPY value cannot contain a NUL character');
+      line += ESCAPED_ONE.test(v) ? v.replace(ESCAPED, (c) => ESCAPES[c] as string) : v;
+    }
+  }
+  return `${line}\n`;
 }
+
+/** The characters escaped (tested first: most values have none). */
+const ESCAPED_ONE = /[\\\n\r\t]/;
+const ESCAPED = /[\\\n\r\t]/g;
 
 /**
  * Streams rows into `table` (its `columns`, in order) with COPY, in the caller's transaction;
@@ -52,8 +60,6 @@ export async function copyInto(
   columns: readonly string[],
   rows: AsyncIterable<readonly (readonly CopyValue[])[]>,
 ): Promise<number> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(table) || columns.some((c) => !/^[a-z_][a-z0-9_]*$/.test(c)))
-    throw new RangeError('copyInto takes plain lower-case table and column names');
   async function* text(): AsyncGenerator<string> {
     for await (const batch of rows) {
       let chunk = '';
@@ -61,8 +67,26 @@ export async function copyInto(
       if (chunk !== '') yield chunk;
     }
   }
+  return copyTextInto(db, table, columns, text());
+}
+
+/**
+ * `copyInto` for rows already written as COPY text (lines of `copyLine`), so that they can be
+ * prepared while the connection is busy with something else.
+ */
+export async function copyTextInto(
+  db: Queryable,
+  table: string,
+  columns: readonly string[],
+  text: AsyncIterable<string> | Iterable<string>,
+): Promise<number> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table) || columns.some((c) => !/^[a-z_][a-z0-9_]*$/.test(c)))
+    throw new RangeError('copyInto takes plain lower-case table and column names');
+  async function* chunks(): AsyncGenerator<string> {
+    for await (const chunk of text) if (chunk !== '') yield chunk;
+  }
   const result = await db.executeQuery(
-    CompiledQuery.raw(`copy ${table} (${columns.join(', ')}) from stdin`, [new CopySource(text())]),
+    CompiledQuery.raw(`copy ${table} (${columns.join(', ')}) from stdin`, [new CopySource(chunks())]),
   );
   return (result.rows[0] as { copied: number } | undefined)?.copied ?? 0;
 }

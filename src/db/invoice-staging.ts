@@ -11,12 +11,13 @@
 import { sql } from 'kysely';
 import { type InvoiceInput, invoiceStatus } from '../domain/invoice-input.ts';
 import { nameKey } from './accounts.ts';
-import { type CopyValue, copyInto } from './copy.ts';
+import { type CopyValue, copyInto, copyLine, copyTextInto } from './copy.ts';
 import type { Account, Invoice, Queryable, Trx } from './schema.ts';
 
 /** The staged rows' columns, in COPY order. */
 const STAGED_COLUMNS = [
   'seq',
+  'line',
   'number',
   'account_key',
   'crm_id',
@@ -40,11 +41,12 @@ export function accountKey(account: InvoiceInput['account']): string {
   return account.crmId ? `crm:${account.crmId}` : `name:${nameKey(account.name ?? '')}`;
 }
 
-function stagedRow(seq: number, row: InvoiceInput): CopyValue[] {
+function stagedRow(seq: number, row: InvoiceInput, line: number | null): CopyValue[] {
   const { crmId, name, creditLimitCents } = row.account;
   const newName = name ?? crmId ?? 'Unnamed account';
   return [
     seq,
+    line,
     row.number,
     accountKey(row.account),
     crmId,
@@ -70,7 +72,7 @@ function stagedRow(seq: number, row: InvoiceInput): CopyValue[] {
  */
 async function resetStaging(trx: Trx): Promise<void> {
   await sql`create temp table if not exists invoice_staging (
-      seq integer not null, number text not null, account_key text not null, crm_id text, name_key text,
+      seq integer not null, line integer, number text not null, account_key text not null, crm_id text, name_key text,
       new_name text not null, new_name_key text not null, credit_limit_given boolean not null,
       credit_limit_cents bigint, deal_crm_id text, amount_cents bigint not null, balance_cents bigint not null,
       currency text not null, issued_on date not null, due_on date not null, status text not null, url text
@@ -84,7 +86,22 @@ async function resetStaging(trx: Trx): Promise<void> {
       number text not null, account_id integer not null, invoice_id integer, status text not null,
       balance_cents bigint not null, linked boolean not null, paid_cents bigint, old_updated_at timestamptz
     ) on commit delete rows`.execute(trx);
-  await sql`truncate invoice_staging, invoice_staging_accounts, invoice_staging_results`.execute(trx);
+  await sql`create temp table if not exists invoice_staging_numbers (
+      line integer not null, number text not null
+    ) on commit delete rows`.execute(trx);
+  await sql`truncate invoice_staging, invoice_staging_accounts, invoice_staging_results, invoice_staging_numbers`.execute(
+    trx,
+  );
+}
+
+/** The settings of an import's transaction (see stageInvoices), and empty staging tables. */
+async function startStaging(trx: Trx): Promise<void> {
+  // The set statements below (and the ledger's and name words' triggers they fire) are costed high
+  // enough for PostgreSQL's JIT, which then spends seconds compiling simple expressions: off for
+  // the rest of this transaction; and memory enough to hash and sort a large file's rows in place.
+  await sql`set local jit = off`.execute(trx);
+  await sql`set local work_mem = '64MB'`.execute(trx);
+  await resetStaging(trx);
 }
 
 /**
@@ -97,27 +114,228 @@ export async function stageInvoices(
   batches: AsyncIterable<readonly InvoiceInput[]>,
   onStaged?: (done: number) => void,
 ): Promise<number> {
-  // The set statements below (and the ledger's and name words' triggers they fire) are costed high
-  // enough for PostgreSQL's JIT, which then spends seconds compiling simple expressions: off for
-  // the rest of this transaction; and memory enough to hash and sort a large file's rows in place.
-  await sql`set local jit = off`.execute(trx);
-  await sql`set local work_mem = '64MB'`.execute(trx);
-  await resetStaging(trx);
+  await startStaging(trx);
   let seq = 0;
   async function* rows(): AsyncGenerator<CopyValue[][]> {
     for await (const batch of batches) {
       yield batch.map((row) => {
         seq += 1;
-        return stagedRow(seq, row);
+        return stagedRow(seq, row, null);
       });
       onStaged?.(seq);
     }
   }
-  const copied = await copyInto(trx, 'invoice_staging', STAGED_COLUMNS, rows());
-  // Its size for the planner: a large file is joined to the invoices by hashing the staged rows
-  // (not the whole invoices table), a small batch by looking each number up in the index.
-  await sql`analyze invoice_staging`.execute(trx);
-  return copied;
+  return copyInto(trx, 'invoice_staging', STAGED_COLUMNS, rows());
+}
+
+/** Rows as a source hands them over to `applyInChunks`. */
+export interface StagingBatch {
+  readonly rows: readonly InvoiceInput[];
+  /** Each row's line in the file, for a file: its invoice numbers given twice are then found here. */
+  readonly lines?: readonly number[];
+  /** The numbers (and lines) of a file's rows that are not to be applied, for the same search. */
+  readonly numbers?: readonly { line: number; number: string }[];
+  /** The source found a bad row: nothing more is applied, since its caller rejects the whole. */
+  readonly rejected?: boolean;
+}
+
+/** An invoice number a file gives again: on `line`, first on `firstLine`. */
+export interface StagedDuplicate {
+  line: number;
+  number: string;
+  firstLine: number;
+}
+
+export interface ChunkedOutcome {
+  staged: number;
+  accountsCreated: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  touched: number[];
+  /** The numbers a file gave twice (each repeat, by line), found in the staging tables. */
+  duplicates: StagedDuplicate[];
+  /** Whether every row was applied: not once the source rejected a row or a number came twice. */
+  complete: boolean;
+}
+
+/**
+ * Rows per chunk: the first is small, so that the database starts while the source reads on;
+ * each next one twice the last, up to the largest (the set statements' fixed cost is then paid
+ * a few dozen times for a million rows).
+ */
+const FIRST_CHUNK_ROWS = 5_000;
+const LARGEST_CHUNK_ROWS = 50_000;
+/** COPY text is handed to the connection in pieces of about this many characters. */
+const COPY_PIECE_CHARS = 1 << 16;
+
+interface Chunk {
+  /** COPY text of the rows (invoice_staging), and of the numbers alone (invoice_staging_numbers). */
+  rows: string[];
+  numbers: string[];
+  rowCount: number;
+  /** False once the source rejected a row or gave a number twice in one chunk. */
+  apply: boolean;
+  lines: boolean;
+}
+
+/** Text joined into pieces of about COPY_PIECE_CHARS. */
+class Pieces {
+  readonly done: string[] = [];
+  #current = '';
+  add(line: string): void {
+    this.#current += line;
+    if (this.#current.length >= COPY_PIECE_CHARS) {
+      this.done.push(this.#current);
+      this.#current = '';
+    }
+  }
+  all(): string[] {
+    if (this.#current !== '') this.done.push(this.#current);
+    this.#current = '';
+    return this.done;
+  }
+}
+
+/** The batches gathered into chunks of COPY text (written here, while the connection works on the last chunk). */
+async function* chunksOf(batches: AsyncIterable<StagingBatch>): AsyncGenerator<Chunk> {
+  let seq = 0;
+  let target = FIRST_CHUNK_ROWS;
+  let stopped = false;
+  let rows = new Pieces();
+  let numbers = new Pieces();
+  let count = 0;
+  let lines = false;
+  let inChunk = new Set<string>();
+  const chunk = (): Chunk => {
+    const done = { rows: rows.all(), numbers: numbers.all(), rowCount: count, apply: !stopped, lines };
+    rows = new Pieces();
+    numbers = new Pieces();
+    count = 0;
+    inChunk = new Set();
+    target = Math.min(target * 2, LARGEST_CHUNK_ROWS);
+    return done;
+  };
+  for await (const batch of batches) {
+    if (batch.rejected) stopped = true;
+    const given = batch.lines;
+    if (given) lines = true;
+    for (let i = 0; i < batch.rows.length; i++) {
+      const row = batch.rows[i] as InvoiceInput;
+      seq += 1;
+      rows.add(copyLine(stagedRow(seq, row, given ? (given[i] as number) : null)));
+      // A number twice in one chunk cannot be applied in one statement: the file is rejected anyway.
+      if (given) {
+        if (inChunk.has(row.number)) stopped = true;
+        else inChunk.add(row.number);
+      }
+    }
+    count += batch.rows.length;
+    for (const n of batch.numbers ?? []) numbers.add(copyLine([n.line, n.number]));
+    if (count + (batch.numbers?.length ?? 0) > 0 && count >= target) yield chunk();
+  }
+  const last = chunk();
+  if (last.rows.length > 0 || last.numbers.length > 0) yield last;
+}
+
+/**
+ * The source's next item is read while the caller works on the current one (the database on the
+ * last chunk, the source on the next: both cores busy), one item ahead at most.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  let done = false;
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) {
+        done = true;
+        return;
+      }
+      next = it.next();
+      // Awaited on the next turn; a failure meanwhile must not count as unhandled.
+      next.catch(() => {});
+      yield item.value;
+    }
+  } finally {
+    if (!done) await it.return?.();
+  }
+}
+
+/**
+ * Upserts the invoices as the batches come, chunk by chunk, in the caller's transaction: each
+ * chunk is copied into the staging table, its accounts found or created and its invoices written
+ * (as stageInvoices, resolveStagedAccounts and applyStagedInvoices do for one), while the source
+ * reads and the next chunk's COPY text is written. What concerns the whole (credit limits, the
+ * payment log, the notifications) is left to settleStagedAccounts and logStagedPayments, once
+ * the caller has accepted the outcome: once the source rejected a row, or (a file's) numbers came
+ * twice, nothing more is applied, and the caller is to roll the transaction back.
+ */
+export async function applyInChunks(
+  trx: Trx,
+  teamId: string,
+  now: Date,
+  batches: AsyncIterable<StagingBatch>,
+  onStaged?: (done: number) => void,
+): Promise<ChunkedOutcome> {
+  await startStaging(trx);
+  const outcome: ChunkedOutcome = {
+    staged: 0,
+    accountsCreated: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    touched: [],
+    duplicates: [],
+    complete: true,
+  };
+  const touched = new Set<number>();
+  let lines = false;
+  for await (const chunk of readAhead(chunksOf(batches))) {
+    lines ||= chunk.lines;
+    if (chunk.rows.length > 0) {
+      await copyTextInto(trx, 'invoice_staging', STAGED_COLUMNS, chunk.rows);
+      if (chunk.apply) {
+        outcome.accountsCreated += (await matchStagedAccounts(trx, teamId, outcome.staged === 0)).created;
+        const { rows } = await applyStatement(teamId, now).execute(trx);
+        const counts = rows[0] as (typeof rows)[number];
+        outcome.created += counts.created;
+        outcome.updated += counts.updated;
+        outcome.unchanged += counts.unchanged;
+        for (const id of counts.touched) touched.add(Number(id));
+      } else outcome.complete = false;
+      if (chunk.lines)
+        await sql`insert into invoice_staging_numbers (line, number) select line, number from invoice_staging`.execute(
+          trx,
+        );
+      await sql`truncate invoice_staging`.execute(trx);
+    }
+    if (chunk.numbers.length > 0) {
+      outcome.complete = false;
+      await copyTextInto(trx, 'invoice_staging_numbers', ['line', 'number'], chunk.numbers);
+    }
+    outcome.staged += chunk.rowCount;
+    onStaged?.(outcome.staged);
+  }
+  outcome.touched = [...touched];
+  if (lines) {
+    outcome.duplicates = await stagedDuplicates(trx);
+    if (outcome.duplicates.length > 0) outcome.complete = false;
+  }
+  return outcome;
+}
+
+/** The numbers given twice among the staged lines: each repeat, in file order, with its first line. */
+async function stagedDuplicates(trx: Trx): Promise<StagedDuplicate[]> {
+  const { rows } = await sql<{ line: number; number: string; first_line: number }>`
+    with twice as (
+      select number, min(line) as first_line from invoice_staging_numbers group by number having count(*) > 1
+    )
+    select n.line, n.number, t.first_line from invoice_staging_numbers n join twice t on t.number = n.number
+    where n.line <> t.first_line
+    order by n.line`.execute(trx);
+  return rows.map((r) => ({ line: r.line, number: r.number, firstLine: r.first_line }));
 }
 
 export interface StagedAccounts {
@@ -131,26 +349,50 @@ export interface StagedAccounts {
  * currency of its first). The rows are matched as a whole against the accounts there were before.
  */
 export async function resolveStagedAccounts(trx: Trx, teamId: string): Promise<StagedAccounts> {
+  const matched = await matchStagedAccounts(trx, teamId);
+  await settleStagedAccounts(trx);
+  return matched;
+}
+
+/**
+ * resolveStagedAccounts for the rows staged now (`first`: the first chunk), one chunk of a longer import: accounts already
+ * named by an earlier chunk keep the account found or created then (the later rows' name and
+ * credit limit are noted for settleStagedAccounts); the others are matched against the accounts
+ * there were before the import (not those it created), else created.
+ */
+export async function matchStagedAccounts(trx: Trx, teamId: string, first = true): Promise<StagedAccounts> {
   await sql`
     insert into invoice_staging_accounts
       (account_key, crm_id, name_key, new_name, new_name_key, credit_limit_given, credit_limit_cents, currency)
-    select distinct on (account_key) account_key, crm_id, name_key, new_name, new_name_key,
-      credit_limit_given, credit_limit_cents, first_value(currency) over (partition by account_key order by seq)
+    select distinct on (account_key collate "C") account_key, crm_id, name_key, new_name, new_name_key,
+      credit_limit_given, credit_limit_cents,
+      first_value(currency) over (partition by account_key collate "C" order by seq)
     from invoice_staging
-    order by account_key, seq desc`.execute(trx);
+    order by account_key collate "C", seq desc
+    on conflict (account_key) do update set new_name = excluded.new_name, new_name_key = excluded.new_name_key,
+      credit_limit_given = excluded.credit_limit_given, credit_limit_cents = excluded.credit_limit_cents`.execute(
+    trx,
+  );
+  // Its size for the planner (once, on the first chunk), which otherwise takes it for a few rows and
+  // looks each name up in the trigram index (0.1 ms each) rather than the B-tree.
+  if (first) await sql`analyze invoice_staging_accounts`.execute(trx);
   // One join for all: by CRM id; else the oldest account of the name, when either side has no CRM id.
   await sql`
     with named as (
       select distinct on (a.name_key) a.name_key, a.id, a.crm_id from accounts a
       where a.team_id = ${teamId}
-        and a.name_key in (select name_key from invoice_staging_accounts where name_key is not null)
+        and a.name_key in (
+          select name_key from invoice_staging_accounts where account_id is null and name_key is not null)
       order by a.name_key, a.id
     ),
     matched as (
       select r.account_key, coalesce(c.id, case when r.crm_id is null or n.crm_id is null then n.id end) as id
       from invoice_staging_accounts r
       left join accounts c on r.crm_id is not null and c.team_id = ${teamId} and c.crm_id = r.crm_id
+      -- The oldest of the name, unless this import created it (an earlier chunk): then there was none before.
       left join named n on n.name_key = r.name_key
+        and n.id not in (select account_id from invoice_staging_accounts where created)
+      where r.account_id is null
     )
     update invoice_staging_accounts r set account_id = m.id
     from matched m where m.account_key = r.account_key and m.id is not null`.execute(trx);
@@ -167,13 +409,24 @@ export async function resolveStagedAccounts(trx: Trx, teamId: string): Promise<S
       and r.account_key = case when c.crm_id is not null then 'crm:' || c.crm_id else 'name:' || c.name_key end`.execute(
     trx,
   );
+  return { created: Number(created.numAffectedRows ?? 0) };
+}
+
+/**
+ * Once every row is staged: the accounts created take the name of the last row naming them (a
+ * later chunk may have named them otherwise), and the credit limits the rows give are set.
+ */
+export async function settleStagedAccounts(trx: Trx): Promise<void> {
+  await sql`
+    update accounts a set name = r.new_name, name_key = r.new_name_key, updated_at = now()
+    from invoice_staging_accounts r
+    where a.id = r.account_id and r.created and a.name <> r.new_name`.execute(trx);
   await sql`
     update accounts a set credit_limit_cents = r.credit_limit_cents, credit_limit_currency = r.currency,
       updated_at = now()
     from invoice_staging_accounts r
     where a.id = r.account_id and r.credit_limit_given
       and a.credit_limit_cents is distinct from r.credit_limit_cents`.execute(trx);
-  return { created: Number(created.numAffectedRows ?? 0) };
 }
 
 export interface AppliedInvoices {
@@ -262,7 +515,16 @@ export function applyStatement(teamId: string, now: Date) {
 export async function applyStagedInvoices(trx: Trx, teamId: string, now: Date): Promise<AppliedInvoices> {
   const { rows } = await applyStatement(teamId, now).execute(trx);
   const counts = rows[0] as (typeof rows)[number];
-  // Payments: logged once each (the source key holds the balance and the invoice's last change).
+  const p = await logStagedPayments(trx, teamId, now);
+  return { ...counts, touched: counts.touched.map(Number), payments: p.payments, paid: p.paid };
+}
+
+/** Logs the payments the applied rows recorded, once each (the source key holds the balance and the invoice's last change). */
+export async function logStagedPayments(
+  trx: Trx,
+  teamId: string,
+  now: Date,
+): Promise<{ payments: number; paid: number }> {
   const { rows: payments } = await sql<{ payments: number; paid: number }>`
     with logged as (
       insert into collection_updates
@@ -276,8 +538,7 @@ export async function applyStagedInvoices(trx: Trx, teamId: string, now: Date): 
     )
     select count(*)::int as payments, count(*) filter (where status = 'paid')::int as paid
     from invoice_staging_results where paid_cents is not null`.execute(trx);
-  const p = payments[0] as (typeof payments)[number];
-  return { ...counts, touched: counts.touched.map(Number), payments: p.payments, paid: p.paid };
+  return payments[0] as (typeof payments)[number];
 }
 
 /** A payment the staged rows recorded, with what its thread post needs. */

@@ -450,6 +450,30 @@ export interface InvoiceCsvOptions {
   readonly currency?: string;
   /** Headers read as another field than the table says (a report layout's own names). */
   readonly aliases?: ColumnAliases;
+  /**
+   * Whether the reader finds invoice numbers given twice (default true), keeping every number it
+   * has read. False when the rows are staged in a database table that finds them (see
+   * `takeStaged` and `finish`), so that a file of any length is read in bounded memory.
+   */
+  readonly findDuplicates?: boolean;
+}
+
+/** An invoice number given again: on `line`, first on `firstLine`. */
+export interface DuplicateNumber {
+  readonly line: number;
+  readonly number: string;
+  readonly firstLine: number;
+}
+
+/** What `takeStaged` hands over: the valid rows with their lines, and the numbers of the other rows. */
+export interface StagedRead {
+  readonly rows: InvoiceInput[];
+  /** The line of each row in `rows`. */
+  readonly lines: number[];
+  /** The rows not handed over (bad rows, and every row once the file is rejected) whose number reads. */
+  readonly numbers: { line: number; number: string }[];
+  /** Whether a row was bad: the file will be rejected, and `rows` stays empty from now on. */
+  readonly rejected: boolean;
 }
 
 export interface CsvProblem {
@@ -484,8 +508,13 @@ export interface InvoiceCsvReader {
    * in bounded memory); empty once any row was bad, since the file is then rejected whole.
    */
   take(): InvoiceInput[];
-  /** The rows not yet taken, or every problem. */
-  finish(): InvoiceCsvResult;
+  /** `take`, with each row's line and the numbers of the rows not handed over (for `findDuplicates: false`). */
+  takeStaged(): StagedRead;
+  /**
+   * The rows not yet taken, or every problem; with `findDuplicates: false`, the duplicates found
+   * where the rows were staged are problems too, in file order with the others.
+   */
+  finish(duplicates?: readonly DuplicateNumber[]): InvoiceCsvResult;
 }
 
 /** How the import reads CSV with csv-parse (sync or streaming): untrimmed cells, ragged rows allowed. */
@@ -521,7 +550,10 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
   let fileProblem: string | null = null;
   const problems: CsvProblem[] = [];
   let rows: InvoiceInput[] = [];
+  let lines: number[] = [];
+  let numbers: { line: number; number: string }[] = [];
   let accepted = 0;
+  const findDuplicates = options.findDuplicates ?? true;
   const seen = new Map<string, number>();
 
   const push = (record: readonly string[], at?: number) => {
@@ -585,18 +617,20 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
       problem('dueOn', `must not be before the invoice date (${issuedOn})`);
     if (status === 'paid' && balance !== undefined && balance > 0)
       problem('status', 'is paid but the balance is not 0');
-    if (number !== undefined) {
+    if (number !== undefined && findDuplicates) {
       const first = seen.get(number);
       if (first !== undefined) problem('number', `${number} is also on row ${first}`);
       else seen.set(number, row);
     }
 
-    if (rowProblems.length > 0) {
+    if (rowProblems.length > 0 || problems.length > 0) {
       problems.push(...rowProblems.sort((a, b) => a.column - b.column));
+      // The file is rejected anyway: keep checking, stop collecting (but the number, for duplicates).
+      if (number !== undefined && !findDuplicates) numbers.push({ line: row, number });
       return;
     }
-    if (problems.length > 0) return; // the file is rejected anyway: keep checking, stop collecting
     accepted += 1;
+    lines.push(row);
     rows.push({
       number: number as string,
       account: { crmId: customerId || null, name: customer || null },
@@ -611,7 +645,7 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
     });
   };
 
-  const finish = (): InvoiceCsvResult => {
+  const finish = (duplicates: readonly DuplicateNumber[] = []): InvoiceCsvResult => {
     if (fileProblem !== null) return { ok: false, fileProblem, problems: [] };
     if (columns === null)
       return {
@@ -619,20 +653,39 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
         fileProblem: 'the file is empty: expected a header row, then one invoice per row',
         problems: [],
       };
+    if (duplicates.length > 0) {
+      const column = columns.number as Column;
+      const found = duplicates.map((d) => ({
+        row: d.line,
+        column: column.index + 1,
+        header: column.header,
+        message: `${d.number} is also on row ${d.firstLine}`,
+      }));
+      // In file order, as if the reader had found them: by row, then column (a stable sort).
+      const all = [...problems, ...found].sort((a, b) => a.row - b.row || a.column - b.column);
+      return { ok: false, fileProblem: null, problems: all };
+    }
     if (problems.length > 0) return { ok: false, fileProblem: null, problems };
     if (accepted === 0)
       return { ok: false, fileProblem: 'the file has a header row but no invoices', problems: [] };
     return { ok: true, rows: take() };
   };
 
-  const take = (): InvoiceInput[] => {
-    if (problems.length > 0 || fileProblem !== null) return [];
-    const taken = rows;
+  const take = (): InvoiceInput[] => takeStaged().rows;
+
+  const takeStaged = (): StagedRead => {
+    const rejected = problems.length > 0 || fileProblem !== null;
+    // Rows read before the file was found bad are not handed over either: their numbers are.
+    if (rejected && rows.length > 0 && !findDuplicates)
+      numbers = [...rows.map((r, i) => ({ line: lines[i] as number, number: r.number })), ...numbers];
+    const taken = { rows: rejected ? [] : rows, lines: rejected ? [] : lines, numbers, rejected };
     rows = [];
+    lines = [];
+    numbers = [];
     return taken;
   };
 
-  return { push, take, finish };
+  return { push, take, takeStaged, finish };
 }
 
 /** The whole export as text (tests, small files); large files go through `createInvoiceCsvReader`. */

@@ -28,12 +28,14 @@ import {
   type CsvProblem,
   createInvoiceCsvReader,
   type DateFormat,
+  type DuplicateNumber,
   fieldOfHeader,
   headerKey,
   type InvoiceCsvResult,
   lineBreaks,
   MONTH_NAMES,
   recognizeColumns,
+  type StagedRead,
 } from './invoice-csv.ts';
 import type { InvoiceInput } from './invoice-input.ts';
 
@@ -156,14 +158,18 @@ export interface ReportReader {
    * streams); empty once any row was bad, since the file is then rejected whole.
    */
   take(): InvoiceInput[];
-  /** The rows not yet taken, or every problem. */
-  finish(): ReportResult;
+  /** `take` with the rows' lines, and the numbers of the rows not handed over (for `findDuplicates: false`). */
+  takeStaged(): StagedRead;
+  /** The rows not yet taken, or every problem (with the duplicates found where the rows were staged). */
+  finish(duplicates?: readonly DuplicateNumber[]): ReportResult;
 }
 
 export interface ReportOptions {
   /** As given on the command line; when absent, the layout's own. */
   readonly dateFormat?: DateFormat;
   readonly currency?: string;
+  /** See InvoiceCsvOptions.findDuplicates (default true). */
+  readonly findDuplicates?: boolean;
 }
 
 function nonBlank(record: readonly string[]): number[] {
@@ -221,6 +227,7 @@ export function createReportReader(options: ReportOptions = {}): ReportReader {
       dateFormat: options.dateFormat ?? candidate.dateFormat,
       ...(options.currency ? { currency: options.currency } : {}),
       aliases: candidate.aliases,
+      ...(options.findDuplicates === false ? { findDuplicates: false } : {}),
     });
     const full = withSynthetic(candidate, record);
     appendCustomer = full.length > record.length && full.includes(SECTION_CUSTOMER);
@@ -303,7 +310,7 @@ export function createReportReader(options: ReportOptions = {}): ReportReader {
     }
   };
 
-  const finish = (): ReportResult => {
+  const finish = (duplicates?: readonly DuplicateNumber[]): ReportResult => {
     const name = layout === null ? null : (layout as Layout).name;
     if (fileProblem !== null) return { ok: false, fileProblem, problems: [], layout: name, skipped };
     if (inner === null)
@@ -314,12 +321,20 @@ export function createReportReader(options: ReportOptions = {}): ReportReader {
         layout: name,
         skipped,
       };
-    return { ...(inner as ReturnType<typeof createInvoiceCsvReader>).finish(), layout: name, skipped };
+    return {
+      ...(inner as ReturnType<typeof createInvoiceCsvReader>).finish(duplicates),
+      layout: name,
+      skipped,
+    };
   };
 
   const take = (): InvoiceInput[] => (inner === null ? [] : inner.take());
+  const takeStaged = (): StagedRead =>
+    inner === null
+      ? { rows: [], lines: [], numbers: [], rejected: fileProblem !== null }
+      : inner.takeStaged();
 
-  return { push, take, finish };
+  return { push, take, takeStaged, finish };
 }
 
 /** A cell an XLSX reader gives (string, number, boolean, Date or empty) as a CSV export writes it. */

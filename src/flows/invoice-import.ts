@@ -1,7 +1,6 @@
-import { accountKey } from '../db/invoice-staging.ts';
+import { accountKey, type StagingBatch } from '../db/invoice-staging.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import type { InvoiceInput } from '../domain/invoice-input.ts';
 import {
   createReportReader,
   type ReportOptions,
@@ -33,10 +32,11 @@ export interface CsvImportResult extends UpsertResult {
 
 /**
  * Imports an AR aging export or an accounting report as it streams: every record is checked, and
- * the valid rows are copied into the staging table in batches as they come, inside the caller's
- * transaction, so the file is never held whole; they are applied once the last row is read. One
- * bad row rejects the file: reading goes on to name every problem, then ImportRejected is thrown
- * before anything but the staging table was written, and the transaction undoes that.
+ * the valid rows are copied into the staging table and applied in chunks as they come, inside the
+ * caller's transaction, so the file is never held whole (nor its invoice numbers: those given
+ * twice are found in the staging tables). One bad row rejects the file: reading goes on to name
+ * every problem, nothing more is applied, then ImportRejected is thrown and the caller's
+ * transaction undoes what was.
  */
 export async function importInvoiceRecords(
   deps: Pick<Deps, 'config' | 'db'>,
@@ -49,28 +49,27 @@ export async function importInvoiceRecords(
 ): Promise<CsvImportResult> {
   const customers = new Set<string>();
   let rows = 0;
-  const counted = (batch: InvoiceInput[]) => {
-    rows += batch.length;
-    for (const r of batch) customers.add(accountKey(r.account));
-    return batch;
+  const reader = createReportReader({ ...options, findDuplicates: false });
+  const staged = (): StagingBatch => {
+    const read = reader.takeStaged();
+    rows += read.rows.length;
+    for (const r of read.rows) customers.add(accountKey(r.account));
+    return read;
   };
-  const reader = createReportReader(options);
-  let last: ReportResult | undefined;
-  async function* checked(): AsyncGenerator<readonly InvoiceInput[]> {
+  async function* checked(): AsyncGenerator<StagingBatch> {
     let pushed = 0;
     for await (const record of records) {
       reader.push(record);
       pushed += 1;
-      if (pushed % BATCH === 0) {
-        const batch = reader.take();
-        if (batch.length > 0) yield counted(batch);
-      }
+      if (pushed % BATCH === 0) yield staged();
     }
-    last = reader.finish();
-    if (!last.ok) throw new ImportRejected(last);
-    yield counted(last.rows);
+    yield staged();
   }
-  const result = await upsertInvoiceBatches(deps, trx, teamId, checked(), now, onProgress);
-  const done = last as ReportResult;
-  return { ...result, rows, customers: customers.size, layout: done.layout, skipped: done.skipped };
+  let done: ReportResult | undefined;
+  const result = await upsertInvoiceBatches(deps, trx, teamId, checked(), now, onProgress, (outcome) => {
+    done = reader.finish(outcome.duplicates);
+    if (!done.ok) throw new ImportRejected(done);
+  });
+  const read = done as ReportResult;
+  return { ...result, rows, customers: customers.size, layout: read.layout, skipped: read.skipped };
 }

@@ -1,13 +1,14 @@
 import { ownersOf } from '../db/accounts.ts';
 import { insertCollectionUpdates } from '../db/collection-updates.ts';
 import {
-  applyStagedInvoices,
-  resolveStagedAccounts,
+  applyInChunks,
+  type ChunkedOutcome,
+  logStagedPayments,
+  type StagingBatch,
+  settleStagedAccounts,
   stagedLinkedNumbers,
   stagedPayments,
-  stageInvoices,
 } from '../db/invoice-staging.ts';
-import { analyzeInvoices } from '../db/invoices.ts';
 import type { Account, Invoice, Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { InvoiceInput } from '../domain/invoice-input.ts';
@@ -35,8 +36,6 @@ export interface UpsertResult {
 
 /** Rows handed to the staging COPY at a time, and payments or links read back per page. */
 const CHUNK = 2_000;
-/** After writing this many invoices, refresh the planner's statistics before reading them again. */
-const ANALYZE_AFTER_ROWS = 50_000;
 
 type ConfigDeps = Pick<Deps, 'config' | 'db'>;
 
@@ -57,29 +56,35 @@ export async function upsertInvoices(
   return upsertInvoiceBatches(deps, trx, teamId, inBatches(rows), now, onProgress);
 }
 
-async function* inBatches(rows: readonly InvoiceInput[]): AsyncGenerator<readonly InvoiceInput[]> {
-  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+async function* inBatches(rows: readonly InvoiceInput[]): AsyncGenerator<StagingBatch> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield { rows: rows.slice(i, i + CHUNK) };
 }
 
 /**
  * `upsertInvoices` over batches that arrive one after another (a file read as it streams, so that
- * it is never held whole). Each batch is copied into a staging table as it comes (src/db/copy.ts);
- * once the last has arrived, the rows are applied in sets (src/db/invoice-staging.ts): accounts,
- * invoices and payment log in a few statements, however many rows. The first-invoice DMs and the
- * payment posts are then queued page by page; credit hold and App Home follow once.
+ * it is never held whole). The batches are copied into a staging table and applied in sets, chunk
+ * by chunk as they come (src/db/invoice-staging.ts: accounts and invoices in a few statements per
+ * chunk, while the source reads the next one). `accept` then sees the outcome (a file's numbers
+ * given twice, found in the staging tables) and throws to reject it, the caller's transaction
+ * undoing what was applied. Once accepted: credit limits and the payment log, the first-invoice DMs
+ * and the payment posts queued page by page; credit hold and App Home once.
  */
 export async function upsertInvoiceBatches(
   deps: ConfigDeps,
   trx: Trx,
   teamId: string,
-  batches: AsyncIterable<readonly InvoiceInput[]>,
+  batches: AsyncIterable<StagingBatch>,
   now: Date,
   onProgress?: (done: number) => void,
+  accept?: (outcome: ChunkedOutcome) => void,
 ): Promise<UpsertResult> {
-  const staged = await stageInvoices(trx, batches, onProgress);
-  if (staged === 0) return { created: 0, updated: 0, unchanged: 0, payments: 0, paid: 0, accountsCreated: 0 };
-  const accounts = await resolveStagedAccounts(trx, teamId);
-  const applied = await applyStagedInvoices(trx, teamId, now);
+  const outcome = await applyInChunks(trx, teamId, now, batches, onProgress);
+  accept?.(outcome);
+  if (!outcome.complete) throw new Error('the invoices were not all applied: the outcome must be rejected');
+  if (outcome.staged === 0)
+    return { created: 0, updated: 0, unchanged: 0, payments: 0, paid: 0, accountsCreated: 0 };
+  await settleStagedAccounts(trx);
+  const paid = await logStagedPayments(trx, teamId, now);
   for (let after = ''; ; ) {
     const numbers = await stagedLinkedNumbers(trx, after, CHUNK);
     if (numbers.length === 0) break;
@@ -96,17 +101,15 @@ export async function upsertInvoiceBatches(
     );
     after = (page.at(-1) as (typeof page)[number]).invoice.id;
   }
-  // Keep the planner's statistics current after a large import, for what reads the invoices next.
-  if (staged >= ANALYZE_AFTER_ROWS) await analyzeInvoices(trx);
-  await recomputeCreditHold(deps, trx, applied.touched, now);
-  if (applied.touched.length > 0) await refreshHomes(deps, trx, teamId, await ownersOf(trx, applied.touched));
+  await recomputeCreditHold(deps, trx, outcome.touched, now);
+  if (outcome.touched.length > 0) await refreshHomes(deps, trx, teamId, await ownersOf(trx, outcome.touched));
   return {
-    created: applied.created,
-    updated: applied.updated,
-    unchanged: applied.unchanged,
-    payments: applied.payments,
-    paid: applied.paid,
-    accountsCreated: accounts.created,
+    created: outcome.created,
+    updated: outcome.updated,
+    unchanged: outcome.unchanged,
+    payments: paid.payments,
+    paid: paid.paid,
+    accountsCreated: outcome.accountsCreated,
   };
 }
 

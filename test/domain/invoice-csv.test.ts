@@ -359,3 +359,58 @@ describe('reading an export', () => {
     expect(describeProblems(problems.slice(0, 100))).toHaveLength(100);
   });
 });
+
+/** What the staging tables find (src/db/invoice-staging.ts): each repeat of a number, with its first line. */
+function duplicatesOf(staged: readonly { line: number; number: string }[]) {
+  const first = new Map<string, number>();
+  for (const s of [...staged].sort((a, b) => a.line - b.line))
+    if (!first.has(s.number)) first.set(s.number, s.line);
+  return staged
+    .filter((s) => first.get(s.number) !== s.line)
+    .map((s) => ({ line: s.line, number: s.number, firstLine: first.get(s.number) as number }))
+    .sort((a, b) => a.line - b.line);
+}
+
+describe('duplicates left to the staging tables', () => {
+  it('give the same rows, lines and problems as the reader finding them itself', () => {
+    const record = fc.record({
+      number: fc.constantFrom('A-1', 'A-2', 'A-3', 'A-4', ''),
+      balance: fc.constantFrom('10.00', '5.00', '20.00', 'x'),
+      blank: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 30 }), fc.integer({ min: 1, max: 7 }), (rows, every) => {
+        const records = [
+          ['Invoice', 'Customer', 'Date', 'Due', 'Amount', 'Balance'],
+          ...rows.map((r) =>
+            r.blank ? [''] : [r.number, 'Acme', '2026-01-15', '2026-02-14', '10.00', r.balance],
+          ),
+        ];
+        const itself = createInvoiceCsvReader();
+        const staging = createInvoiceCsvReader({ findDuplicates: false });
+        const taken: string[] = [];
+        const staged: { line: number; number: string }[] = [];
+        const take = () => {
+          const read = staging.takeStaged();
+          expect(read.lines).toHaveLength(read.rows.length);
+          read.rows.forEach((r, i) => {
+            taken.push(r.number);
+            staged.push({ line: read.lines[i] as number, number: r.number });
+          });
+          staged.push(...read.numbers);
+        };
+        records.forEach((r, i) => {
+          itself.push(r);
+          staging.push(r);
+          if (i % every === 0) take();
+        });
+        take();
+        const expected = itself.finish();
+        const got = staging.finish(duplicatesOf(staged));
+        expect(got.ok).toBe(expected.ok);
+        if (!expected.ok && !got.ok) expect(got.problems).toEqual(expected.problems);
+        if (expected.ok) expect(taken).toEqual(expected.rows.map((r) => r.number));
+      }),
+    );
+  });
+});
