@@ -110,7 +110,7 @@ async function timedRollback(db: Kysely<Database>, work: (trx: Trx) => Promise<u
 function whereTimeGoes(stats: QueryStats, totalMs: number): void {
   const taken = stats.take();
   const sqlMs = taken.reduce((sum, s) => sum + s.ms, 0);
-  for (const s of taken.slice(0, 6))
+  for (const s of taken.slice(0, Number(process.env.BENCH_TOP ?? 6)))
     say(`      ${duration(s.ms).padStart(8)}  ×${String(s.count).padEnd(4)} ${shortSql(s.sql, 96)}`);
   say(`      ${duration(totalMs - sqlMs).padStart(8)}  reading, checking and COPY (the rest)`);
 }

@@ -164,8 +164,8 @@ export interface ChunkedOutcome {
  * each next one twice the last, up to the largest (the set statements' fixed cost is then paid
  * a few dozen times for a million rows).
  */
-const FIRST_CHUNK_ROWS = 5_000;
-const LARGEST_CHUNK_ROWS = 50_000;
+const FIRST_CHUNK_ROWS = 10_000;
+const LARGEST_CHUNK_ROWS = 100_000;
 /** COPY text is handed to the connection in pieces of about this many characters. */
 const COPY_PIECE_CHARS = 1 << 16;
 
@@ -364,13 +364,18 @@ export async function matchStagedAccounts(trx: Trx, teamId: string, first = true
   await sql`
     insert into invoice_staging_accounts
       (account_key, crm_id, name_key, new_name, new_name_key, credit_limit_given, credit_limit_cents, currency)
-    select distinct on (account_key collate "C") account_key, crm_id, name_key, new_name, new_name_key,
-      credit_limit_given, credit_limit_cents,
-      first_value(currency) over (partition by account_key collate "C" order by seq)
-    from invoice_staging
-    order by account_key collate "C", seq desc
+    select s.account_key, s.crm_id, s.name_key, s.new_name, s.new_name_key, s.credit_limit_given,
+      s.credit_limit_cents, f.currency
+    from (
+      select account_key, min(seq) as first_seq, max(seq) as last_seq from invoice_staging group by account_key
+    ) k
+    join invoice_staging s on s.seq = k.last_seq
+    join invoice_staging f on f.seq = k.first_seq
     on conflict (account_key) do update set new_name = excluded.new_name, new_name_key = excluded.new_name_key,
-      credit_limit_given = excluded.credit_limit_given, credit_limit_cents = excluded.credit_limit_cents`.execute(
+      credit_limit_given = excluded.credit_limit_given, credit_limit_cents = excluded.credit_limit_cents
+    where (invoice_staging_accounts.new_name, invoice_staging_accounts.credit_limit_given,
+        invoice_staging_accounts.credit_limit_cents)
+      is distinct from (excluded.new_name, excluded.credit_limit_given, excluded.credit_limit_cents)`.execute(
     trx,
   );
   // Its size for the planner (once, on the first chunk), which otherwise takes it for a few rows and
