@@ -34,6 +34,8 @@ const STAGED_COLUMNS = [
   'due_on',
   'status',
   'url',
+  'account_news',
+  'account_currency',
 ] as const;
 
 /** Which account a row names: its CRM id, else its name (compared by nameKey). */
@@ -41,14 +43,35 @@ export function accountKey(account: InvoiceInput['account']): string {
   return account.crmId ? `crm:${account.crmId}` : `name:${nameKey(account.name ?? '')}`;
 }
 
-function stagedRow(seq: number, row: InvoiceInput, line: number | null): CopyValue[] {
+/**
+ * What the rows staged so far said of each account (by key): the name and credit limit of its last
+ * row, the currency of its first. A row that says something new of its account (the first to name
+ * it, or another name or limit) is marked, so that only those rows are read for the accounts.
+ * Bounded by the number of accounts named, not of rows.
+ */
+class AccountsSeen {
+  readonly #said = new Map<string, { said: string; currency: string }>();
+  /** Whether `row` says something new of its account, and the currency of the account's first row. */
+  note(key: string, row: InvoiceInput, newName: string): { news: boolean; currency: string } {
+    const said = `${newName}\u0000${row.account.creditLimitCents === undefined ? '-' : String(row.account.creditLimitCents)}`;
+    const before = this.#said.get(key);
+    if (before !== undefined && before.said === said) return { news: false, currency: before.currency };
+    const currency = before?.currency ?? row.currency;
+    this.#said.set(key, { said, currency });
+    return { news: true, currency };
+  }
+}
+
+function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: AccountsSeen): CopyValue[] {
   const { crmId, name, creditLimitCents } = row.account;
   const newName = name ?? crmId ?? 'Unnamed account';
+  const key = accountKey(row.account);
+  const { news, currency } = seen.note(key, row, newName);
   return [
     seq,
     line,
     row.number,
-    accountKey(row.account),
+    key,
     crmId,
     name ? nameKey(name) : null,
     newName,
@@ -63,6 +86,8 @@ function stagedRow(seq: number, row: InvoiceInput, line: number | null): CopyVal
     row.dueOn,
     invoiceStatus(row),
     row.url ?? null,
+    news,
+    news ? currency : null,
   ];
 }
 
@@ -75,7 +100,8 @@ async function resetStaging(trx: Trx): Promise<void> {
       seq integer not null, line integer, number text not null, account_key text not null, crm_id text, name_key text,
       new_name text not null, new_name_key text not null, credit_limit_given boolean not null,
       credit_limit_cents bigint, deal_crm_id text, amount_cents bigint not null, balance_cents bigint not null,
-      currency text not null, issued_on date not null, due_on date not null, status text not null, url text
+      currency text not null, issued_on date not null, due_on date not null, status text not null, url text,
+      account_news boolean not null, account_currency text
     ) on commit delete rows`.execute(trx);
   await sql`create temp table if not exists invoice_staging_accounts (
       account_key text primary key, crm_id text, name_key text, new_name text not null,
@@ -87,7 +113,7 @@ async function resetStaging(trx: Trx): Promise<void> {
       balance_cents bigint not null, linked boolean not null, paid_cents bigint, old_updated_at timestamptz
     ) on commit delete rows`.execute(trx);
   await sql`create temp table if not exists invoice_staging_numbers (
-      line integer not null, number text not null
+      line integer not null, number text not null, hash integer not null
     ) on commit delete rows`.execute(trx);
   await sql`truncate invoice_staging, invoice_staging_accounts, invoice_staging_results, invoice_staging_numbers`.execute(
     trx,
@@ -116,11 +142,12 @@ export async function stageInvoices(
 ): Promise<number> {
   await startStaging(trx);
   let seq = 0;
+  const seen = new AccountsSeen();
   async function* rows(): AsyncGenerator<CopyValue[][]> {
     for await (const batch of batches) {
       yield batch.map((row) => {
         seq += 1;
-        return stagedRow(seq, row, null);
+        return stagedRow(seq, row, null, seen);
       });
       onStaged?.(seq);
     }
@@ -165,7 +192,7 @@ export interface ChunkedOutcome {
  * a few dozen times for a million rows).
  */
 const FIRST_CHUNK_ROWS = 10_000;
-const LARGEST_CHUNK_ROWS = 100_000;
+const LARGEST_CHUNK_ROWS = 50_000;
 /** COPY text is handed to the connection in pieces of about this many characters. */
 const COPY_PIECE_CHARS = 1 << 16;
 
@@ -207,6 +234,7 @@ async function* chunksOf(batches: AsyncIterable<StagingBatch>): AsyncGenerator<C
   let count = 0;
   let lines = false;
   let inChunk = new Set<string>();
+  const seen = new AccountsSeen();
   const chunk = (): Chunk => {
     const done = { rows: rows.all(), numbers: numbers.all(), rowCount: count, apply: !stopped, lines };
     rows = new Pieces();
@@ -223,7 +251,7 @@ async function* chunksOf(batches: AsyncIterable<StagingBatch>): AsyncGenerator<C
     for (let i = 0; i < batch.rows.length; i++) {
       const row = batch.rows[i] as InvoiceInput;
       seq += 1;
-      rows.add(copyLine(stagedRow(seq, row, given ? (given[i] as number) : null)));
+      rows.add(copyLine(stagedRow(seq, row, given ? (given[i] as number) : null, seen)));
       // A number twice in one chunk cannot be applied in one statement: the file is rejected anyway.
       if (given) {
         if (inChunk.has(row.number)) stopped = true;
@@ -231,7 +259,7 @@ async function* chunksOf(batches: AsyncIterable<StagingBatch>): AsyncGenerator<C
       }
     }
     count += batch.rows.length;
-    for (const n of batch.numbers ?? []) numbers.add(copyLine([n.line, n.number]));
+    for (const n of batch.numbers ?? []) numbers.add(copyLine([n.line, n.number, 0]));
     if (count + (batch.numbers?.length ?? 0) > 0 && count >= target) yield chunk();
   }
   const last = chunk();
@@ -306,14 +334,13 @@ export async function applyInChunks(
         for (const id of counts.touched) touched.add(Number(id));
       } else outcome.complete = false;
       if (chunk.lines)
-        await sql`insert into invoice_staging_numbers (line, number) select line, number from invoice_staging`.execute(
-          trx,
-        );
+        await sql`insert into invoice_staging_numbers (line, number, hash)
+          select line, number, hashtext(number) from invoice_staging`.execute(trx);
       await sql`truncate invoice_staging`.execute(trx);
     }
     if (chunk.numbers.length > 0) {
       outcome.complete = false;
-      await copyTextInto(trx, 'invoice_staging_numbers', ['line', 'number'], chunk.numbers);
+      await copyTextInto(trx, 'invoice_staging_numbers', ['line', 'number', 'hash'], chunk.numbers);
     }
     outcome.staged += chunk.rowCount;
     onStaged?.(outcome.staged);
@@ -326,15 +353,22 @@ export async function applyInChunks(
   return outcome;
 }
 
-/** The numbers given twice among the staged lines: each repeat, in file order, with its first line. */
+/**
+ * The numbers given twice among the staged lines: each repeat, in file order, with its first line.
+ * Grouped first by a hash of the number (an integer: a million of them hash in memory, where the
+ * numbers themselves would spill to disk), then compared exactly within the hashes seen twice. A
+ * rejected file's numbers, staged without their hash (0), are hashed here.
+ */
 async function stagedDuplicates(trx: Trx): Promise<StagedDuplicate[]> {
+  await sql`update invoice_staging_numbers set hash = hashtext(number) where hash = 0`.execute(trx);
   const { rows } = await sql<{ line: number; number: string; first_line: number }>`
     with twice as (
-      select number, min(line) as first_line from invoice_staging_numbers group by number having count(*) > 1
+      select n.line, n.number, min(n.line) over (partition by n.number) as first_line
+      from invoice_staging_numbers n
+      where n.hash in (select hash from invoice_staging_numbers group by hash having count(*) > 1)
     )
-    select n.line, n.number, t.first_line from invoice_staging_numbers n join twice t on t.number = n.number
-    where n.line <> t.first_line
-    order by n.line`.execute(trx);
+    select line, number, first_line from twice where line <> first_line
+    order by line`.execute(trx);
   return rows.map((r) => ({ line: r.line, number: r.number, firstLine: r.first_line }));
 }
 
@@ -361,23 +395,25 @@ export async function resolveStagedAccounts(trx: Trx, teamId: string): Promise<S
  * there were before the import (not those it created), else created.
  */
 export async function matchStagedAccounts(trx: Trx, teamId: string, first = true): Promise<StagedAccounts> {
+  // The rows that say something new of their account: the last of them per account decides.
   await sql`
     insert into invoice_staging_accounts
       (account_key, crm_id, name_key, new_name, new_name_key, credit_limit_given, credit_limit_cents, currency)
-    select s.account_key, s.crm_id, s.name_key, s.new_name, s.new_name_key, s.credit_limit_given,
-      s.credit_limit_cents, f.currency
-    from (
-      select account_key, min(seq) as first_seq, max(seq) as last_seq from invoice_staging group by account_key
-    ) k
-    join invoice_staging s on s.seq = k.last_seq
-    join invoice_staging f on f.seq = k.first_seq
+    select distinct on (account_key collate "C") account_key, crm_id, name_key, new_name, new_name_key,
+      credit_limit_given, credit_limit_cents, account_currency
+    from invoice_staging where account_news
+    order by account_key collate "C", seq desc
     on conflict (account_key) do update set new_name = excluded.new_name, new_name_key = excluded.new_name_key,
-      credit_limit_given = excluded.credit_limit_given, credit_limit_cents = excluded.credit_limit_cents
-    where (invoice_staging_accounts.new_name, invoice_staging_accounts.credit_limit_given,
-        invoice_staging_accounts.credit_limit_cents)
-      is distinct from (excluded.new_name, excluded.credit_limit_given, excluded.credit_limit_cents)`.execute(
+      credit_limit_given = excluded.credit_limit_given, credit_limit_cents = excluded.credit_limit_cents`.execute(
     trx,
   );
+  const unresolved = async () =>
+    (
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from invoice_staging_accounts where account_id is null`.execute(trx)
+    ).rows[0]?.n ?? 0;
+  if ((await unresolved()) === 0) return { created: 0 };
   // Its size for the planner (once, on the first chunk), which otherwise takes it for a few rows and
   // looks each name up in the trigram index (0.1 ms each) rather than the B-tree.
   if (first) await sql`analyze invoice_staging_accounts`.execute(trx);
@@ -401,6 +437,7 @@ export async function matchStagedAccounts(trx: Trx, teamId: string, first = true
     )
     update invoice_staging_accounts r set account_id = m.id
     from matched m where m.account_key = r.account_key and m.id is not null`.execute(trx);
+  if ((await unresolved()) === 0) return { created: 0 };
   const created = await sql`
     with created as (
       insert into accounts (team_id, crm_id, name, name_key)
