@@ -43,7 +43,6 @@
  * header is line 1, a quoted value spanning lines counts every line) and C the 1-based column.
  */
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
 import { parseDecimalAmount } from './decimal.ts';
 import { type InvoiceInput, isInvoiceUrl } from './invoice-input.ts';
 import { isCurrencyCode, minorDigits } from './money.ts';
@@ -275,6 +274,17 @@ export function parseDateFormat(text: string): DateFormat | null {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** A day written in `format` as 'YYYY-MM-DD'; impossible days (February 30th) are problems. */
+/**
+ * Whether the day exists, as `Date.UTC` would tell (which reads years 0 to 99 as 1900 to 1999, so
+ * that those are not real here either), without making a Date for it.
+ */
+function isRealDay(year: number, month: number, day: number): boolean {
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month - 1] as number));
+}
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function parseDay(text: string, format: DateFormat): Parsed<string> {
   const value = text.trim();
   if (value === '') return { ok: false, message: `must be a date written ${format}` };
@@ -284,18 +294,18 @@ export function parseDay(text: string, format: DateFormat): Parsed<string> {
     const hint = format === 'YYYY-MM-DD' ? ' (name another format with --date-format)' : '';
     return { ok: false, message: `must be a date written ${format}${hint}, got ${quote(value)}` };
   }
-  const [a, b, c] = match.slice(1) as [string, string, string];
-  const [y, named, d] = order === 'ymd' ? [a, b, c] : order === 'mdy' ? [c, a, b] : [c, b, a];
-  const m = /^\d+$/.test(named)
-    ? named
-    : String(MONTH_NAMES.findIndex((n) => n.toLowerCase() === named.toLowerCase()) + 1);
-  const year = Number(y);
-  const month = Number(m);
-  const day = Number(d);
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+  const a = match[1] as string;
+  const b = match[2] as string;
+  const c = match[3] as string;
+  const y = order === 'ymd' ? a : c;
+  const named = order === 'dmy' ? b : order === 'mdy' ? a : b;
+  const d = order === 'ymd' ? c : order === 'mdy' ? b : a;
+  const m =
+    format === 'D MMM YYYY'
+      ? String(MONTH_NAMES.findIndex((n) => n.toLowerCase() === named.toLowerCase()) + 1)
+      : named;
+  if (!isRealDay(Number(y), Number(m), Number(d)))
     return { ok: false, message: `is not a real date (${format}), got ${quote(value)}` };
-  }
   return { ok: true, value: `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}` };
 }
 
@@ -395,52 +405,63 @@ const STATUSES = {
   voided: 'void',
 } as const satisfies Record<string, InvoiceInput['status']>;
 
-/** Each cell is parsed by a zod schema, so a bad value names its own column. */
-const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+/**
+ * Each cell is read by a parser of its own, so a bad value names its own column. Plain functions
+ * (they were zod schemas, a few microseconds a cell: most of the cost of checking a large file).
+ */
+type CellParser<T> = (value: string) => Parsed<T>;
+
+const text =
+  (max: number, nonEmpty = false): CellParser<string> =>
+  (value) => {
+    const v = value.trim();
+    if (v.length > max) return { ok: false, message: `must be at most ${max} characters` };
+    if (nonEmpty && v === '') return { ok: false, message: 'must not be empty' };
+    return { ok: true, value: v };
+  };
+
+const STATUS_NAMES = new Set<string>(Object.keys(STATUSES));
+
 const cells = {
-  number: text(200).min(1, 'must not be empty'),
+  number: text(200, true),
   customer: text(300),
   customerId: text(200),
   dealId: text(200),
-  url: z
-    .string()
-    .trim()
-    .refine((v) => v === '' || isInvoiceUrl(v), 'must be an http or https link'),
-  currency: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .refine(isCurrencyCode, 'must be an ISO 4217 currency code such as USD'),
-  status: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['', 'open', 'paid', 'closed', 'void', 'voided'], { error: 'must be open, paid or void' }))
-    .transform((s) => STATUSES[s]),
+  url: (value: string): Parsed<string> => {
+    const v = value.trim();
+    return v === '' || isInvoiceUrl(v)
+      ? { ok: true, value: v }
+      : { ok: false, message: 'must be an http or https link' };
+  },
+  currency: (value: string): Parsed<string> => {
+    const v = value.trim().toUpperCase();
+    return isCurrencyCode(v)
+      ? { ok: true, value: v }
+      : { ok: false, message: 'must be an ISO 4217 currency code such as USD' };
+  },
+  status: (value: string): Parsed<InvoiceInput['status']> => {
+    const v = value.trim().toLowerCase();
+    return STATUS_NAMES.has(v)
+      ? { ok: true, value: STATUSES[v as keyof typeof STATUSES] }
+      : { ok: false, message: 'must be open, paid or void' };
+  },
 } as const;
 
 function raw(record: readonly string[], column: Column | undefined): string {
   return column ? (record[column.index] ?? '').trim() : '';
 }
 
-function fromParsed<T>(parse: (value: string) => Parsed<T>) {
-  return z.string().transform((value, ctx) => {
-    const parsed = parse(value);
-    if (parsed.ok) return parsed.value;
-    ctx.addIssue({ code: 'custom', message: parsed.message });
-    return z.NEVER;
-  });
-}
-
-const daySchemas = new Map(DATE_FORMATS.map((format) => [format, fromParsed((v) => parseDay(v, format))]));
-const amountSchemas = new Map<string, z.ZodType<number, string>>();
-function amountSchema(currency: string): z.ZodType<number, string> {
-  let schema = amountSchemas.get(currency);
-  if (!schema) {
-    schema = fromParsed((v) => parseAmount(v, currency));
-    amountSchemas.set(currency, schema);
+const dayParsers = new Map(
+  DATE_FORMATS.map((format): [DateFormat, CellParser<string>] => [format, (v) => parseDay(v, format)]),
+);
+const amountParsers = new Map<string, CellParser<number>>();
+function amountParser(currency: string): CellParser<number> {
+  let parser = amountParsers.get(currency);
+  if (!parser) {
+    parser = (v) => parseAmount(v, currency);
+    amountParsers.set(currency, parser);
   }
-  return schema;
+  return parser;
 }
 
 export interface InvoiceCsvOptions {
@@ -543,7 +564,7 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
   const fallbackCurrency = options.currency ?? 'USD';
   if (!isCurrencyCode(fallbackCurrency))
     throw new RangeError(`Not an ISO 4217 currency: ${fallbackCurrency}`);
-  const day = daySchemas.get(dateFormat) as z.ZodType<string, string>;
+  const day = dayParsers.get(dateFormat) as CellParser<string>;
   let line = 1;
   let columns: ColumnMap | null = null;
   let headerLength = 0;
@@ -574,12 +595,12 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
       const column = cols[field] as Column;
       rowProblems.push({ row, column: column.index + 1, header: column.header, message });
     };
-    const cell = <T>(field: InvoiceField, schema: z.ZodType<T, string>): T | undefined => {
+    const cell = <T>(field: InvoiceField, parse: CellParser<T>): T | undefined => {
       const column = cols[field];
       if (!column) return undefined;
-      const parsed = schema.safeParse(record[column.index] ?? '');
-      if (parsed.success) return parsed.data;
-      for (const issue of parsed.error.issues) problem(field, issue.message);
+      const parsed = parse(record[column.index] ?? '');
+      if (parsed.ok) return parsed.value;
+      problem(field, parsed.message);
       return undefined;
     };
 
@@ -605,8 +626,8 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
     const issuedOn = cell('issuedOn', day);
     const dueOn = cell('dueOn', day);
     const currency = raw(record, cols.currency) === '' ? fallbackCurrency : cell('currency', cells.currency);
-    const amount = currency ? cell('amount', amountSchema(currency)) : undefined;
-    const balance = currency ? cell('balance', amountSchema(currency)) : undefined;
+    const amount = currency ? cell('amount', amountParser(currency)) : undefined;
+    const balance = currency ? cell('balance', amountParser(currency)) : undefined;
     const status = cell('status', cells.status);
     const dealId = cell('dealId', cells.dealId) ?? '';
     const url = cell('url', cells.url) ?? '';
