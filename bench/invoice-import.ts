@@ -8,7 +8,7 @@
  * back, so the run can be repeated on one seed. Prints each figure with its budget (PGlite: its ratio to PostgreSQL),
  * the statements that cost most, and the process's resident memory before and at its peak during the import.
  * With `--explain`, prints instead the plan of the import's upsert (`EXPLAIN (ANALYZE, BUFFERS)`, triggers and
- * foreign-key checks included) on PostgreSQL, the file staged as the import stages it.
+ * foreign-key checks included) on PostgreSQL, the whole file staged as one chunk (the import applies it in several).
  * Write the file with bench/make-aging-csv.ts first.
  */
 import { createReadStream } from 'node:fs';

@@ -1,9 +1,10 @@
 /**
  * The invoice upsert in sets: the rows (a CSV import as it streams, or the API's batch) are copied
- * into a staging table with COPY, then a handful of statements apply them all at once: accounts
- * matched by CRM id, then by name, and created when new; credit limits; one INSERT … SELECT … ON
- * CONFLICT for the invoices; the payments they record. The statements' cost does not depend on how
- * many rows came in one call, and the ledger's statement-level triggers run once per statement.
+ * into a staging table with COPY, then a handful of statements apply them: accounts matched by CRM
+ * id, then by name, and created when new; one INSERT … SELECT … ON CONFLICT for the invoices; then,
+ * once, credit limits and the payments they record. A long input goes in chunks (applyInChunks),
+ * each applied while the next is read; the statements' cost per chunk does not depend on how many
+ * rows came in one call, and the ledger's statement-level triggers run once per statement.
  *
  * The staging tables are temporary (one per connection, emptied when its transaction ends), so
  * concurrent imports never see each other's rows.
