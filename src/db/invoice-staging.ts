@@ -321,9 +321,13 @@ export async function applyInChunks(
   };
   const touched = new Set<number>();
   let lines = false;
+  let copied = false;
   for await (const chunk of readAhead(chunksOf(batches))) {
     lines ||= chunk.lines;
     if (chunk.rows.length > 0) {
+      // Out with the previous chunk's rows, applied (the last chunk's stay until the transaction ends).
+      if (copied) await sql`truncate invoice_staging`.execute(trx);
+      copied = true;
       await copyTextInto(trx, 'invoice_staging', STAGED_COLUMNS, chunk.rows);
       if (chunk.apply) {
         outcome.accountsCreated += (await matchStagedAccounts(trx, teamId, outcome.staged === 0)).created;
@@ -337,7 +341,6 @@ export async function applyInChunks(
       if (chunk.lines)
         await sql`insert into invoice_staging_numbers (line, number, hash)
           select line, number, hashtext(number) from invoice_staging`.execute(trx);
-      await sql`truncate invoice_staging`.execute(trx);
     }
     if (chunk.numbers.length > 0) {
       outcome.complete = false;
