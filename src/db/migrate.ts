@@ -24,6 +24,7 @@ import * as workspaceSettings from '../../migrations/2026-12-01T17-00-workspace-
 import * as digests from '../../migrations/2026-12-01T18-00-digests.ts';
 import * as accountsFillfactor from '../../migrations/2026-12-01T19-00-accounts-fillfactor.ts';
 import * as nameWordsUpdate from '../../migrations/2026-12-01T19-01-name-words-update.ts';
+import * as statusFunction from '../../migrations/2026-12-02T01-00-status-function.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T19-00-accounts-fillfactor': accountsFillfactor,
   '2026-12-01T19-01-name-words-update': nameWordsUpdate,
   '2026-12-01T18-00-digests': digests,
+  '2026-12-02T01-00-status-function': statusFunction,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
