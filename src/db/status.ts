@@ -218,7 +218,7 @@ export function prefixUpperBound(prefix: string): string {
 
 /**
  * Everything /ar-status needs, in one call of `ar_status_lookup` (migration
- * 2026-12-02T01-00-status-function), one round trip with plans kept per connection: what the text
+ * 2026-12-02T01-01-status-function), one round trip with plans kept per connection: what the text
  * finds (an exact invoice number, a domain, an exact name, names with a word starting with the
  * text, names containing it, similar names ranked by trigram similarity, else the closest names;
  * each step runs only when the ones before found nothing), and, when that is one account, the
@@ -460,41 +460,45 @@ function accountStatusOf(
 
 const MAX_BOOK_LINES = 15;
 
-/** A rep's accounts with open balances, overdue first. */
+export interface BookJson {
+  /** The accounts on the book, shown or not. */
+  total: number;
+  rows: Array<{
+    id: number;
+    name: string;
+    owner_user_id: string | null;
+    credit_hold: boolean;
+    currency: string;
+    open: number;
+    overdue: number;
+    worst: number;
+    disputes: number;
+  }>;
+}
+
+/**
+ * A rep's accounts with open balances, overdue first: one call of `ar_status_book` (migration
+ * 2026-12-02T01-02-account-book), which picks the worst accounts from the `account_book` rollup
+ * and reads the open invoices of those alone.
+ */
 export async function loadRepBook(
   db: Queryable,
   teamId: string,
   userId: string,
   today: string,
 ): Promise<RepBook> {
-  const rows = await db
-    .selectFrom('accounts')
-    .innerJoin('invoices', (join) =>
-      join.onRef('invoices.account_id', '=', 'accounts.id').on('invoices.status', '=', 'open'),
-    )
-    .select([
-      'accounts.id',
-      'accounts.name',
-      'accounts.owner_user_id',
-      'accounts.credit_hold',
-      'invoices.currency',
-      sql<number>`sum(invoices.balance_cents)`.as('open'),
-      sql<number>`coalesce(sum(invoices.balance_cents) filter (where invoices.due_on < ${today}), 0)`.as(
-        'overdue',
-      ),
-      sql<number>`coalesce(max(${today}::date - invoices.due_on), 0)`.as('worst'),
-      sql<number>`count(*) filter (where invoices.dispute_state = 'open')`.as('disputes'),
-    ])
-    .where('accounts.team_id', '=', teamId)
-    .where('accounts.owner_user_id', '=', userId)
-    .groupBy([
-      'accounts.id',
-      'accounts.name',
-      'accounts.owner_user_id',
-      'accounts.credit_hold',
-      'invoices.currency',
-    ])
-    .execute();
+  const { rows: result } = await sql<{ book: BookJson }>`select ar_status_book(
+      ${teamId}, ${userId}, ${today}::date, ${MAX_BOOK_LINES}::integer) as book`.execute(db);
+  const book = (result[0] as { book: BookJson }).book;
+  return bookOf(userId, book.rows, Number(book.total));
+}
+
+/**
+ * A book from its accounts' open invoices summed per account and currency (`total`: how many
+ * accounts the whole book holds, shown or not): the accounts with a positive open balance, worst
+ * first, then by name.
+ */
+export function bookOf(userId: string, rows: BookJson['rows'], total: number): RepBook {
   const lines = new Map<number, BookLine>();
   for (const r of rows) {
     const line = lines.get(r.id) ?? {
@@ -519,7 +523,7 @@ export async function loadRepBook(
   return {
     userId,
     lines: sorted.slice(0, MAX_BOOK_LINES),
-    moreLines: Math.max(0, sorted.length - MAX_BOOK_LINES),
+    moreLines: Math.max(0, total - MAX_BOOK_LINES),
   };
 }
 

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { insertAccounts } from '../../src/db/accounts.ts';
 import { insertCollectionUpdate } from '../../src/db/collection-updates.ts';
 import { writeHandoff } from '../../src/db/handoffs.ts';
+import type { Queryable } from '../../src/db/schema.ts';
 import { lookUpStatus, prefixUpperBound, resolveStatusQuery, warmStatusLookup } from '../../src/db/status.ts';
 import { disputeContext, disputeContexts } from '../../src/flows/dispute-context.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { aDeal, addDays, anAccount, anInvoice, TEAM } from '../support/rows.ts';
+import { aDeal, addDays, anAccount, anInvoice, TEAM, unique } from '../support/rows.ts';
 
 const TODAY = '2026-06-15';
 const SETTINGS = { creditHoldDays: 60, teamUrl: null };
@@ -113,5 +116,100 @@ describe('db/status lookup function', () => {
   it('warms its plans on an empty workspace and on one with accounts', async () => {
     await warmStatusLookup(database.db, 3);
     expect((await resolveStatusQuery(database.db, TEAM, 'warm-up.invalid')).kind).toBe('none');
+  });
+
+  it('finds a mistyped name whatever the order of its words, and gives closest names for unknown text', async () => {
+    const { db } = database;
+    const target = await anAccount(db, { name: 'Wonka Confectionery Industries' });
+    await anAccount(db, { name: 'Wonka Logistics' });
+    expect(await resolveStatusQuery(db, TEAM, 'wonka confectionary industries')).toEqual({
+      kind: 'account',
+      accountId: target.id,
+    });
+    expect(await resolveStatusQuery(db, TEAM, 'industries confectionary wonka')).toEqual({
+      kind: 'account',
+      accountId: target.id,
+    });
+    const none = await resolveStatusQuery(db, TEAM, 'Wonkz Qqqqq');
+    expect(none.kind === 'none' && none.closest.length).toBeGreaterThan(0);
+  });
+});
+
+const nameChange = fc.oneof(
+  fc.record({
+    kind: fc.constant('add' as const),
+    names: fc.array(fc.constantFrom('acme corp', 'Acme Labs', 'beta  corp', 'Gamma'), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  }),
+  fc.record({
+    kind: fc.constant('rename' as const),
+    n: fc.nat(5),
+    name: fc.constantFrom('Acme Acme', 'delta corp', 'Gamma'),
+  }),
+  fc.record({ kind: fc.constant('delete' as const), n: fc.nat(5) }),
+);
+
+class Rollback extends Error {}
+
+describe('account_name_vocabulary', () => {
+  it('equals the distinct words of the names, with their counts, after any changes, committed or rolled back', async () => {
+    const { db } = database;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ change: nameChange, rollback: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+        async (changes) => {
+          const team = `T0VOC${unique()}`;
+          for (const { change, rollback } of changes) {
+            const run = async (q: Queryable) => {
+              const ids = (
+                await q
+                  .selectFrom('accounts')
+                  .select('id')
+                  .where('team_id', '=', team)
+                  .orderBy('id')
+                  .execute()
+              ).map((a) => a.id);
+              if (change.kind === 'add')
+                await insertAccounts(
+                  q,
+                  team,
+                  change.names.map((name) => ({ crmId: null, name })),
+                );
+              else if (change.kind === 'rename' && ids.length > 0)
+                await q
+                  .updateTable('accounts')
+                  .set({ name: change.name, name_key: change.name.toLowerCase() })
+                  .where('id', '=', ids[change.n % ids.length] as number)
+                  .execute();
+              else if (change.kind === 'delete' && ids.length > 0)
+                await q
+                  .deleteFrom('accounts')
+                  .where('id', '=', ids[change.n % ids.length] as number)
+                  .execute();
+            };
+            if (!rollback) await run(db);
+            else
+              await db
+                .transaction()
+                .execute(async (trx) => {
+                  await run(trx);
+                  throw new Rollback();
+                })
+                .catch((error: unknown) => {
+                  if (!(error instanceof Rollback)) throw error;
+                });
+          }
+          const { rows: stored } = await sql`select word, names from account_name_vocabulary
+            where team_id = ${team} order by word`.execute(db);
+          const { rows: recomputed } =
+            await sql`select word, count(*)::integer as names from account_name_words
+            where team_id = ${team} group by word order by word`.execute(db);
+          expect(stored).toEqual(recomputed);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });

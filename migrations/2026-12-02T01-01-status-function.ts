@@ -38,6 +38,16 @@ export async function up(db: Kysely<any>): Promise<void> {
       found json;
       acc integer;
       account_row json;
+      qwords text[];
+      matches text[];
+      n bigint;
+      first_matches text[];
+      rare_matches text[];
+      rare_names bigint;
+      second_matches text[];
+      second_names bigint;
+      any_match boolean := false;
+      cands integer[];
     begin
       if p_account is not null then
         found := json_build_object('kind', 'account', 'accountId', p_account);
@@ -75,11 +85,62 @@ export async function up(db: Kysely<any>): Promise<void> {
           select ar_status_one_or_pick(json_agg(json_build_object(
               'id', id, 'name', name, 'domain', domain, 'owner_user_id', owner_user_id) order by name_key, id))
             into found
-          from (select id, name, domain, owner_user_id, name_key from accounts
-            where team_id = p_team and name_key like p_contains order by name_key, id limit 8) as c;
+          from (select * from (
+              -- Read from the trigram index (OFFSET 0 keeps the ORDER BY from choosing the name
+              -- btree, which would read every name to find a rare one), at most 64 of them.
+              select id, name, domain, owner_user_id, name_key from accounts
+              where team_id = p_team and name_key like p_contains offset 0 limit 64) as c
+            order by name_key, id limit 8) as c;
         end if;
+        -- Similar names: each query word's closest words among the names' words (up to five); the
+        -- names starting with a match of the query's first word and holding matches of its two
+        -- rarest other words (a range of the words btree, filtered), or else holding matches of all
+        -- three; ranked by trigram similarity. Only when no name holds them all, every name.
         if found is null then
-          select case
+          qwords := array(select w from regexp_split_to_table(p_key, ' ') as w where w <> '' limit 6);
+          for i in 1 .. coalesce(array_length(qwords, 1), 0) loop
+            select array_agg(word order by d, word), sum(names) into matches, n from (
+              select word, names, word <-> qwords[i] as d from account_name_vocabulary
+              where team_id = p_team and (word % qwords[i] or qwords[i] <% word)
+              order by d limit 5) as m;
+            continue when matches is null;
+            any_match := true;
+            if i = 1 then
+              first_matches := matches;
+            elsif rare_names is null or n < rare_names then
+              second_matches := rare_matches;
+              second_names := rare_names;
+              rare_matches := matches;
+              rare_names := n;
+            elsif second_names is null or n < second_names then
+              second_matches := matches;
+              second_names := n;
+            end if;
+          end loop;
+          if array_length(qwords, 1) = 1 then
+            cands := array(select account_id from account_name_words
+              where team_id = p_team and word = any(first_matches) limit 64);
+          elsif first_matches is not null and rare_matches is not null then
+            cands := array(select distinct w.account_id from unnest(first_matches) as f
+              cross join lateral (select account_id from account_name_words
+                where team_id = p_team and word = any(rare_matches) and name_key >= f || ' ' and name_key < f || '!'
+                  and (second_matches is null or string_to_array(name_key, ' ') && second_matches)
+                limit 64) as w);
+            if cardinality(cands) = 0 then
+              cands := array(select account_id from account_name_words
+                where team_id = p_team and word = any(rare_matches)
+                  and string_to_array(name_key, ' ') && first_matches
+                  and (second_matches is null or string_to_array(name_key, ' ') && second_matches)
+                limit 64);
+            end if;
+          end if;
+          if coalesce(cardinality(cands), 0) = 0 and any_match then
+            -- No name holds matches of them all: every name similar to the whole text.
+            cands := array(select id from accounts
+              where team_id = p_team and (name_key % p_key or p_key <% name_key));
+          end if;
+          if cardinality(cands) > 0 then
+            select case
               when count(*) = 0 then null
               when count(*) = 1 or max(score) filter (where rn = 1) - max(score) filter (where rn = 2) >= 0.15
                 then json_build_object('kind', 'account', 'accountId', min(id) filter (where rn = 1))
@@ -87,17 +148,25 @@ export async function up(db: Kysely<any>): Promise<void> {
                 json_build_object('id', id, 'name', name, 'domain', domain, 'owner_user_id', owner_user_id)
                 order by rn) filter (where best - score < 0.15))
             end into found
-          from (
-            select *, row_number() over (order by score desc, name_key) as rn, max(score) over () as best from (
-              select id, name, domain, owner_user_id, name_key,
-                (similarity(name_key, p_key) + 0.5 * word_similarity(p_key, name_key))::float8 as score
-              from accounts
-              where team_id = p_team and (name_key % p_key or p_key <% name_key)
-              order by score desc, name_key limit 8) as t) as t;
+            from (
+              select *, row_number() over (order by score desc, name_key) as rn, max(score) over () as best from (
+                select id, name, domain, owner_user_id, name_key,
+                  (similarity(name_key, p_key) + 0.5 * word_similarity(p_key, name_key))::float8 as score
+                from accounts
+                where id = any(cands) and team_id = p_team and (name_key % p_key or p_key <% name_key)
+                order by score desc, name_key limit 8) as t) as t;
+          end if;
         end if;
+        -- Else the three closest names among those holding a word closest to one of the query's.
         if found is null then
           select json_build_object('kind', 'none', 'closest', json_agg(name order by distance, name_key)) into found
-          from (select name, name_key, name_key <-> p_key as distance from accounts where team_id = p_team
+          from (select a.name, a.name_key, a.name_key <-> p_key as distance from accounts a
+            where a.team_id = p_team and a.id in (
+              select w.account_id from unnest(qwords) as q
+                cross join lateral (select word from account_name_vocabulary
+                  where team_id = p_team order by word <-> q limit 2) as v
+                cross join lateral (select account_id from account_name_words
+                  where team_id = p_team and word = v.word limit 16) as w)
             order by distance limit 3) as n;
         end if;
       end if;
