@@ -46,7 +46,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       rare_names bigint;
       second_matches text[];
       second_names bigint;
-      any_match boolean := false;
+      third_matches text[];
+      third_names bigint;
       cands integer[];
     begin
       if p_account is not null then
@@ -65,8 +66,13 @@ export async function up(db: Kysely<any>): Promise<void> {
           select ar_status_one_or_pick(json_agg(json_build_object(
               'id', id, 'name', name, 'domain', domain, 'owner_user_id', owner_user_id) order by id))
             into found
-          from (select id, name, domain, owner_user_id from accounts
-            where team_id = p_team and name_key = p_key order by id limit 8) as e;
+          from (select * from (
+              -- name_key = p_key, in the form only the name's pattern btree answers (byte order):
+              -- for an equality a generic plan may take the trigram index, which reads many short
+              -- names to find none; OFFSET 0 keeps ORDER BY id from choosing the primary key.
+              select id, name, domain, owner_user_id from accounts
+              where team_id = p_team and name_key ~>=~ p_key and name_key ~<=~ p_key offset 0) as e
+            order by id limit 8) as e;
         end if;
         if found is null and p_word_lo is not null then
           select ar_status_one_or_pick(json_agg(json_build_object(
@@ -92,10 +98,11 @@ export async function up(db: Kysely<any>): Promise<void> {
               where team_id = p_team and name_key like p_contains offset 0 limit 64) as c
             order by name_key, id limit 8) as c;
         end if;
-        -- Similar names: each query word's closest words among the names' words (up to five); the
-        -- names starting with a match of the query's first word and holding matches of its two
-        -- rarest other words (a range of the words btree, filtered), or else holding matches of all
-        -- three; ranked by trigram similarity. Only when no name holds them all, every name.
+        -- Similar names: each query word's closest words among the names' words (up to five similar
+        -- by trigrams; a word with none is left out); the names starting with a match of the
+        -- query's first word and holding matches of its three rarest other words (a range of the
+        -- words btree, filtered), or else holding matches of all four; at most 128, ranked by
+        -- trigram similarity to the whole text as before.
         if found is null then
           qwords := array(select w from regexp_split_to_table(p_key, ' ') as w where w <> '' limit 6);
           for i in 1 .. coalesce(array_length(qwords, 1), 0) loop
@@ -104,17 +111,23 @@ export async function up(db: Kysely<any>): Promise<void> {
               where team_id = p_team and (word % qwords[i] or qwords[i] <% word)
               order by d limit 5) as m;
             continue when matches is null;
-            any_match := true;
             if i = 1 then
               first_matches := matches;
             elsif rare_names is null or n < rare_names then
+              third_matches := second_matches;
+              third_names := second_names;
               second_matches := rare_matches;
               second_names := rare_names;
               rare_matches := matches;
               rare_names := n;
             elsif second_names is null or n < second_names then
+              third_matches := second_matches;
+              third_names := second_names;
               second_matches := matches;
               second_names := n;
+            elsif third_names is null or n < third_names then
+              third_matches := matches;
+              third_names := n;
             end if;
           end loop;
           if array_length(qwords, 1) = 1 then
@@ -125,19 +138,16 @@ export async function up(db: Kysely<any>): Promise<void> {
               cross join lateral (select account_id from account_name_words
                 where team_id = p_team and word = any(rare_matches) and name_key >= f || ' ' and name_key < f || '!'
                   and (second_matches is null or string_to_array(name_key, ' ') && second_matches)
-                limit 64) as w);
-            if cardinality(cands) = 0 then
+                  and (third_matches is null or string_to_array(name_key, ' ') && third_matches)
+                limit 128) as w);
+          end if;
+          if coalesce(cardinality(cands), 0) = 0 and rare_matches is not null then
               cands := array(select account_id from account_name_words
                 where team_id = p_team and word = any(rare_matches)
-                  and string_to_array(name_key, ' ') && first_matches
+                  and (first_matches is null or string_to_array(name_key, ' ') && first_matches)
                   and (second_matches is null or string_to_array(name_key, ' ') && second_matches)
-                limit 64);
-            end if;
-          end if;
-          if coalesce(cardinality(cands), 0) = 0 and any_match then
-            -- No name holds matches of them all: every name similar to the whole text.
-            cands := array(select id from accounts
-              where team_id = p_team and (name_key % p_key or p_key <% name_key));
+                  and (third_matches is null or string_to_array(name_key, ' ') && third_matches)
+                limit 128);
           end if;
           if cardinality(cands) > 0 then
             select case
