@@ -42,6 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       matches text[];
       n bigint;
       first_matches text[];
+      first_near text[];
       rare_matches text[];
       rare_names bigint;
       second_matches text[];
@@ -110,10 +111,16 @@ export async function up(db: Kysely<any>): Promise<void> {
               select word, names, word <-> qwords[i] as d from account_name_vocabulary
               where team_id = p_team and (word % qwords[i] or qwords[i] <% word)
               order by d limit 5) as m;
-            continue when matches is null;
             if i = 1 then
+              -- The name's first word starts the range: its five closest words, similar or not
+              -- (a swap of two letters can leave a short word with few trigrams in common).
               first_matches := matches;
-            elsif rare_names is null or n < rare_names then
+              first_near := array(select word from account_name_vocabulary
+                where team_id = p_team order by word <-> qwords[1] limit 5);
+              continue;
+            end if;
+            continue when matches is null;
+            if rare_names is null or n < rare_names then
               third_matches := second_matches;
               third_names := second_names;
               second_matches := rare_matches;
@@ -133,8 +140,8 @@ export async function up(db: Kysely<any>): Promise<void> {
           if array_length(qwords, 1) = 1 then
             cands := array(select account_id from account_name_words
               where team_id = p_team and word = any(first_matches) limit 64);
-          elsif first_matches is not null and rare_matches is not null then
-            cands := array(select distinct w.account_id from unnest(first_matches) as f
+          elsif rare_matches is not null then
+            cands := array(select distinct w.account_id from unnest(first_near) as f
               cross join lateral (select account_id from account_name_words
                 where team_id = p_team and word = any(rare_matches) and name_key >= f || ' ' and name_key < f || '!'
                   and (second_matches is null or string_to_array(name_key, ' ') && second_matches)
