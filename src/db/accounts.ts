@@ -153,7 +153,11 @@ export async function lockAccount(trx: Trx, teamId: string, accountId: number): 
 
 export async function getAccountsByIds(db: Queryable, ids: readonly number[]): Promise<Account[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('accounts').selectAll().where('id', 'in', ids).execute();
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', sql<number>`any(${[...ids]}::int[])`)
+    .execute();
 }
 
 /** The account whose thread in the finance channel this is. */

@@ -278,11 +278,33 @@ export async function lockOpenInvoices(trx: Trx, ids: readonly number[]): Promis
   return trx
     .selectFrom('invoices')
     .selectAll()
-    .where('id', 'in', ids)
+    .where('id', '=', sql<number>`any(${[...ids]}::int[])`)
     .where('status', '=', 'open')
     .forUpdate()
     .skipLocked()
     .execute();
+}
+
+/** What one sweep batch records of an invoice it pinged. */
+export interface PingRecord {
+  id: number;
+  /** The threshold just pinged (never lowering what was pinged before). */
+  threshold: number;
+  /** A broken-promise ping: it also covers the thresholds crossed while the promise held. */
+  promiseBroken: boolean;
+}
+
+/** Records a batch's pings in one statement, whatever their thresholds. */
+export async function recordPings(db: Queryable, pings: readonly PingRecord[]): Promise<void> {
+  if (pings.length === 0) return;
+  await sql`update invoices as i
+    set pinged_threshold = greatest(i.pinged_threshold, p.threshold),
+      promise_broken_pinged = i.promise_broken_pinged or p.broken
+    from unnest(${pings.map((p) => p.id)}::int[], ${pings.map((p) => p.threshold)}::int[],
+      ${pings.map((p) => p.promiseBroken)}::boolean[]) as p(id, threshold, broken)
+    where i.id = p.id and (i.pinged_threshold < p.threshold or (p.broken and not i.promise_broken_pinged))`.execute(
+    db,
+  );
 }
 
 /** Records that these invoices were pinged for `threshold` (never lowering what was pinged). */
@@ -291,25 +313,15 @@ export async function setPingedThreshold(
   ids: readonly number[],
   threshold: number,
 ): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable('invoices')
-    .set({ pinged_threshold: threshold })
-    .where('id', 'in', ids)
-    .where('pinged_threshold', '<', threshold)
-    .execute();
+  await recordPings(
+    db,
+    ids.map((id) => ({ id, threshold, promiseBroken: false })),
+  );
 }
 
 /** Records the broken-promise ping; it covers the thresholds crossed while the promise held (`reached`). */
 export async function markPromiseBroken(db: Queryable, invoiceId: number, reached: number): Promise<void> {
-  await db
-    .updateTable('invoices')
-    .set({
-      promise_broken_pinged: true,
-      pinged_threshold: sql<number>`greatest(pinged_threshold, ${reached})`,
-    })
-    .where('id', '=', invoiceId)
-    .execute();
+  await recordPings(db, [{ id: invoiceId, threshold: reached, promiseBroken: true }]);
 }
 
 /**

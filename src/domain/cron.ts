@@ -5,6 +5,8 @@
  * DIGEST_CRON in each reader's own zone. Seconds are ignored (the digest is per minute at most).
  */
 
+import { wallClock } from './dates.ts';
+
 export interface CronSchedule {
   minutes: ReadonlySet<number>;
   hours: ReadonlySet<number>;
@@ -62,39 +64,9 @@ export function parseCron(expression: string): CronSchedule {
   };
 }
 
-/** The wall-clock fields of an instant in a time zone. */
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function localFields(at: Date, timeZone: string) {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    year: Number(get('year')),
-    month: Number(get('month')),
-    day: Number(get('day')),
-    hour: Number(get('hour')),
-    minute: Number(get('minute')),
-    weekday: WEEKDAYS.indexOf(get('weekday').toLowerCase()),
-  };
-}
-
 /** True when the wall clock in `timeZone` at `at` (to the minute) is one of the schedule's times. */
 export function cronMatches(schedule: CronSchedule, at: Date, timeZone: string): boolean {
-  const f = localFields(at, timeZone);
+  const f = wallClock(at, timeZone);
   if (!schedule.minutes.has(f.minute) || !schedule.hours.has(f.hour) || !schedule.months.has(f.month))
     return false;
   const day = schedule.days.has(f.day);
@@ -128,8 +100,8 @@ export function lastOccurrence(
 }
 
 function sameWallMinute(a: Date, b: Date, timeZone: string): boolean {
-  const x = localFields(a, timeZone);
-  const y = localFields(b, timeZone);
+  const x = wallClock(a, timeZone);
+  const y = wallClock(b, timeZone);
   return (
     x.year === y.year && x.month === y.month && x.day === y.day && x.hour === y.hour && x.minute === y.minute
   );
@@ -137,7 +109,7 @@ function sameWallMinute(a: Date, b: Date, timeZone: string): boolean {
 
 /** 'YYYY-MM-DDTHH:MM' on the wall clock of `timeZone`: names an occurrence for its reader. */
 export function localMinute(at: Date, timeZone: string): string {
-  const f = localFields(at, timeZone);
+  const f = wallClock(at, timeZone);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${f.year}-${p(f.month)}-${p(f.day)}T${p(f.hour)}:${p(f.minute)}`;
 }

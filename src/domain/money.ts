@@ -2,7 +2,8 @@
 
 const ISO_CODE = /^[A-Z]{3}$/;
 const currencies = new Set(Intl.supportedValuesOf('currency'));
-const formatters = new Map<string, Intl.NumberFormat>();
+/** A formatter per locale and currency, with its minor-unit digits (resolvedOptions() allocates on every call). */
+const formatters = new Map<string, { format: Intl.NumberFormat; digits: number }>();
 
 /** True for an uppercase ISO 4217 code this runtime knows, e.g. 'USD'; false for 'usd', 'US$' or 'ZZZ'. */
 export function isCurrencyCode(code: string): boolean {
@@ -15,7 +16,7 @@ const digitsByCurrency = new Map<string, number>();
 export function minorDigits(currency: string): number {
   let digits = digitsByCurrency.get(currency);
   if (digits === undefined) {
-    digits = formatter(currency, 'en-US').resolvedOptions().maximumFractionDigits ?? 2;
+    digits = formatter(currency, 'en-US').digits;
     digitsByCurrency.set(currency, digits);
   }
   return digits;
@@ -27,8 +28,7 @@ export function minorDigits(currency: string): number {
  */
 export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
   if (!Number.isFinite(minor)) throw new RangeError(`Money amount must be finite, got ${minor}`);
-  const format = formatter(currency, locale);
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const { format, digits } = formatter(currency, locale);
   return format.format(toDecimal(BigInt(Math.round(minor)), digits));
 }
 
@@ -40,12 +40,13 @@ function toDecimal(minor: bigint, digits: number): `${number}` {
   return `${sign}${whole}${fraction}` as `${number}`;
 }
 
-function formatter(currency: string, locale: string): Intl.NumberFormat {
+function formatter(currency: string, locale: string): { format: Intl.NumberFormat; digits: number } {
   const key = `${locale}|${currency}`;
-  let format = formatters.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    formatters.set(key, format);
+  let found = formatters.get(key);
+  if (!found) {
+    const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    found = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    formatters.set(key, found);
   }
-  return format;
+  return found;
 }

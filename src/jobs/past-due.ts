@@ -3,9 +3,9 @@ import { type LastCollectionUpdate, lastUpdatesOf } from '../db/collection-updat
 import {
   lockOpenInvoices,
   markPastHold,
-  markPromiseBroken,
+  type PingRecord,
   pingCandidateIds,
-  setPingedThreshold,
+  recordPings,
 } from '../db/invoices.ts';
 import type { Account, Invoice, TeamScope } from '../db/schema.ts';
 import { escalationNear, type PingDecision, pingDecision, thresholdToPing } from '../domain/collections.ts';
@@ -113,7 +113,7 @@ async function pingBatch(
     );
     const roots = new Map<number, NewNotification>();
     const posts: NewNotification[] = [];
-    const newThreshold = new Map<number, number[]>();
+    const pinged: PingRecord[] = [];
     let broken = 0;
     for (const { inv, decision } of decided) {
       const account = accounts.get(inv.account_id) as Account;
@@ -124,13 +124,13 @@ async function pingBatch(
         // The broken-promise ping covers the thresholds crossed while the promise held: no catch-up ping after it.
         const reached =
           thresholdToPing(decision.daysLate, thresholds, inv.pinged_threshold) ?? inv.pinged_threshold;
-        await markPromiseBroken(trx, inv.id, reached);
+        pinged.push({ id: inv.id, threshold: reached, promiseBroken: true });
         broken += 1;
       } else {
-        newThreshold.set(decision.threshold, [...(newThreshold.get(decision.threshold) ?? []), inv.id]);
+        pinged.push({ id: inv.id, threshold: decision.threshold, promiseBroken: false });
       }
     }
-    for (const [threshold, invoiceIds] of newThreshold) await setPingedThreshold(trx, invoiceIds, threshold);
+    await recordPings(trx, pinged);
     // Roots first: a new thread's root is delivered before the replies to it.
     await enqueueMany(trx, [...roots.values(), ...posts]);
     return { pinged: posts.length - broken, brokenPromises: broken };
