@@ -17,8 +17,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     names integer not null,
     primary key (team_id, word)
   )`.execute(db);
+  // GIN, not GiST: for the similar words (% and <%); the closest words by distance are a sort of
+  // the vocabulary, which is small. A second GiST trigram index (an operator class with an options
+  // function) made DROP SCHEMA … CASCADE fail on PostgreSQL 15 with "cache lookup failed for
+  // function" (the index dropped after gtrgm_options).
   await sql`create index account_name_vocabulary_trgm_idx
-    on account_name_vocabulary using gist (word gist_trgm_ops)`.execute(db);
+    on account_name_vocabulary using gin (word gin_trgm_ops)`.execute(db);
   await sql`create function account_name_vocabulary_apply() returns trigger language plpgsql as $$
     begin
       if tg_op in ('UPDATE', 'DELETE') then
