@@ -15,7 +15,7 @@ import { type Kysely, sql } from 'kysely';
  * starting with the text (a range of the C-collated words btree, given as bounds so that a cached
  * plan keeps it: a LIKE with a parameter would lose it), names containing the text, names similar
  * to it by trigrams, else the three closest names. When that is one account (or the call names
- * one), it adds the account, its open invoices, its latest deal and handoff, its last three
+ * one), it adds the account, the workspace's URL when it installed the app, its open invoices, its latest deal and handoff, its last three
  * collection updates, its open disputes' reasons, and the deals (with their handoffs) of its open
  * disputed invoices, which the answer quotes.
  */
@@ -199,6 +199,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       return json_build_object(
         'found', found,
         'account', account_row,
+        'team_url', (select team_url from installations where team_id = p_team),
         'open', (select json_agg(json_build_object('id', id, 'number', number, 'balance_cents', balance_cents,
             'amount_cents', amount_cents, 'currency', currency, 'due_on', due_on, 'dispute_state', dispute_state,
             'promise_date', promise_date, 'deal_id', deal_id))

@@ -174,6 +174,8 @@ interface StatusJson {
   }> | null;
   reasons: Array<{ invoice_id: number; dispute_reason: string }> | null;
   dispute_deals: DealJson[] | null;
+  /** The installation's https://<workspace>.slack.com/ (multi-workspace mode), else null. */
+  team_url: string | null;
 }
 
 /** A deal and its handoff (the handoff's columns are null when the rep has not saved one). */
@@ -359,7 +361,10 @@ const MAX_PROBLEMS = 10;
 /** What the account status depends on besides the data: the credit-hold policy and the workspace's URL. */
 export interface StatusSettings {
   creditHoldDays: number;
-  /** https://<workspace>.slack.com/, for the link to the account's thread. */
+  /**
+   * https://<workspace>.slack.com/, for the link to the account's thread, when the workspace has no
+   * installation (single-workspace mode); an installation's own URL comes with the lookup.
+   */
   teamUrl: string | null;
 }
 
@@ -454,7 +459,7 @@ function accountStatusOf(
       at: new Date(u.created_at),
       invoiceNumber: u.number,
     })),
-    threadUrl: threadUrl(settings.teamUrl, account.thread_channel, account.thread_ts),
+    threadUrl: threadUrl(json.team_url ?? settings.teamUrl, account.thread_channel, account.thread_ts),
   };
 }
 

@@ -31,7 +31,8 @@ async function settingsOf(
   teamId: string,
   settings: WorkspaceSettings,
 ): Promise<StatusSettings> {
-  const { teamUrl } = await deps.workspaces.identityFor(teamId);
+  // An installed workspace's URL comes with the status lookup, in the same round trip.
+  const teamUrl = deps.workspaces.multi ? null : (await deps.workspaces.identityFor(teamId)).teamUrl;
   return { creditHoldDays: settings.CREDIT_HOLD_DAYS, teamUrl };
 }
 

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { insertAccounts } from '../../src/db/accounts.ts';
 import { insertCollectionUpdate } from '../../src/db/collection-updates.ts';
 import { writeHandoff } from '../../src/db/handoffs.ts';
+import { saveInstallation } from '../../src/db/installations.ts';
 import type { Queryable } from '../../src/db/schema.ts';
 import { lookUpStatus, prefixUpperBound, resolveStatusQuery, warmStatusLookup } from '../../src/db/status.ts';
 import { disputeContext, disputeContexts } from '../../src/flows/dispute-context.ts';
 import { useTestDatabase } from '../support/db.ts';
-import { aDeal, addDays, anAccount, anInvoice, TEAM, unique } from '../support/rows.ts';
+import { aDeal, addDays, anAccount, anInstallation, anInvoice, TEAM, unique } from '../support/rows.ts';
 
 const TODAY = '2026-06-15';
 const SETTINGS = { creditHoldDays: 60, teamUrl: null };
@@ -111,6 +112,20 @@ describe('db/status lookup function', () => {
       fromLatestDeal: true,
       submitted: null,
     });
+  });
+
+  it("links the account's thread with an installed workspace's own URL, read in the same call", async () => {
+    const { db } = database;
+    const team = `T0URL${unique()}`;
+    await saveInstallation(db, anInstallation(team, { teamUrl: 'https://installed.slack.com/' }));
+    const account = await anAccount(db, { teamId: team, name: 'Linked Thread Works' });
+    await db
+      .updateTable('accounts')
+      .set({ thread_channel: 'C0FIN', thread_ts: '1700000000.000200' })
+      .where('id', '=', account.id)
+      .execute();
+    const { status } = await lookUpStatus(db, team, 'Linked Thread Works', TODAY, SETTINGS);
+    expect(status?.threadUrl).toBe('https://installed.slack.com/archives/C0FIN/p1700000000000200');
   });
 
   it('warms its plans on an empty workspace and on one with accounts', async () => {
