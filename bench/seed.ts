@@ -710,7 +710,10 @@ async function seedSteadyState(db: Kysely<Database>): Promise<void> {
  * migrations' own fill of existing rows.
  */
 async function fillTriggerTables(db: Kysely<Database>): Promise<void> {
-  await sql`truncate ledger_rollup, ledger_counters, account_name_words, account_book`.execute(db);
+  // account_name_vocabulary follows from the words' insert below (its trigger fires; TRUNCATE fires none).
+  await sql`truncate ledger_rollup, ledger_counters, account_name_words, account_name_vocabulary, account_book`.execute(
+    db,
+  );
   await sql`insert into ledger_rollup (team_id, currency, due_on, open_cents, open_count, disputed_count)
     select team_id, currency, due_on, sum(balance_cents), count(*), count(*) filter (where dispute_state = 'open')
     from invoices where status = 'open' group by team_id, currency, due_on`.execute(db);
