@@ -88,13 +88,26 @@ export async function up(db: Kysely<any>): Promise<void> {
             group by account_id order by first limit 8) as w
           join accounts a on a.id = w.account_id;
         end if;
-        if found is null and p_contains is not null then
+        -- Names containing the text. One word is inside a word of the name: the names' words that
+        -- contain it (from the vocabulary), and each one's first eight names (a range of the words
+        -- btree). Text with a space: the trigram index, at most 64 names (OFFSET 0 keeps ORDER BY
+        -- from choosing the name btree, which would read every name to find a rare one).
+        if found is null and p_contains is not null and p_key not like '% %' then
+          select ar_status_one_or_pick(json_agg(json_build_object(
+              'id', id, 'name', name, 'domain', domain, 'owner_user_id', owner_user_id) order by name_key, id))
+            into found
+          from (select id, name, domain, owner_user_id, name_key from accounts
+            where team_id = p_team and id in (
+              select w.account_id from account_name_vocabulary v
+                cross join lateral (select account_id from account_name_words
+                  where team_id = p_team and word = v.word order by name_key, account_id limit 8) as w
+              where v.team_id = p_team and v.word like p_contains)
+            order by name_key, id limit 8) as c;
+        elsif found is null and p_contains is not null then
           select ar_status_one_or_pick(json_agg(json_build_object(
               'id', id, 'name', name, 'domain', domain, 'owner_user_id', owner_user_id) order by name_key, id))
             into found
           from (select * from (
-              -- Read from the trigram index (OFFSET 0 keeps the ORDER BY from choosing the name
-              -- btree, which would read every name to find a rare one), at most 64 of them.
               select id, name, domain, owner_user_id, name_key from accounts
               where team_id = p_team and name_key like p_contains offset 0 limit 64) as c
             order by name_key, id limit 8) as c;

@@ -114,6 +114,19 @@ describe('db/status lookup function', () => {
     });
   });
 
+  it('finds names containing the text inside a word, in name order, and across words', async () => {
+    const { db } = database;
+    const team = `T0IN${unique()}`;
+    const [tall, small, other] = await insertAccounts(
+      db,
+      team,
+      ['Zeta Megastores', 'Alpha Minimegas', 'Omega Partners'].map((name) => ({ crmId: null, name })),
+    );
+    const pick = await resolveStatusQuery(db, team, 'egas');
+    expect(pick.kind === 'pick' && pick.candidates.map((c) => c.accountId)).toEqual([small?.id, tall?.id]);
+    expect(await resolveStatusQuery(db, team, 'ega part')).toEqual({ kind: 'account', accountId: other?.id });
+  });
+
   it("links the account's thread with an installed workspace's own URL, read in the same call", async () => {
     const { db } = database;
     const team = `T0URL${unique()}`;
