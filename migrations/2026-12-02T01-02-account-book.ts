@@ -15,7 +15,9 @@ import { type Kysely, sql } from 'kysely';
  * taken back by a delta). An UPDATE finds them by set difference on the columns the book depends
  * on, so that updates of other columns (a sweep's ping threshold) touch nothing; PostgreSQL allows
  * no `UPDATE OF <columns>` on a trigger with transition tables. Renames and new owners follow by a
- * trigger on accounts.
+ * trigger on accounts. The price, as for the ledger's rollup: a transaction that changes an account's
+ * invoices holds its entry until it commits, and a concurrent change to the same account's invoices
+ * waits for it.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create table account_book (
@@ -31,25 +33,70 @@ export async function up(db: Kysely<any>): Promise<void> {
     on account_book (team_id, owner_user_id, oldest_due_on, lower(name), name, account_id) where positive`.execute(
     db,
   );
+  // Recomputes the accounts' entries from their open invoices. Two transactions changing invoices
+  // of one account at once would each compute from a snapshot without the other's change, so the
+  // entries are locked first (an entry is made for an account that has none, to have a row to
+  // lock): the second waits for the first to commit, then computes from what it committed.
+  await sql`create function account_book_lock(ids integer[]) returns void language plpgsql as $$
+    begin
+      insert into account_book (account_id, team_id, owner_user_id, name, oldest_due_on, positive)
+      select id, team_id, owner_user_id, name, 'infinity', false from accounts where id = any(ids)
+      on conflict (account_id) do nothing;
+      perform 1 from account_book where account_id = any(ids) order by account_id for update;
+    end $$`.execute(db);
+  // (An entry made here has the oldest due date 'infinity' until its statement fills it in.)
   await sql`create function account_book_refresh(ids integer[]) returns void language plpgsql as $$
     begin
-      delete from account_book where account_id = any(ids);
-      insert into account_book (account_id, team_id, owner_user_id, name, oldest_due_on, positive)
-      select a.id, a.team_id, a.owner_user_id, a.name, o.oldest, o.positive
-      from (
-        select account_id, min(oldest) as oldest, bool_or(cents > 0) as positive from (
-          select account_id, sum(balance_cents) as cents, min(due_on) as oldest
-          from invoices where account_id = any(ids) and status = 'open'
-          group by account_id, currency) as c
-        group by account_id) as o
-      join accounts a on a.id = o.account_id;
+      perform account_book_lock(ids);
+      with computed as (
+        select a.id, a.team_id, a.owner_user_id, a.name, o.oldest, o.positive
+        from (
+          select account_id, min(oldest) as oldest, bool_or(cents > 0) as positive from (
+            select account_id, sum(balance_cents) as cents, min(due_on) as oldest
+            from invoices where account_id = any(ids) and status = 'open'
+            group by account_id, currency) as c
+          group by account_id) as o
+        join accounts a on a.id = o.account_id
+      ), changed as (
+        update account_book b
+        set team_id = c.team_id, owner_user_id = c.owner_user_id, name = c.name,
+          oldest_due_on = c.oldest, positive = c.positive
+        from computed c
+        where b.account_id = c.id and (b.team_id, b.owner_user_id, b.name, b.oldest_due_on, b.positive)
+          is distinct from (c.team_id, c.owner_user_id, c.name, c.oldest, c.positive)
+      )
+      delete from account_book where account_id = any(ids) and account_id not in (select id from computed);
     end $$`.execute(db);
   await sql`create function account_book_invoices_apply() returns trigger language plpgsql as $$
     declare
       ids integer[];
     begin
       if tg_op = 'INSERT' then
+        -- New open invoices: an entry whose account had a positive balance keeps it when none of
+        -- them is negative, and its oldest due date is the older of the two; only the others
+        -- (negative amounts, balances that were not positive) are recomputed from the invoices.
+        -- An import adds invoices to thousands of accounts.
         select array_agg(distinct account_id) into ids from new_rows where status = 'open';
+        if ids is null then
+          return null;
+        end if;
+        perform account_book_lock(ids);
+        -- An entry just made (its account had no open invoice): these invoices are all it has.
+        update account_book b set oldest_due_on = n.oldest, positive = n.positive
+        from (select account_id, min(oldest) as oldest, bool_or(cents > 0) as positive from (
+            select account_id, sum(balance_cents) as cents, min(due_on) as oldest
+            from new_rows where status = 'open' group by account_id, currency) as c
+          group by account_id) as n
+        where b.account_id = n.account_id and b.oldest_due_on = 'infinity';
+        update account_book b set oldest_due_on = n.oldest
+        from (select account_id, min(due_on) as oldest, bool_and(balance_cents >= 0) as nonnegative
+          from new_rows where status = 'open' group by account_id) as n
+        where b.account_id = n.account_id and b.positive and n.nonnegative and n.oldest < b.oldest_due_on;
+        select array_agg(n.account_id) into ids
+        from (select account_id, bool_and(balance_cents >= 0) as nonnegative
+          from new_rows where status = 'open' group by account_id) as n
+        join account_book b on b.account_id = n.account_id
+        where not (b.positive and n.nonnegative);
       elsif tg_op = 'DELETE' then
         select array_agg(distinct account_id) into ids from old_rows where status = 'open';
       else
@@ -133,5 +180,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function account_book_invoices_apply()`.execute(db);
   await sql`drop function ar_status_book(text, text, date, integer)`.execute(db);
   await sql`drop function account_book_refresh(integer[])`.execute(db);
+  await sql`drop function account_book_lock(integer[])`.execute(db);
   await sql`drop table account_book`.execute(db);
 }

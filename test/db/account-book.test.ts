@@ -10,7 +10,7 @@ import {
 } from '../../src/db/invoices.ts';
 import type { Db, NewInvoice, Queryable } from '../../src/db/schema.ts';
 import { bookOf, loadRepBook } from '../../src/db/status.ts';
-import { useTestDatabase } from '../support/db.ts';
+import { useTestDatabase, usingPostgres } from '../support/db.ts';
 import { addDays, unique } from '../support/rows.ts';
 
 const database = useTestDatabase();
@@ -287,4 +287,48 @@ describe('account_book', () => {
       { numRuns: 40 },
     );
   });
+
+  it.skipIf(!usingPostgres)(
+    'stays right when two transactions change one account at once (the second waits for the first)',
+    async () => {
+      const { db } = database;
+      const team = `T0BOOKC${unique()}`;
+      const [account] = await insertAccounts(db, team, [{ crmId: null, name: 'Concurrent Book' }]);
+      const id = account?.id as number;
+      const invoice = (n: string, due: number): NewInvoice => ({
+        team_id: team,
+        number: `${team}-${n}`,
+        account_id: id,
+        amount_cents: 1_000,
+        balance_cents: 1_000,
+        currency: 'USD',
+        issued_on: addDays(DAY0, -150),
+        due_on: addDays(DAY0, due),
+        paid_at: null,
+      });
+      await upsertInvoiceRows(db, [invoice('first', -30), invoice('second', -30), invoice('later', -10)]);
+      const pay = (q: Queryable, n: string) =>
+        q
+          .updateTable('invoices')
+          .set({ status: 'paid', balance_cents: 0 })
+          .where('number', '=', `${team}-${n}`)
+          .execute();
+      let second: Promise<unknown> | undefined;
+      await db.transaction().execute(async (trx) => {
+        // Each pays one of the two oldest invoices, the second while the first is not committed:
+        // neither alone moves the oldest due date, both together do.
+        await pay(trx, 'first');
+        second = pay(db, 'second');
+        for (let i = 0; i < 500; i++) {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+          if ((rows[0]?.n ?? 0) > 0) break;
+        }
+      });
+      await second;
+      const { stored, recomputed } = await bookTables(db, team);
+      expect(stored).toEqual(recomputed);
+      expect(stored).toEqual([expect.objectContaining({ account_id: id, oldest: addDays(DAY0, -10) })]);
+    },
+  );
 });
