@@ -44,7 +44,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       on conflict (account_id) do nothing;
       perform 1 from account_book where account_id = any(ids) order by account_id for update;
     end $$`.execute(db);
-  // (An entry made here has the oldest due date 'infinity' until its statement fills it in.)
+  // (An entry made here has the oldest due date 'infinity' until its statement recomputes it.)
   await sql`create function account_book_refresh(ids integer[]) returns void language plpgsql as $$
     begin
       perform account_book_lock(ids);
@@ -72,31 +72,40 @@ export async function up(db: Kysely<any>): Promise<void> {
       ids integer[];
     begin
       if tg_op = 'INSERT' then
-        -- New open invoices: an entry whose account had a positive balance keeps it when none of
-        -- them is negative, and its oldest due date is the older of the two; only the others
-        -- (negative amounts, balances that were not positive) are recomputed from the invoices.
-        -- An import adds invoices to thousands of accounts.
-        select array_agg(distinct account_id) into ids from new_rows where status = 'open';
+        -- New open invoices. An account with no entry had no open invoice: its entry is made from
+        -- these alone (a concurrent transaction making the same entry is waited for). An entry
+        -- whose account had a positive balance keeps it when none of them is negative, and its
+        -- oldest due date is the older of the two. Only the others (negative amounts, balances
+        -- that were not positive) are recomputed from the invoices. An import adds invoices to
+        -- thousands of accounts.
+        with made as (
+          insert into account_book (account_id, team_id, owner_user_id, name, oldest_due_on, positive)
+          select a.id, a.team_id, a.owner_user_id, a.name, n.oldest, n.positive
+          from (select account_id, min(oldest) as oldest, bool_or(cents > 0) as positive from (
+              select account_id, sum(balance_cents) as cents, min(due_on) as oldest
+              from new_rows where status = 'open' group by account_id, currency) as c
+            group by account_id) as n
+          join accounts a on a.id = n.account_id
+          on conflict (account_id) do nothing
+          returning account_id
+        )
+        select array_agg(n.account_id) into ids
+        from (select distinct account_id from new_rows where status = 'open') as n
+        where n.account_id not in (select account_id from made);
         if ids is null then
           return null;
         end if;
-        perform account_book_lock(ids);
-        -- An entry just made (its account had no open invoice): these invoices are all it has.
-        update account_book b set oldest_due_on = n.oldest, positive = n.positive
-        from (select account_id, min(oldest) as oldest, bool_or(cents > 0) as positive from (
-            select account_id, sum(balance_cents) as cents, min(due_on) as oldest
-            from new_rows where status = 'open' group by account_id, currency) as c
-          group by account_id) as n
-        where b.account_id = n.account_id and b.oldest_due_on = 'infinity';
+        perform 1 from account_book where account_id = any(ids) order by account_id for update;
         update account_book b set oldest_due_on = n.oldest
         from (select account_id, min(due_on) as oldest, bool_and(balance_cents >= 0) as nonnegative
           from new_rows where status = 'open' group by account_id) as n
-        where b.account_id = n.account_id and b.positive and n.nonnegative and n.oldest < b.oldest_due_on;
+        where b.account_id = any(ids) and b.account_id = n.account_id and b.positive and n.nonnegative
+          and n.oldest < b.oldest_due_on;
         select array_agg(n.account_id) into ids
         from (select account_id, bool_and(balance_cents >= 0) as nonnegative
           from new_rows where status = 'open' group by account_id) as n
         join account_book b on b.account_id = n.account_id
-        where not (b.positive and n.nonnegative);
+        where b.account_id = any(ids) and not (b.positive and n.nonnegative);
       elsif tg_op = 'DELETE' then
         select array_agg(distinct account_id) into ids from old_rows where status = 'open';
       else
