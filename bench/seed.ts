@@ -705,12 +705,15 @@ async function seedSteadyState(db: Kysely<Database>): Promise<void> {
 
 /** Every reference the seed wrote points at an existing row (the checks skipped while inserting). */
 /**
- * The tables triggers keep (ledger_rollup, ledger_counters, account_name_words), computed from the rows: with
+ * The tables triggers keep (ledger_rollup, ledger_counters, account_name_words, account_book), computed from the rows: with
  * session_replication_role = replica above, no trigger fired while seeding. The same statements as the
  * migrations' own fill of existing rows.
  */
 async function fillTriggerTables(db: Kysely<Database>): Promise<void> {
-  await sql`truncate ledger_rollup, ledger_counters, account_name_words`.execute(db);
+  // account_name_vocabulary follows from the words' insert below (its trigger fires; TRUNCATE fires none).
+  await sql`truncate ledger_rollup, ledger_counters, account_name_words, account_name_vocabulary, account_book`.execute(
+    db,
+  );
   await sql`insert into ledger_rollup (team_id, currency, due_on, open_cents, open_count, disputed_count)
     select team_id, currency, due_on, sum(balance_cents), count(*), count(*) filter (where dispute_state = 'open')
     from invoices where status = 'open' group by team_id, currency, due_on`.execute(db);
@@ -725,6 +728,9 @@ async function fillTriggerTables(db: Kysely<Database>): Promise<void> {
   await sql`insert into account_name_words (team_id, word, name_key, account_id)
     select distinct a.team_id, w, a.name_key, a.id
     from accounts a cross join lateral regexp_split_to_table(a.name_key, ' ') as w where w <> ''`.execute(db);
+  await sql`select account_book_refresh(array(select distinct account_id from invoices where status = 'open'))`.execute(
+    db,
+  );
 }
 
 async function checkReferences(db: Kysely<Database>): Promise<void> {

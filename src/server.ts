@@ -4,8 +4,10 @@ import { createApp } from './app.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
+import { POSTGRES_POOL_SIZE } from './db/connect.ts';
 import { migrateOrThrow } from './db/migrate.ts';
 import { outboxStats } from './db/notifications.ts';
+import { warmStatusLookup } from './db/status.ts';
 import type { Deps } from './deps.ts';
 import { createDeliveryWorker } from './flows/delivery.ts';
 import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
@@ -45,6 +47,7 @@ export async function startServer(options: StartOptions): Promise<Running> {
   const { config, database, logger, identity } = options;
   const clock = options.clock ?? systemClock;
   await migrateOrThrow(database.db);
+  await warmStatusLookup(database.db, database.kind === 'postgres' ? POSTGRES_POOL_SIZE : 1);
   const metrics = createMetrics({ outbox: () => outboxStats(database.db) });
   const workspaces = createWorkspaces(config, database.db, identity, logger, metrics);
   const outbox = createDeliveryWorker({ db: database.db, config, clock, logger }, workspaces, {

@@ -26,9 +26,12 @@ const parsers: Record<number, (value: string) => unknown> = { [INT8]: Number, [D
  * `onIdleError` hears about connections that fail while idle in the pool (a database restart, an
  * administrator ending the session); the pool replaces them, so they must never crash the process.
  */
+/** Connections the app's PostgreSQL pool holds at most. */
+export const POSTGRES_POOL_SIZE = 10;
+
 export function openPostgres(
   connectionString: string,
-  poolSize = 10,
+  poolSize = POSTGRES_POOL_SIZE,
   onIdleError: (error: Error) => void = () => {},
 ): DatabaseHandle {
   const pool = new pg.Pool({
@@ -155,7 +158,7 @@ export async function openDatabase(
   onIdleError?: (error: Error) => void,
 ): Promise<DatabaseHandle> {
   return config.DATABASE_URL
-    ? openPostgres(config.DATABASE_URL, 10, onIdleError)
+    ? openPostgres(config.DATABASE_URL, POSTGRES_POOL_SIZE, onIdleError)
     : openPglite({ dataDir: config.DATA_DIR });
 }
 

@@ -24,6 +24,9 @@ import * as workspaceSettings from '../../migrations/2026-12-01T17-00-workspace-
 import * as digests from '../../migrations/2026-12-01T18-00-digests.ts';
 import * as accountsFillfactor from '../../migrations/2026-12-01T19-00-accounts-fillfactor.ts';
 import * as nameWordsUpdate from '../../migrations/2026-12-01T19-01-name-words-update.ts';
+import * as nameVocabulary from '../../migrations/2026-12-02T01-00-name-vocabulary.ts';
+import * as statusFunction from '../../migrations/2026-12-02T01-01-status-function.ts';
+import * as accountBook from '../../migrations/2026-12-02T01-02-account-book.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -46,6 +49,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01T19-00-accounts-fillfactor': accountsFillfactor,
   '2026-12-01T19-01-name-words-update': nameWordsUpdate,
   '2026-12-01T18-00-digests': digests,
+  '2026-12-02T01-00-name-vocabulary': nameVocabulary,
+  '2026-12-02T01-01-status-function': statusFunction,
+  '2026-12-02T01-02-account-book': accountBook,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

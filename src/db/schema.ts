@@ -181,6 +181,23 @@ export interface AccountNameWordsTable {
   account_id: number;
 }
 
+/** The distinct words of a workspace's names and how many names hold each (kept by a trigger). */
+export interface AccountNameVocabularyTable {
+  team_id: string;
+  word: string;
+  names: number;
+}
+
+/** Per account with open invoices, what orders a rep's book (kept by triggers on invoices and accounts). */
+export interface AccountBookTable {
+  account_id: number;
+  team_id: string;
+  owner_user_id: string | null;
+  name: string;
+  oldest_due_on: DayDate;
+  positive: boolean;
+}
+
 export interface AsksTable {
   id: Generated<number>;
   team_id: string;
@@ -225,6 +242,8 @@ export interface Database {
   ledger_rollup: LedgerRollupTable;
   ledger_counters: LedgerCountersTable;
   account_name_words: AccountNameWordsTable;
+  account_name_vocabulary: AccountNameVocabularyTable;
+  account_book: AccountBookTable;
   stripe_objects: StripeObjectsTable;
   stripe_payments: StripePaymentsTable;
   asks: AsksTable;

@@ -2,7 +2,7 @@
  * The /ar-status read model: what the command finds for a query, one account's standing, a rep's
  * book and AR's ledger headline. The types are what src/views/ar-status.ts renders.
  */
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type AgingBucket,
   agingTotals,
@@ -14,7 +14,7 @@ import {
 } from '../domain/collections.ts';
 import { currentFields, type FieldKey, formatFieldValue, missingFields } from '../domain/handoff.ts';
 import { nameKey } from './accounts.ts';
-import type { Queryable } from './schema.ts';
+import type { Database, Queryable } from './schema.ts';
 
 /** Money in one currency; amounts are never summed across currencies. */
 export interface MoneyByCurrency {
@@ -112,8 +112,6 @@ export type StatusQuery =
   | { kind: 'pick'; candidates: Candidate[] }
   | { kind: 'none'; closest: string[] };
 
-const MAX_CANDIDATES = 8;
-
 /** `example.com` from "https://www.example.com/x", "ap@example.com" or "Example.com". */
 function asDomain(text: string): string | null {
   const t = text.trim().toLowerCase();
@@ -164,14 +162,9 @@ interface StatusJson {
     due_on: string;
     dispute_state: string;
     promise_date: string | null;
+    deal_id: number | null;
   }> | null;
-  deal: {
-    name: string;
-    currency: string;
-    prefill: unknown;
-    fields: unknown;
-    complete: boolean | null;
-  } | null;
+  deal: DealJson | null;
   updates: Array<{
     kind: UpdateKind;
     note: string | null;
@@ -180,111 +173,90 @@ interface StatusJson {
     number: string | null;
   }> | null;
   reasons: Array<{ invoice_id: number; dispute_reason: string }> | null;
+  dispute_deals: DealJson[] | null;
+  /** The installation's https://<workspace>.slack.com/ (multi-workspace mode), else null. */
+  team_url: string | null;
+}
+
+/** A deal and its handoff (the handoff's columns are null when the rep has not saved one). */
+interface DealJson {
+  id: number;
+  name: string;
+  currency: string;
+  prefill: unknown;
+  fields: unknown;
+  complete: boolean | null;
+  submitted_by: string | null;
+  submitted_at: string | null;
+}
+
+/** The deal an invoice belongs to, with its handoff: what a dispute's context quotes. */
+export interface DisputeDeal {
+  deal: { name: string; currency: string; prefill: unknown };
+  handoff: { fields: unknown; submitted_by: string; submitted_at: Date; complete: boolean } | undefined;
+  /** The invoice names no deal: this is its account's latest deal. */
+  fromLatestDeal: boolean;
+}
+
+/** For the account's open disputed invoices: each one's deal and its latest dispute's reason key. */
+export interface StatusDisputes {
+  dealOf(invoiceId: number): DisputeDeal | undefined;
+  reasonOf(invoiceId: number): string | null;
 }
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** A pick-list entry as JSON, and the decision "one is the answer, several a pick list" over a set. */
-const candidateJson = sql`json_build_object('id', id, 'name', name, 'domain', domain, 'owner_user_id', owner_user_id)`;
-const oneOrPick = sql`case
-  when count(*) = 1 then json_build_object('kind', 'account', 'accountId', min(id))
-  when count(*) > 1 then json_build_object('kind', 'pick', 'candidates', json_agg(${candidateJson} order by rn))
-end`;
+/**
+ * A string greater than every string starting with `prefix`, in the "C" collation (code point
+ * order), and no greater than any other: the prefix with its last character's code point raised
+ * by one. A prefix ending in U+10FFFF (no code point after it) gets U+10FFFF appended instead.
+ */
+export function prefixUpperBound(prefix: string): string {
+  const chars = Array.from(prefix);
+  const code = chars.pop()?.codePointAt(0);
+  if (code === undefined || code >= 0x10ffff) return `${prefix}\u{10ffff}`;
+  return chars.join('') + String.fromCodePoint(code === 0xd7ff ? 0xe000 : code + 1);
+}
 
 /**
- * Everything /ar-status needs, in one statement and one round trip: what the text finds (an exact
- * invoice number, a domain, an exact name, names with a word starting with the text, names
- * containing it, similar names ranked by trigram similarity, else the closest names: each step
- * runs only when the ones before found nothing, as COALESCE stops at its first non-null
- * argument), and, when that is one account, the account, its open invoices, its latest deal's
- * handoff, its last three collection updates and its open disputes' reasons.
+ * Everything /ar-status needs, in one call of `ar_status_lookup` (migration
+ * 2026-12-02T01-01-status-function), one round trip with plans kept per connection: what the text
+ * finds (an exact invoice number, a domain, an exact name, names with a word starting with the
+ * text, names containing it, similar names ranked by trigram similarity, else the closest names;
+ * each step runs only when the ones before found nothing), and, when that is one account, the
+ * account, its open invoices, its latest deal's handoff, its last three collection updates, its
+ * open disputes' reasons and the deals of its open disputed invoices.
  */
 async function statusLookup(db: Queryable, teamId: string, target: StatusTarget): Promise<StatusJson> {
   const text = 'text' in target ? target.text.trim() : '';
   const key = nameKey(text);
   const oneWord = key !== '' && !key.includes(' ');
   const domain = 'text' in target ? asDomain(text) : null;
-  const found =
-    'accountId' in target
-      ? sql`select json_build_object('kind', 'account', 'accountId', ${target.accountId}::integer) as r`
-      : sql`select coalesce(
-          (select json_build_object('kind', 'account', 'accountId', account_id) from invoices
-            where team_id = ${teamId} and lower(number) = ${text.toLowerCase()} limit 1),
-          (select ${oneOrPick} from (
-            select *, row_number() over (order by name_key, id) as rn from (
-              select id, name, domain, owner_user_id, name_key from accounts
-              where ${domain !== null} and team_id = ${teamId} and lower(domain) = ${domain ?? ''}
-              order by name_key, id limit ${MAX_CANDIDATES}) as d) as d),
-          (select ${oneOrPick} from (
-            select *, row_number() over (order by id) as rn from (
-              select id, name, domain, owner_user_id from accounts
-              where team_id = ${teamId} and name_key = ${key} order by name_key, id limit ${MAX_CANDIDATES}) as e) as e),
-          (select ${oneOrPick} from (
-            select a.id, a.name, a.domain, a.owner_user_id, row_number() over (order by w.first) as rn from (
-              select account_id, min(ord) as first from (
-                select account_id, row_number() over (order by word, name_key, account_id) as ord from (
-                  select word, name_key, account_id from account_name_words
-                  where ${oneWord} and team_id = ${teamId} and word like ${`${likeEscape(key)}%`}
-                  order by word, name_key, account_id limit ${MAX_CANDIDATES * 4}) as m) as m
-              group by account_id order by first limit ${MAX_CANDIDATES}) as w
-            join accounts a on a.id = w.account_id) as p),
-          (select ${oneOrPick} from (
-            select *, row_number() over (order by name_key, id) as rn from (
-              select id, name, domain, owner_user_id, name_key from accounts
-              where ${key.length >= 3} and team_id = ${teamId} and name_key like ${`%${likeEscape(key)}%`}
-              order by name_key, id limit ${MAX_CANDIDATES}) as c) as c),
-          (select case
-              when count(*) = 0 then null
-              when count(*) = 1 or max(score) filter (where rn = 1) - max(score) filter (where rn = 2) >= 0.15
-                then json_build_object('kind', 'account', 'accountId', min(id) filter (where rn = 1))
-              else json_build_object('kind', 'pick', 'candidates',
-                json_agg(${candidateJson} order by rn) filter (where best - score < 0.15))
-            end
-            from (
-              select *, row_number() over (order by score desc, name_key) as rn, max(score) over () as best from (
-                select id, name, domain, owner_user_id, name_key,
-                  (similarity(name_key, ${key}) + 0.5 * word_similarity(${key}, name_key))::float8 as score
-                from accounts
-                where team_id = ${teamId} and (name_key % ${key} or ${key} <% name_key)
-                order by score desc, name_key limit ${MAX_CANDIDATES}) as t) as t),
-          (select json_build_object('kind', 'none', 'closest', json_agg(name order by distance, name_key)) from (
-            select name, name_key, name_key <-> ${key} as distance from accounts where team_id = ${teamId}
-            order by distance limit 3) as n)
-        ) as r`;
-  const { rows } = await sql<{ status: StatusJson }>`
-    with found as materialized (${found}),
-    account as materialized (
-      select id, name, domain, owner_user_id, credit_hold, credit_limit_cents, credit_limit_currency,
-        thread_channel, thread_ts
-      from accounts
-      where team_id = ${teamId} and id = (select (r->>'accountId')::integer from found where r->>'kind' = 'account')
-    )
-    select json_build_object(
-      'found', (select r from found),
-      'account', (select row_to_json(account) from account),
-      'open', (select json_agg(json_build_object('id', id, 'number', number, 'balance_cents', balance_cents,
-          'amount_cents', amount_cents, 'currency', currency, 'due_on', due_on, 'dispute_state', dispute_state,
-          'promise_date', promise_date))
-        from invoices where account_id = (select id from account) and status = 'open'),
-      'deal', (select row_to_json(d) from (
-        select deals.name, deals.currency, deals.prefill, handoffs.fields, handoffs.complete
-        from deals left join handoffs on handoffs.deal_id = deals.id
-        where deals.account_id = (select id from account)
-        order by deals.closed_at desc limit 1) as d),
-      'updates', (select json_agg(u order by u.created_at desc, u.id desc) from (
-        select cu.id, cu.kind, cu.note, cu.author_user_id, cu.created_at, i.number
-        from collection_updates cu left join invoices i on i.id = cu.invoice_id
-        where cu.account_id = (select id from account)
-        order by cu.created_at desc, cu.id desc limit 3) as u),
-      'reasons', (select json_agg(r) from (
-        select distinct on (cu.invoice_id) cu.invoice_id, cu.dispute_reason
-        from invoices i join collection_updates cu on cu.invoice_id = i.id
-        where i.account_id = (select id from account) and i.status = 'open' and i.dispute_state = 'open'
-          and cu.kind = 'dispute_opened' and cu.dispute_reason is not null and cu.dispute_reason <> ''
-        order by cu.invoice_id, cu.created_at desc, cu.id desc) as r)
-    ) as status
-  `.execute(db);
+  const account = 'accountId' in target ? target.accountId : null;
+  const { rows } = await sql<{ status: StatusJson }>`select ar_status_lookup(
+      ${teamId}, ${text.toLowerCase()}, ${key}, ${domain}::text,
+      ${oneWord ? key : null}::text, ${oneWord ? prefixUpperBound(key) : null}::text,
+      ${`${likeEscape(key)}%`}, ${key.length >= 3 ? `%${likeEscape(key)}%` : null}::text,
+      ${account}::integer) as status`.execute(db);
   return (rows[0] as { status: StatusJson }).status;
+}
+
+/**
+ * Runs every statement of the status lookup once on each of `connections` pooled connections (an
+ * unknown text takes every search step; an account id, the account's part), so that the first
+ * answers after start-up find their plans made and the function compiled.
+ */
+export async function warmStatusLookup(db: Kysely<Database>, connections: number): Promise<void> {
+  const any = await db.selectFrom('accounts').select(['team_id', 'id']).limit(1).executeTakeFirst();
+  const teamId = any?.team_id ?? '';
+  await Promise.all(
+    Array.from({ length: connections }, () =>
+      db.connection().execute(async (conn) => {
+        await statusLookup(conn, teamId, { text: 'warm-up.invalid' });
+        if (any) await statusLookup(conn, teamId, { accountId: any.id });
+      }),
+    ),
+  );
 }
 
 function asStatusQuery(found: FoundJson): StatusQuery {
@@ -317,9 +289,57 @@ export async function lookUpStatus(
   text: string,
   today: string,
   settings: StatusSettings,
-): Promise<{ found: StatusQuery; status: AccountStatus | undefined }> {
+): Promise<{ found: StatusQuery; status: AccountStatus | undefined; disputes: StatusDisputes }> {
   const json = await statusLookup(db, teamId, { text });
-  return { found: asStatusQuery(json.found), status: accountStatusOf(json, today, settings) };
+  return {
+    found: asStatusQuery(json.found),
+    status: accountStatusOf(json, today, settings),
+    disputes: disputesOf(json),
+  };
+}
+
+/** One account's status and its disputes' deals, in one round trip (a pick list, the Share button). */
+export async function loadAccountAnswer(
+  db: Queryable,
+  teamId: string,
+  accountId: number,
+  today: string,
+  settings: StatusSettings,
+): Promise<{ status: AccountStatus | undefined; disputes: StatusDisputes }> {
+  const json = await statusLookup(db, teamId, { accountId });
+  return { status: accountStatusOf(json, today, settings), disputes: disputesOf(json) };
+}
+
+function dealOfJson(d: DealJson, fromLatestDeal: boolean): DisputeDeal {
+  return {
+    deal: { name: d.name, currency: d.currency, prefill: d.prefill },
+    handoff:
+      d.submitted_by === null || d.submitted_at === null
+        ? undefined
+        : {
+            fields: d.fields,
+            submitted_by: d.submitted_by,
+            submitted_at: new Date(d.submitted_at),
+            complete: d.complete === true,
+          },
+    fromLatestDeal,
+  };
+}
+
+function disputesOf(json: StatusJson): StatusDisputes {
+  const dealIds = new Map((json.open ?? []).map((i) => [i.id, i.deal_id]));
+  const deals = new Map((json.dispute_deals ?? []).map((d) => [d.id, d]));
+  const reasons = new Map((json.reasons ?? []).map((r) => [r.invoice_id, r.dispute_reason]));
+  return {
+    dealOf(invoiceId) {
+      const dealId = dealIds.get(invoiceId);
+      if (dealId === undefined) return undefined;
+      if (dealId === null) return json.deal ? dealOfJson(json.deal, true) : undefined;
+      const deal = deals.get(dealId);
+      return deal ? dealOfJson(deal, false) : undefined;
+    },
+    reasonOf: (invoiceId) => reasons.get(invoiceId) ?? null,
+  };
 }
 
 function perCurrency(rows: Iterable<{ currency: string; cents: number }>): MoneyByCurrency[] {
@@ -341,7 +361,10 @@ const MAX_PROBLEMS = 10;
 /** What the account status depends on besides the data: the credit-hold policy and the workspace's URL. */
 export interface StatusSettings {
   creditHoldDays: number;
-  /** https://<workspace>.slack.com/, for the link to the account's thread. */
+  /**
+   * https://<workspace>.slack.com/, for the link to the account's thread, when the workspace has no
+   * installation (single-workspace mode); an installation's own URL comes with the lookup.
+   */
   teamUrl: string | null;
 }
 
@@ -436,47 +459,51 @@ function accountStatusOf(
       at: new Date(u.created_at),
       invoiceNumber: u.number,
     })),
-    threadUrl: threadUrl(settings.teamUrl, account.thread_channel, account.thread_ts),
+    threadUrl: threadUrl(json.team_url ?? settings.teamUrl, account.thread_channel, account.thread_ts),
   };
 }
 
 const MAX_BOOK_LINES = 15;
 
-/** A rep's accounts with open balances, overdue first. */
+export interface BookJson {
+  /** The accounts on the book, shown or not. */
+  total: number;
+  rows: Array<{
+    id: number;
+    name: string;
+    owner_user_id: string | null;
+    credit_hold: boolean;
+    currency: string;
+    open: number;
+    overdue: number;
+    worst: number;
+    disputes: number;
+  }>;
+}
+
+/**
+ * A rep's accounts with open balances, overdue first: one call of `ar_status_book` (migration
+ * 2026-12-02T01-02-account-book), which picks the worst accounts from the `account_book` rollup
+ * and reads the open invoices of those alone.
+ */
 export async function loadRepBook(
   db: Queryable,
   teamId: string,
   userId: string,
   today: string,
 ): Promise<RepBook> {
-  const rows = await db
-    .selectFrom('accounts')
-    .innerJoin('invoices', (join) =>
-      join.onRef('invoices.account_id', '=', 'accounts.id').on('invoices.status', '=', 'open'),
-    )
-    .select([
-      'accounts.id',
-      'accounts.name',
-      'accounts.owner_user_id',
-      'accounts.credit_hold',
-      'invoices.currency',
-      sql<number>`sum(invoices.balance_cents)`.as('open'),
-      sql<number>`coalesce(sum(invoices.balance_cents) filter (where invoices.due_on < ${today}), 0)`.as(
-        'overdue',
-      ),
-      sql<number>`coalesce(max(${today}::date - invoices.due_on), 0)`.as('worst'),
-      sql<number>`count(*) filter (where invoices.dispute_state = 'open')`.as('disputes'),
-    ])
-    .where('accounts.team_id', '=', teamId)
-    .where('accounts.owner_user_id', '=', userId)
-    .groupBy([
-      'accounts.id',
-      'accounts.name',
-      'accounts.owner_user_id',
-      'accounts.credit_hold',
-      'invoices.currency',
-    ])
-    .execute();
+  const { rows: result } = await sql<{ book: BookJson }>`select ar_status_book(
+      ${teamId}, ${userId}, ${today}::date, ${MAX_BOOK_LINES}::integer) as book`.execute(db);
+  const book = (result[0] as { book: BookJson }).book;
+  return bookOf(userId, book.rows, Number(book.total));
+}
+
+/**
+ * A book from its accounts' open invoices summed per account and currency (`total`: how many
+ * accounts the whole book holds, shown or not): the accounts with a positive open balance, worst
+ * first, then by name.
+ */
+export function bookOf(userId: string, rows: BookJson['rows'], total: number): RepBook {
   const lines = new Map<number, BookLine>();
   for (const r of rows) {
     const line = lines.get(r.id) ?? {
@@ -501,7 +528,7 @@ export async function loadRepBook(
   return {
     userId,
     lines: sorted.slice(0, MAX_BOOK_LINES),
-    moreLines: Math.max(0, sorted.length - MAX_BOOK_LINES),
+    moreLines: Math.max(0, total - MAX_BOOK_LINES),
   };
 }
 

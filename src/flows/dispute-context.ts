@@ -1,6 +1,6 @@
-import { disputeReasons } from '../db/collection-updates.ts';
 import { dealOfInvoice } from '../db/deals.ts';
 import type { Queryable } from '../db/schema.ts';
+import type { DisputeDeal, StatusDisputes } from '../db/status.ts';
 import { type DisputeContext, disputeContextOf } from '../domain/dispute-context.ts';
 import { currentFields } from '../domain/handoff.ts';
 
@@ -16,7 +16,11 @@ export async function disputeContext(
   reason: string | null,
 ): Promise<DisputeContext | null> {
   const found = await dealOfInvoice(db, teamId, invoiceId);
-  if (!found) return null;
+  return found ? contextOfDeal(found, reason) : null;
+}
+
+/** The context a dispute with this reason quotes from the invoice's deal and its handoff. */
+export function contextOfDeal(found: DisputeDeal, reason: string | null): DisputeContext {
   const { deal, handoff } = found;
   return disputeContextOf({
     dealName: deal.name,
@@ -29,23 +33,19 @@ export async function disputeContext(
   });
 }
 
-/** The context of each disputed invoice among `invoices` (the first `max`), with its latest dispute's reason. */
-export async function disputeContexts(
-  db: Queryable,
-  teamId: string,
+/**
+ * The context of each disputed invoice among `invoices` (the first `max`), with its latest dispute's
+ * reason, from what the status lookup loaded with the account (no statement of its own).
+ */
+export function disputeContexts(
+  loaded: StatusDisputes,
   invoices: ReadonlyArray<{ id: number; number: string; disputed: boolean }>,
   max: number,
-): Promise<Array<{ number: string; context: DisputeContext }>> {
-  const disputed = invoices.filter((inv) => inv.disputed).slice(0, max);
-  if (disputed.length === 0) return [];
-  const reasons = await disputeReasons(
-    db,
-    disputed.map((inv) => inv.id),
-  );
+): Array<{ number: string; context: DisputeContext }> {
   const found = [];
-  for (const inv of disputed) {
-    const context = await disputeContext(db, teamId, inv.id, reasons.get(inv.id) ?? null);
-    if (context) found.push({ number: inv.number, context });
+  for (const inv of invoices.filter((i) => i.disputed).slice(0, max)) {
+    const deal = loaded.dealOf(inv.id);
+    if (deal) found.push({ number: inv.number, context: contextOfDeal(deal, loaded.reasonOf(inv.id)) });
   }
   return found;
 }

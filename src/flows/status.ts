@@ -1,5 +1,5 @@
 import {
-  loadAccountStatus,
+  loadAccountAnswer,
   loadLedgerHeadline,
   loadRepBook,
   lookUpStatus,
@@ -31,7 +31,8 @@ async function settingsOf(
   teamId: string,
   settings: WorkspaceSettings,
 ): Promise<StatusSettings> {
-  const { teamUrl } = await deps.workspaces.identityFor(teamId);
+  // An installed workspace's URL comes with the status lookup, in the same round trip.
+  const teamUrl = deps.workspaces.multi ? null : (await deps.workspaces.identityFor(teamId)).teamUrl;
   return { creditHoldDays: settings.CREDIT_HOLD_DAYS, teamUrl };
 }
 
@@ -54,7 +55,7 @@ export async function statusAnswer(
       : repBookMessage(await loadRepBook(deps.db, teamId, userId, today));
   }
   if (/^(help|\?)$/i.test(text)) return statusUsage();
-  const { found, status } = await lookUpStatus(
+  const { found, status, disputes } = await lookUpStatus(
     deps.db,
     teamId,
     text,
@@ -64,8 +65,10 @@ export async function statusAnswer(
   if (found.kind === 'pick') return pickListMessage(text, found.candidates);
   if (found.kind === 'none') return noMatchMessage(text, found.closest);
   if (!status) return noMatchMessage(text, []);
-  const disputes = await disputeContexts(deps.db, teamId, status.problemInvoices, DISPUTES_SHOWN);
-  return accountStatusMessage(status, { shareable: !share, disputes });
+  return accountStatusMessage(status, {
+    shareable: !share,
+    disputes: disputeContexts(disputes, status.problemInvoices, DISPUTES_SHOWN),
+  });
 }
 
 /** One account's status, from a pick list or the Share button. */
@@ -77,7 +80,7 @@ export async function accountStatusReply(
 ): Promise<SlackMessage | { text: string }> {
   const settings = await settingsFor(deps, teamId);
   const today = dayIn(settings.BUSINESS_TIMEZONE, deps.clock.now());
-  const status = await loadAccountStatus(
+  const { status, disputes } = await loadAccountAnswer(
     deps.db,
     teamId,
     accountId,
@@ -85,6 +88,8 @@ export async function accountStatusReply(
     await settingsOf(deps, teamId, settings),
   );
   if (!status) return { text: 'That account no longer exists.' };
-  const disputes = await disputeContexts(deps.db, teamId, status.problemInvoices, DISPUTES_SHOWN);
-  return accountStatusMessage(status, { shareable, disputes });
+  return accountStatusMessage(status, {
+    shareable,
+    disputes: disputeContexts(disputes, status.problemInvoices, DISPUTES_SHOWN),
+  });
 }

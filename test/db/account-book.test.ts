@@ -1,0 +1,334 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { insertAccounts } from '../../src/db/accounts.ts';
+import {
+  patchInvoice,
+  setInvoiceBalance,
+  setPingedThreshold,
+  upsertInvoiceRows,
+} from '../../src/db/invoices.ts';
+import type { Db, NewInvoice, Queryable } from '../../src/db/schema.ts';
+import { bookOf, loadRepBook } from '../../src/db/status.ts';
+import { useTestDatabase, usingPostgres } from '../support/db.ts';
+import { addDays, unique } from '../support/rows.ts';
+
+const database = useTestDatabase();
+const DAY0 = '2026-06-01';
+const ACCOUNTS = 20;
+const OWNERS = ['U0BOOKA', 'U0BOOKB'];
+
+/** One change to the rows the book follows, as the app (or a hand-written fix) makes it. */
+type Change =
+  | {
+      kind: 'upsert';
+      rows: Array<{ n: number; a: number; currency: string; due: number; balance: number; status: string }>;
+    }
+  | { kind: 'balance'; n: number; balance: number }
+  | { kind: 'dispute'; n: number; state: 'open' | 'resolved' }
+  | { kind: 'void'; n: number }
+  | { kind: 'ping'; ns: number[] }
+  | { kind: 'delete'; n: number }
+  | { kind: 'owner'; as: number[]; owner: number | null }
+  | { kind: 'rename'; a: number; name: string }
+  | { kind: 'rollback'; inside: Change[] };
+
+const invoiceNo = fc.integer({ min: 0, max: 40 });
+const accountNo = fc.integer({ min: 0, max: ACCOUNTS - 1 });
+const simple: fc.Arbitrary<Change> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('upsert' as const),
+      rows: fc.uniqueArray(
+        fc.record({
+          n: invoiceNo,
+          a: accountNo,
+          currency: fc.constantFrom('USD', 'EUR'),
+          due: fc.integer({ min: -120, max: 40 }),
+          balance: fc.integer({ min: -5_000, max: 50_000 }),
+          status: fc.constantFrom('open', 'open', 'paid', 'void'),
+        }),
+        { minLength: 1, maxLength: 12, selector: (r) => r.n },
+      ),
+    }),
+  },
+  fc.record({
+    kind: fc.constant('balance' as const),
+    n: invoiceNo,
+    balance: fc.integer({ min: 0, max: 50_000 }),
+  }),
+  fc.record({
+    kind: fc.constant('dispute' as const),
+    n: invoiceNo,
+    state: fc.constantFrom('open', 'resolved'),
+  }),
+  fc.record({ kind: fc.constant('void' as const), n: invoiceNo }),
+  fc.record({ kind: fc.constant('ping' as const), ns: fc.array(invoiceNo, { maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('delete' as const), n: invoiceNo }),
+  fc.record({
+    kind: fc.constant('owner' as const),
+    as: fc.array(accountNo, { minLength: 1, maxLength: 5 }),
+    owner: fc.option(fc.integer({ min: 0, max: OWNERS.length - 1 })),
+  }),
+  fc.record({
+    kind: fc.constant('rename' as const),
+    a: accountNo,
+    name: fc.constantFrom('Book Zeta', 'book alpha', 'Book Mid'),
+  }),
+);
+const change: fc.Arbitrary<Change> = fc.oneof(
+  { weight: 6, arbitrary: simple },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('rollback' as const),
+      inside: fc.array(simple, { maxLength: 4 }),
+    }),
+  },
+);
+
+class Rollback extends Error {}
+
+async function apply(db: Queryable, team: string, accounts: number[], c: Change): Promise<void> {
+  const number = (n: number) => `${team}-${n}`;
+  const idOf = async (n: number) =>
+    (
+      await db
+        .selectFrom('invoices')
+        .select('id')
+        .where('team_id', '=', team)
+        .where('number', '=', number(n))
+        .executeTakeFirst()
+    )?.id;
+  switch (c.kind) {
+    case 'upsert':
+      await upsertInvoiceRows(
+        db,
+        c.rows.map(
+          (r): NewInvoice => ({
+            team_id: team,
+            number: number(r.n),
+            account_id: accounts[r.a] as number,
+            amount_cents: 50_000,
+            balance_cents: r.status === 'paid' ? 0 : r.balance,
+            currency: r.currency,
+            issued_on: addDays(DAY0, -150),
+            due_on: addDays(DAY0, r.due),
+            status: r.status as NewInvoice['status'],
+            paid_at: null,
+          }),
+        ),
+      );
+      return;
+    case 'balance': {
+      const id = await idOf(c.n);
+      if (id !== undefined)
+        await setInvoiceBalance(db, id, {
+          balance_cents: c.balance,
+          status: c.balance === 0 ? 'paid' : 'open',
+          paid_at: null,
+        });
+      return;
+    }
+    case 'dispute':
+    case 'void': {
+      const id = await idOf(c.n);
+      if (id !== undefined)
+        await patchInvoice(db, id, c.kind === 'void' ? { status: 'void' } : { dispute_state: c.state });
+      return;
+    }
+    case 'ping': {
+      const ids = await Promise.all(c.ns.map((n) => idOf(n)));
+      await setPingedThreshold(
+        db,
+        ids.filter((id) => id !== undefined),
+        15,
+      );
+      return;
+    }
+    case 'delete':
+      await db.deleteFrom('invoices').where('team_id', '=', team).where('number', '=', number(c.n)).execute();
+      return;
+    case 'owner':
+      await db
+        .updateTable('accounts')
+        .set({ owner_user_id: c.owner === null ? null : (OWNERS[c.owner] as string) })
+        .where(
+          'id',
+          'in',
+          c.as.map((a) => accounts[a] as number),
+        )
+        .execute();
+      return;
+    case 'rename':
+      await db
+        .updateTable('accounts')
+        .set({ name: c.name, name_key: c.name.toLowerCase() })
+        .where('id', '=', accounts[c.a] as number)
+        .execute();
+      return;
+    case 'rollback':
+      await (db as Db)
+        .transaction()
+        .execute(async (trx) => {
+          for (const inner of c.inside) await apply(trx, team, accounts, inner);
+          throw new Rollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof Rollback)) throw error;
+        });
+      return;
+  }
+}
+
+/** The book from the raw rows: every open invoice of the owner's accounts, summed per account and currency. */
+async function recomputedBook(db: Queryable, team: string, userId: string, today: string) {
+  const rows = await db
+    .selectFrom('accounts')
+    .innerJoin('invoices', (join) =>
+      join.onRef('invoices.account_id', '=', 'accounts.id').on('invoices.status', '=', 'open'),
+    )
+    .select([
+      'accounts.id',
+      'accounts.name',
+      'accounts.owner_user_id',
+      'accounts.credit_hold',
+      'invoices.currency',
+    ])
+    .select([
+      sql<string>`sum(invoices.balance_cents)`.as('open'),
+      sql<string>`coalesce(sum(invoices.balance_cents) filter (where invoices.due_on < ${today}), 0)`.as(
+        'overdue',
+      ),
+      sql<number>`max(${today}::date - invoices.due_on)`.as('worst'),
+      sql<string>`count(*) filter (where invoices.dispute_state = 'open')`.as('disputes'),
+    ])
+    .where('accounts.team_id', '=', team)
+    .where('accounts.owner_user_id', '=', userId)
+    .groupBy(['accounts.id', 'invoices.currency'])
+    .orderBy('accounts.id')
+    .orderBy('invoices.currency')
+    .execute();
+  // Every account of the book, shown or not: the rollup's count is checked against this one.
+  const positive = new Set<number>();
+  const sums = new Map<string, number>();
+  for (const r of rows) sums.set(`${r.id}/${r.currency}`, Number(r.open));
+  for (const [key, cents] of sums) if (cents > 0) positive.add(Number(key.split('/')[0]));
+  return bookOf(
+    userId,
+    rows.map((r) => ({
+      ...r,
+      open: Number(r.open),
+      overdue: Number(r.overdue),
+      disputes: Number(r.disputes),
+    })),
+    positive.size,
+  );
+}
+
+/** account_book as stored, and as recomputed from the raw rows. */
+async function bookTables(db: Queryable, team: string) {
+  const { rows: stored } = await sql`
+    select account_id, team_id, owner_user_id, name, oldest_due_on::text as oldest, positive
+    from account_book where team_id = ${team} order by account_id`.execute(db);
+  const { rows: recomputed } = await sql`
+    select a.id as account_id, a.team_id, a.owner_user_id, a.name, min(c.oldest)::text as oldest,
+      bool_or(c.cents > 0) as positive
+    from accounts a join (
+      select account_id, currency, sum(balance_cents) as cents, min(due_on) as oldest
+      from invoices where status = 'open' group by account_id, currency) as c on c.account_id = a.id
+    where a.team_id = ${team}
+    group by a.id order by a.id`.execute(db);
+  return { stored, recomputed };
+}
+
+describe('account_book', () => {
+  it('equals a recomputation from the raw rows after any sequence of changes, committed or rolled back', async () => {
+    const { db } = database;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(change, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: -60, max: 160 }),
+        async (changes, shift) => {
+          const team = `T0BOOK${unique()}`;
+          const accounts = (
+            await insertAccounts(
+              db,
+              team,
+              Array.from({ length: ACCOUNTS }, (_, i) => ({
+                crmId: `B-${i}`,
+                name: `Book ${String(i).padStart(2, '0')}`,
+              })),
+            )
+          ).map((a) => a.id);
+          await db
+            .updateTable('accounts')
+            .set({ owner_user_id: OWNERS[0] as string })
+            .where('team_id', '=', team)
+            .execute();
+          for (const c of changes) await apply(db, team, accounts, c);
+          const { stored, recomputed } = await bookTables(db, team);
+          expect(stored).toEqual(recomputed);
+          const today = addDays(DAY0, shift);
+          for (const owner of OWNERS) {
+            const book = await loadRepBook(db, team, owner, today);
+            const expected = await recomputedBook(db, team, owner, today);
+            const byLine = (b: typeof book) =>
+              b.lines.map((l) => ({
+                ...l,
+                openBalance: [...l.openBalance].sort((x, y) => x.currency.localeCompare(y.currency)),
+              }));
+            expect(byLine(book)).toEqual(byLine(expected));
+            expect(book.moreLines).toBe(expected.moreLines);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it.skipIf(!usingPostgres)(
+    'stays right when two transactions change one account at once (the second waits for the first)',
+    async () => {
+      const { db } = database;
+      const team = `T0BOOKC${unique()}`;
+      const [account] = await insertAccounts(db, team, [{ crmId: null, name: 'Concurrent Book' }]);
+      const id = account?.id as number;
+      const invoice = (n: string, due: number): NewInvoice => ({
+        team_id: team,
+        number: `${team}-${n}`,
+        account_id: id,
+        amount_cents: 1_000,
+        balance_cents: 1_000,
+        currency: 'USD',
+        issued_on: addDays(DAY0, -150),
+        due_on: addDays(DAY0, due),
+        paid_at: null,
+      });
+      await upsertInvoiceRows(db, [invoice('first', -30), invoice('second', -30), invoice('later', -10)]);
+      const pay = (q: Queryable, n: string) =>
+        q
+          .updateTable('invoices')
+          .set({ status: 'paid', balance_cents: 0 })
+          .where('number', '=', `${team}-${n}`)
+          .execute();
+      let second: Promise<unknown> | undefined;
+      await db.transaction().execute(async (trx) => {
+        // Each pays one of the two oldest invoices, the second while the first is not committed:
+        // neither alone moves the oldest due date, both together do.
+        await pay(trx, 'first');
+        second = pay(db, 'second');
+        for (let i = 0; i < 500; i++) {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+          if ((rows[0]?.n ?? 0) > 0) break;
+        }
+      });
+      await second;
+      const { stored, recomputed } = await bookTables(db, team);
+      expect(stored).toEqual(recomputed);
+      expect(stored).toEqual([expect.objectContaining({ account_id: id, oldest: addDays(DAY0, -10) })]);
+    },
+  );
+});
