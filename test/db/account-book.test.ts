@@ -2,15 +2,17 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { insertAccounts } from '../../src/db/accounts.ts';
-import {
-  patchInvoice,
-  setInvoiceBalance,
-  setPingedThreshold,
-  upsertInvoiceRows,
-} from '../../src/db/invoices.ts';
-import type { Db, NewInvoice, Queryable } from '../../src/db/schema.ts';
+import { upsertInvoiceRows } from '../../src/db/invoices.ts';
+import type { NewInvoice, Queryable } from '../../src/db/schema.ts';
 import { bookOf, loadRepBook } from '../../src/db/status.ts';
 import { useTestDatabase, usingPostgres } from '../support/db.ts';
+import {
+  applyInvoiceEdit,
+  type InvoiceEdit,
+  invoiceEdits,
+  invoiceNumber,
+  rolledBack,
+} from '../support/invoice-changes.ts';
 import { addDays, unique } from '../support/rows.ts';
 
 const database = useTestDatabase();
@@ -24,11 +26,7 @@ type Change =
       kind: 'upsert';
       rows: Array<{ n: number; a: number; currency: string; due: number; balance: number; status: string }>;
     }
-  | { kind: 'balance'; n: number; balance: number }
-  | { kind: 'dispute'; n: number; state: 'open' | 'resolved' }
-  | { kind: 'void'; n: number }
-  | { kind: 'ping'; ns: number[] }
-  | { kind: 'delete'; n: number }
+  | InvoiceEdit
   | { kind: 'owner'; as: number[]; owner: number | null }
   | { kind: 'rename'; a: number; name: string }
   | { kind: 'rollback'; inside: Change[] };
@@ -53,19 +51,7 @@ const simple: fc.Arbitrary<Change> = fc.oneof(
       ),
     }),
   },
-  fc.record({
-    kind: fc.constant('balance' as const),
-    n: invoiceNo,
-    balance: fc.integer({ min: 0, max: 50_000 }),
-  }),
-  fc.record({
-    kind: fc.constant('dispute' as const),
-    n: invoiceNo,
-    state: fc.constantFrom('open', 'resolved'),
-  }),
-  fc.record({ kind: fc.constant('void' as const), n: invoiceNo }),
-  fc.record({ kind: fc.constant('ping' as const), ns: fc.array(invoiceNo, { maxLength: 4 }) }),
-  fc.record({ kind: fc.constant('delete' as const), n: invoiceNo }),
+  ...invoiceEdits(invoiceNo),
   fc.record({
     kind: fc.constant('owner' as const),
     as: fc.array(accountNo, { minLength: 1, maxLength: 5 }),
@@ -88,19 +74,8 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   },
 );
 
-class Rollback extends Error {}
-
 async function apply(db: Queryable, team: string, accounts: number[], c: Change): Promise<void> {
-  const number = (n: number) => `${team}-${n}`;
-  const idOf = async (n: number) =>
-    (
-      await db
-        .selectFrom('invoices')
-        .select('id')
-        .where('team_id', '=', team)
-        .where('number', '=', number(n))
-        .executeTakeFirst()
-    )?.id;
+  const number = (n: number) => invoiceNumber(team, n);
   switch (c.kind) {
     case 'upsert':
       await upsertInvoiceRows(
@@ -121,34 +96,12 @@ async function apply(db: Queryable, team: string, accounts: number[], c: Change)
         ),
       );
       return;
-    case 'balance': {
-      const id = await idOf(c.n);
-      if (id !== undefined)
-        await setInvoiceBalance(db, id, {
-          balance_cents: c.balance,
-          status: c.balance === 0 ? 'paid' : 'open',
-          paid_at: null,
-        });
-      return;
-    }
+    case 'balance':
     case 'dispute':
-    case 'void': {
-      const id = await idOf(c.n);
-      if (id !== undefined)
-        await patchInvoice(db, id, c.kind === 'void' ? { status: 'void' } : { dispute_state: c.state });
-      return;
-    }
-    case 'ping': {
-      const ids = await Promise.all(c.ns.map((n) => idOf(n)));
-      await setPingedThreshold(
-        db,
-        ids.filter((id) => id !== undefined),
-        15,
-      );
-      return;
-    }
+    case 'void':
+    case 'ping':
     case 'delete':
-      await db.deleteFrom('invoices').where('team_id', '=', team).where('number', '=', number(c.n)).execute();
+      await applyInvoiceEdit(db, team, c);
       return;
     case 'owner':
       await db
@@ -169,15 +122,9 @@ async function apply(db: Queryable, team: string, accounts: number[], c: Change)
         .execute();
       return;
     case 'rollback':
-      await (db as Db)
-        .transaction()
-        .execute(async (trx) => {
-          for (const inner of c.inside) await apply(trx, team, accounts, inner);
-          throw new Rollback();
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof Rollback)) throw error;
-        });
+      await rolledBack(db, async (trx) => {
+        for (const inner of c.inside) await apply(trx, team, accounts, inner);
+      });
       return;
   }
 }

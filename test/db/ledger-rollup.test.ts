@@ -2,16 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { insertAccounts, setCreditHold } from '../../src/db/accounts.ts';
 import { writeHandoff } from '../../src/db/handoffs.ts';
-import {
-  patchInvoice,
-  setInvoiceBalance,
-  setPingedThreshold,
-  upsertInvoiceRows,
-} from '../../src/db/invoices.ts';
+import { upsertInvoiceRows } from '../../src/db/invoices.ts';
 import type { Db, NewInvoice, Queryable, Trx } from '../../src/db/schema.ts';
 import { loadLedgerHeadline } from '../../src/db/status.ts';
 import { agingTotals } from '../../src/domain/collections.ts';
 import { useTestDatabase } from '../support/db.ts';
+import {
+  applyInvoiceEdit,
+  type InvoiceEdit,
+  invoiceEdits,
+  invoiceNumber,
+  rolledBack,
+} from '../support/invoice-changes.ts';
 import { aDeal, addDays, unique } from '../support/rows.ts';
 
 const database = useTestDatabase();
@@ -23,11 +25,7 @@ type Change =
       kind: 'upsert';
       rows: Array<{ n: number; currency: string; due: number; balance: number; status: string }>;
     }
-  | { kind: 'balance'; n: number; balance: number }
-  | { kind: 'dispute'; n: number; state: 'open' | 'resolved' }
-  | { kind: 'void'; n: number }
-  | { kind: 'ping'; ns: number[] }
-  | { kind: 'delete'; n: number }
+  | InvoiceEdit
   | { kind: 'hold'; a: number; on: boolean }
   | { kind: 'deal'; a: number }
   | { kind: 'handoff'; d: number; complete: boolean }
@@ -49,19 +47,7 @@ const simple: fc.Arbitrary<Change> = fc.oneof(
       { minLength: 1, maxLength: 6, selector: (r) => r.n },
     ),
   }),
-  fc.record({
-    kind: fc.constant('balance' as const),
-    n: invoiceNo,
-    balance: fc.integer({ min: 0, max: 50_000 }),
-  }),
-  fc.record({
-    kind: fc.constant('dispute' as const),
-    n: invoiceNo,
-    state: fc.constantFrom('open', 'resolved'),
-  }),
-  fc.record({ kind: fc.constant('void' as const), n: invoiceNo }),
-  fc.record({ kind: fc.constant('ping' as const), ns: fc.array(invoiceNo, { maxLength: 4 }) }),
-  fc.record({ kind: fc.constant('delete' as const), n: invoiceNo }),
+  ...invoiceEdits(invoiceNo),
   fc.record({ kind: fc.constant('hold' as const), a: fc.integer({ min: 0, max: 2 }), on: fc.boolean() }),
   fc.record({ kind: fc.constant('deal' as const), a: fc.integer({ min: 0, max: 2 }) }),
   fc.record({
@@ -82,19 +68,8 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   },
 );
 
-class Rollback extends Error {}
-
 async function apply(db: Queryable, team: string, accounts: number[], c: Change): Promise<void> {
-  const number = (n: number) => `${team}-${n}`;
-  const idOf = async (q: Queryable, n: number) =>
-    (
-      await q
-        .selectFrom('invoices')
-        .select('id')
-        .where('team_id', '=', team)
-        .where('number', '=', number(n))
-        .executeTakeFirst()
-    )?.id;
+  const number = (n: number) => invoiceNumber(team, n);
   const dealIds = async (q: Queryable) =>
     (await q.selectFrom('deals').select('id').where('team_id', '=', team).orderBy('id').execute()).map(
       (d) => d.id,
@@ -119,34 +94,12 @@ async function apply(db: Queryable, team: string, accounts: number[], c: Change)
         ),
       );
       return;
-    case 'balance': {
-      const id = await idOf(db, c.n);
-      if (id !== undefined)
-        await setInvoiceBalance(db, id, {
-          balance_cents: c.balance,
-          status: c.balance === 0 ? 'paid' : 'open',
-          paid_at: null,
-        });
-      return;
-    }
+    case 'balance':
     case 'dispute':
-    case 'void': {
-      const id = await idOf(db, c.n);
-      if (id !== undefined)
-        await patchInvoice(db, id, c.kind === 'void' ? { status: 'void' } : { dispute_state: c.state });
-      return;
-    }
-    case 'ping': {
-      const ids = await Promise.all(c.ns.map((n) => idOf(db, n)));
-      await setPingedThreshold(
-        db,
-        ids.filter((id) => id !== undefined),
-        15,
-      );
-      return;
-    }
+    case 'void':
+    case 'ping':
     case 'delete':
-      await db.deleteFrom('invoices').where('team_id', '=', team).where('number', '=', number(c.n)).execute();
+      await applyInvoiceEdit(db, team, c);
       return;
     case 'hold':
       await setCreditHold(db, [accounts[c.a] as number], c.on, new Date());
@@ -185,15 +138,9 @@ async function apply(db: Queryable, team: string, accounts: number[], c: Change)
       return;
     }
     case 'rollback':
-      await (db as Db)
-        .transaction()
-        .execute(async (trx) => {
-          for (const inner of c.inside) await apply(trx, team, accounts, inner);
-          throw new Rollback();
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof Rollback)) throw error;
-        });
+      await rolledBack(db, async (trx) => {
+        for (const inner of c.inside) await apply(trx, team, accounts, inner);
+      });
       return;
   }
 }
