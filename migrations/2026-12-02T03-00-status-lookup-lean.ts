@@ -11,6 +11,12 @@ import { type Kysely, sql } from 'kysely';
  *   its last word. A mistyped or made-up word fails that in the vocabulary, so a typo or unknown
  *   text no longer reads the trigram index of every name for a text no name contains (0.3 ms at
  *   10,000 names, more at 100,000).
+ * - Each query word's similar words come from the vocabulary's GIN trigram index (`word % q`, then
+ *   `q <% word`, a union), instead of comparing the word with every word of the vocabulary twice:
+ *   0.02–0.03 ms a word instead of 0.13 ms. The planner never picks that index for a table of a
+ *   few dozen rows (it costs pg_trgm's operators as nearly free), so the function plans with
+ *   `enable_seqscan = off`: every other statement here reads an index already, or scans the whole
+ *   vocabulary in any case (its closest words, a sort by distance).
  * - Similar names are ranked from the name keys the words btree holds, which the candidates were
  *   read from; only the eight kept are read from accounts (before, every candidate's heap row:
  *   ~900 buffers for 368 candidates at 100,000 names), and the trigram similarities the score is
@@ -27,7 +33,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create or replace function ar_status_lookup(
       p_team text, p_number text, p_key text, p_domain text, p_word_lo text, p_word_hi text,
       p_word_like text, p_contains text, p_account integer)
-    returns json language plpgsql stable set plan_cache_mode = force_generic_plan as $$
+    returns json language plpgsql stable
+    set plan_cache_mode = force_generic_plan set enable_seqscan = off as $$
     declare
       found json;
       acc integer;
@@ -130,10 +137,14 @@ export async function up(db: Kysely<any>): Promise<void> {
         -- trigram similarity to the whole text as before.
         if found is null then
           for i in 1 .. coalesce(array_length(qwords, 1), 0) loop
+            -- word % q or q <% word, each from the vocabulary's trigram index (a union: an OR of
+            -- the two would be a scan comparing every word).
             select array_agg(word order by d, word), sum(names) into matches, n from (
-              select word, names, word <-> qwords[i] as d from account_name_vocabulary
-              where team_id = p_team and (word % qwords[i] or qwords[i] <% word)
-              order by d limit 5) as m;
+              select word, names, word <-> qwords[i] as d from (
+                select team_id, word, names from account_name_vocabulary where word % qwords[i]
+                union select team_id, word, names from account_name_vocabulary where qwords[i] <% word) as v
+              where team_id = p_team
+              order by d, word limit 5) as m;
             if i = 1 then
               -- The name's first word starts the range: its five closest words, similar or not
               -- (a swap of two letters can leave a short word with few trigrams in common).
