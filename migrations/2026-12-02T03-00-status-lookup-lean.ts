@@ -215,9 +215,11 @@ export async function up(db: Kysely<any>): Promise<void> {
                 row_number() over (order by t.score desc, t.name_key, t.id) as rn, max(t.score) over () as best
               from (
                 select c.id, c.name_key, (m.s + 0.5 * m.ws)::float8 as score
+                -- OFFSET 0: each similarity once per name (inlined, the filter and the score would
+                -- each compute them again).
                 from (select distinct id, name_key from unnest(cands, cand_keys) as c(id, name_key)) as c
                   cross join lateral (select similarity(c.name_key, p_key) as s,
-                    word_similarity(p_key, c.name_key) as ws) as m
+                    word_similarity(p_key, c.name_key) as ws offset 0) as m
                 where m.s >= similar_at or m.ws >= word_similar_at
                 order by score desc, c.name_key, c.id limit 8) as t
               join accounts a on a.id = t.id and a.team_id = p_team) as t;
