@@ -8,9 +8,22 @@ import { formatMoney } from './money.ts';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Days already read, by their text: an answer reads the same few due dates and "today" for every
+ * open invoice, several times over (days late, aging, credit hold). Only real calendar days are
+ * kept, at most DAYS_KEPT (then the memory starts again).
+ */
+const dayNumbers = new Map<string, number>();
+const DAYS_KEPT = 10_000;
+
 function dayNumber(day: string): number {
+  const known = dayNumbers.get(day);
+  if (known !== undefined) return known;
   if (!isIsoDate(day)) throw new RangeError(`Expected a calendar day written YYYY-MM-DD, got ${day}`);
-  return Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+  const n = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+  if (dayNumbers.size >= DAYS_KEPT) dayNumbers.clear();
+  dayNumbers.set(day, n);
+  return n;
 }
 
 /** Calendar days from `from` to `to` (negative when `to` is earlier): '2026-03-01' → '2026-03-02' is 1. */
