@@ -264,7 +264,8 @@ async function statusLookup(db: Queryable, teamId: string, target: StatusTarget)
 
 /**
  * Runs every statement of the status lookup once on each of `connections` pooled connections (an
- * unknown text takes every search step; an account id, the account's part), so that the first
+ * unknown text takes every search step, one of several words the word-by-word ones; an account id,
+ * the account's part), so that the first
  * answers after start-up find their plans made and the function compiled.
  */
 export async function warmStatusLookup(db: Kysely<Database>, connections: number): Promise<void> {
@@ -274,6 +275,7 @@ export async function warmStatusLookup(db: Kysely<Database>, connections: number
     Array.from({ length: connections }, () =>
       db.connection().execute(async (conn) => {
         await statusLookup(conn, teamId, { text: 'warm-up.invalid' });
+        await statusLookup(conn, teamId, { text: 'warm-up invalid name' });
         if (any) await statusLookup(conn, teamId, { accountId: any.id });
       }),
     ),

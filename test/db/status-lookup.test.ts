@@ -208,6 +208,7 @@ describe('db/status lookup function', () => {
   it('warms its plans on an empty workspace and on one with accounts', async () => {
     await warmStatusLookup(database.db, 3);
     expect((await resolveStatusQuery(database.db, TEAM, 'warm-up.invalid')).kind).toBe('none');
+    expect((await resolveStatusQuery(database.db, TEAM, 'warm-up invalid name')).kind).toBe('none');
   });
 
   it('finds a mistyped name whatever the order of its words, and gives closest names for unknown text', async () => {
