@@ -187,18 +187,41 @@ export async function analyzeInvoices(db: Queryable): Promise<void> {
   await sql`analyze invoices`.execute(db);
 }
 
-/** The open invoices of these accounts, as credit hold weighs them. */
-export async function openInvoicesOf(
+/** An open invoice with a balance, as credit hold weighs it. */
+export type OwingInvoice = Pick<Invoice, 'account_id' | 'number' | 'balance_cents' | 'currency' | 'due_on'>;
+
+/**
+ * The open invoices with a balance of these accounts that are due on or before each account's
+ * `dueOnOrBefore` (credit hold's line): the ones that can put it on hold by their age.
+ */
+export async function lateOwingInvoicesOf(
   db: Queryable,
-  accountIds: readonly number[],
-): Promise<Pick<Invoice, 'account_id' | 'number' | 'balance_cents' | 'currency' | 'due_on'>[]> {
-  if (accountIds.length === 0) return [];
-  return db
-    .selectFrom('invoices')
-    .select(['account_id', 'number', 'balance_cents', 'currency', 'due_on'])
-    .where('account_id', 'in', accountIds)
-    .where('status', '=', 'open')
-    .execute();
+  accounts: readonly { accountId: number; dueOnOrBefore: string }[],
+): Promise<OwingInvoice[]> {
+  if (accounts.length === 0) return [];
+  const { rows } = await sql<OwingInvoice>`
+    select i.account_id, i.number, i.balance_cents, i.currency, i.due_on
+    from unnest(${accounts.map((a) => a.accountId)}::int[], ${accounts.map((a) => a.dueOnOrBefore)}::date[])
+      as c (id, line)
+    join invoices i on i.account_id = c.id and i.status = 'open' and i.due_on <= c.line and i.balance_cents > 0`.execute(
+    db,
+  );
+  return rows;
+}
+
+/** The positive open balances of these accounts in one currency each (their credit limit's), summed by account. */
+export async function owingCentsOf(
+  db: Queryable,
+  accounts: readonly { accountId: number; currency: string }[],
+): Promise<Map<number, number>> {
+  if (accounts.length === 0) return new Map();
+  const { rows } = await sql<{ account_id: number; cents: string }>`
+    select c.id as account_id, sum(i.balance_cents) as cents
+    from unnest(${accounts.map((a) => a.accountId)}::int[], ${accounts.map((a) => a.currency)}::text[])
+      as c (id, currency)
+    join invoices i on i.account_id = c.id and i.status = 'open' and i.currency = c.currency and i.balance_cents > 0
+    group by c.id`.execute(db);
+  return new Map(rows.map((r) => [r.account_id, Number(r.cents)]));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

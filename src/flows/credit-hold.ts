@@ -1,8 +1,8 @@
 import { lockCreditHoldStates, setCreditHold } from '../db/accounts.ts';
-import { openInvoicesOf } from '../db/invoices.ts';
+import { lateOwingInvoicesOf, owingCentsOf } from '../db/invoices.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { creditHoldReasons } from '../domain/collections.ts';
+import { creditHoldReasons, holdLine } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { creditHoldPost } from '../views/collections-messages.ts';
@@ -26,15 +26,35 @@ export async function recomputeCreditHold(
   for (let i = 0; i < accountIds.length; i += CHUNK) {
     const ids = accountIds.slice(i, i + CHUNK);
     const accounts = await lockCreditHoldStates(trx, ids);
-    const byAccount = Map.groupBy(await openInvoicesOf(trx, ids), (inv) => inv.account_id);
-    const changes: Array<{ id: number; on: boolean }> = [];
-    const posts: NewNotification[] = [];
+    const weighed = [];
     for (const account of accounts) {
       const settings = await settingsFor(deps, account.team_id, trx);
       const today = dayIn(settings.BUSINESS_TIMEZONE, now);
+      const policy = { creditHoldDays: settings.CREDIT_HOLD_DAYS };
+      weighed.push({ account, today, policy, line: holdLine(today, policy) });
+    }
+    // Only what can decide: the invoices late enough, and the balance in the credit limit's currency.
+    const late = Map.groupBy(
+      await lateOwingInvoicesOf(
+        trx,
+        weighed.map((w) => ({ accountId: w.account.id, dueOnOrBefore: w.line })),
+      ),
+      (inv) => inv.account_id,
+    );
+    const owing = await owingCentsOf(
+      trx,
+      accounts.flatMap((a) =>
+        a.credit_limit_cents !== null && a.credit_limit_currency !== null
+          ? [{ accountId: a.id, currency: a.credit_limit_currency }]
+          : [],
+      ),
+    );
+    const changes: Array<{ id: number; on: boolean }> = [];
+    const posts: NewNotification[] = [];
+    for (const { account, today, policy } of weighed) {
       const reasons = creditHoldReasons(
         {
-          openInvoices: (byAccount.get(account.id) ?? []).map((inv) => ({
+          openInvoices: (late.get(account.id) ?? []).map((inv) => ({
             number: inv.number,
             balanceCents: inv.balance_cents,
             currency: inv.currency,
@@ -42,9 +62,10 @@ export async function recomputeCreditHold(
           })),
           creditLimitCents: account.credit_limit_cents,
           creditLimitCurrency: account.credit_limit_currency,
+          owingInLimitCurrency: owing.get(account.id) ?? 0,
         },
         today,
-        { creditHoldDays: settings.CREDIT_HOLD_DAYS },
+        policy,
       );
       const on = reasons.length > 0;
       if (on === account.credit_hold) continue;
