@@ -40,9 +40,9 @@ const STAGED_COLUMNS = [
   'account_currency',
 ] as const;
 
-/** Which account a row names: its CRM id, else its name (compared by nameKey). */
-export function accountKey(account: InvoiceInput['account']): string {
-  return account.crmId ? `crm:${account.crmId}` : `name:${nameKey(account.name ?? '')}`;
+/** Which account a row names: its CRM id, else its name (compared by nameKey; `key`, when known already). */
+export function accountKey(account: InvoiceInput['account'], key = nameKey(account.name ?? '')): string {
+  return account.crmId ? `crm:${account.crmId}` : `name:${key}`;
 }
 
 /**
@@ -53,6 +53,16 @@ export function accountKey(account: InvoiceInput['account']): string {
  */
 class AccountsSeen {
   readonly #said = new Map<string, { said: string; currency: string }>();
+  readonly #keys = new Map<string, string>();
+  /** nameKey of a name, worked out once per name. */
+  key(name: string): string {
+    let key = this.#keys.get(name);
+    if (key === undefined) {
+      key = nameKey(name);
+      this.#keys.set(name, key);
+    }
+    return key;
+  }
   /** Whether `row` says something new of its account, and the currency of the account's first row. */
   note(key: string, row: InvoiceInput, newName: string): { news: boolean; currency: string } {
     const said = `${newName}\u0000${row.account.creditLimitCents === undefined ? '-' : String(row.account.creditLimitCents)}`;
@@ -67,7 +77,8 @@ class AccountsSeen {
 function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: AccountsSeen): CopyValue[] {
   const { crmId, name, creditLimitCents } = row.account;
   const newName = name ?? crmId ?? 'Unnamed account';
-  const key = accountKey(row.account);
+  const nameKeyGiven = name ? seen.key(name) : null;
+  const key = accountKey(row.account, nameKeyGiven ?? '');
   const { news, currency } = seen.note(key, row, newName);
   return [
     seq,
@@ -75,9 +86,9 @@ function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: Ac
     row.number,
     key,
     crmId,
-    name ? nameKey(name) : null,
+    nameKeyGiven,
     newName,
-    nameKey(newName),
+    nameKeyGiven ?? seen.key(newName),
     creditLimitCents !== undefined,
     creditLimitCents ?? null,
     row.dealCrmId ?? null,
