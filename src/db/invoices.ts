@@ -191,22 +191,23 @@ export async function analyzeInvoices(db: Queryable): Promise<void> {
 export type OwingInvoice = Pick<Invoice, 'account_id' | 'number' | 'balance_cents' | 'currency' | 'due_on'>;
 
 /**
- * The open invoices with a balance of these accounts that are due on or before each account's
- * `dueOnOrBefore` (credit hold's line): the ones that can put it on hold by their age.
+ * The open invoices with a balance of these accounts that are due on or before `dueOnOrBefore`
+ * (credit hold's line): the ones that can put them on hold by their age.
  */
 export async function lateOwingInvoicesOf(
   db: Queryable,
-  accounts: readonly { accountId: number; dueOnOrBefore: string }[],
+  accountIds: readonly number[],
+  dueOnOrBefore: string,
 ): Promise<OwingInvoice[]> {
-  if (accounts.length === 0) return [];
-  const { rows } = await sql<OwingInvoice>`
-    select i.account_id, i.number, i.balance_cents, i.currency, i.due_on
-    from unnest(${accounts.map((a) => a.accountId)}::int[], ${accounts.map((a) => a.dueOnOrBefore)}::date[])
-      as c (id, line)
-    join invoices i on i.account_id = c.id and i.status = 'open' and i.due_on <= c.line and i.balance_cents > 0`.execute(
-    db,
-  );
-  return rows;
+  if (accountIds.length === 0) return [];
+  return db
+    .selectFrom('invoices')
+    .select(['account_id', 'number', 'balance_cents', 'currency', 'due_on'])
+    .where('account_id', '=', sql<number>`any(${[...accountIds]}::int[])`)
+    .where('status', '=', 'open')
+    .where('due_on', '<=', dueOnOrBefore)
+    .where('balance_cents', '>', 0)
+    .execute();
 }
 
 /** The positive open balances of these accounts in one currency each (their credit limit's), summed by account. */

@@ -1,5 +1,5 @@
 import { lockCreditHoldStates, setCreditHold } from '../db/accounts.ts';
-import { lateOwingInvoicesOf, owingCentsOf } from '../db/invoices.ts';
+import { lateOwingInvoicesOf, type OwingInvoice, owingCentsOf } from '../db/invoices.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { creditHoldReasons, holdLine } from '../domain/collections.ts';
@@ -34,13 +34,16 @@ export async function recomputeCreditHold(
       weighed.push({ account, today, policy, line: holdLine(today, policy) });
     }
     // Only what can decide: the invoices late enough, and the balance in the credit limit's currency.
-    const late = Map.groupBy(
-      await lateOwingInvoicesOf(
-        trx,
-        weighed.map((w) => ({ accountId: w.account.id, dueOnOrBefore: w.line })),
-      ),
-      (inv) => inv.account_id,
-    );
+    const lateInvoices: OwingInvoice[] = [];
+    for (const [line, same] of Map.groupBy(weighed, (w) => w.line))
+      lateInvoices.push(
+        ...(await lateOwingInvoicesOf(
+          trx,
+          same.map((w) => w.account.id),
+          line,
+        )),
+      );
+    const late = Map.groupBy(lateInvoices, (inv) => inv.account_id);
     const owing = await owingCentsOf(
       trx,
       accounts.flatMap((a) =>

@@ -91,11 +91,7 @@ describe('db/invoices', () => {
     await anInvoice(db, account, { balance_cents: 0 });
     await anInvoice(db, account, { balance_cents: -300 });
     const otherLate = await anInvoice(db, other, { due_on: '2026-03-01', balance_cents: 11 });
-    const lines = [
-      { accountId: account.id, dueOnOrBefore: '2026-03-01' },
-      { accountId: other.id, dueOnOrBefore: '2026-03-01' },
-    ];
-    const found = await lateOwingInvoicesOf(db, lines);
+    const found = await lateOwingInvoicesOf(db, [account.id, other.id], '2026-03-01');
     expect(found.sort((a, b) => a.account_id - b.account_id || b.balance_cents - a.balance_cents)).toEqual([
       {
         account_id: account.id,
@@ -119,10 +115,8 @@ describe('db/invoices', () => {
         due_on: '2026-03-01',
       },
     ]);
-    expect(await lateOwingInvoicesOf(db, [{ accountId: account.id, dueOnOrBefore: '2026-01-31' }])).toEqual(
-      [],
-    );
-    expect(await lateOwingInvoicesOf(db, [])).toEqual([]);
+    expect(await lateOwingInvoicesOf(db, [account.id], '2026-01-31')).toEqual([]);
+    expect(await lateOwingInvoicesOf(db, [], '2026-03-01')).toEqual([]);
     const owing = await owingCentsOf(db, [
       { accountId: account.id, currency: 'USD' },
       { accountId: other.id, currency: 'EUR' },
