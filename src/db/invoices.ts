@@ -192,22 +192,31 @@ export type OwingInvoice = Pick<Invoice, 'account_id' | 'number' | 'balance_cent
 
 /**
  * The open invoices with a balance of these accounts that are due on or before `dueOnOrBefore`
- * (credit hold's line): the ones that can put them on hold by their age.
+ * (credit hold's line), the ones that can put them on hold by their age: the oldest `perAccount`
+ * of each account (by due date, then number), and how many each account has in all.
  */
 export async function lateOwingInvoicesOf(
   db: Queryable,
   accountIds: readonly number[],
   dueOnOrBefore: string,
-): Promise<OwingInvoice[]> {
-  if (accountIds.length === 0) return [];
-  return db
-    .selectFrom('invoices')
-    .select(['account_id', 'number', 'balance_cents', 'currency', 'due_on'])
-    .where('account_id', '=', sql<number>`any(${[...accountIds]}::int[])`)
-    .where('status', '=', 'open')
-    .where('due_on', '<=', dueOnOrBefore)
-    .where('balance_cents', '>', 0)
-    .execute();
+  perAccount: number,
+): Promise<{ invoices: OwingInvoice[]; counts: Map<number, number> }> {
+  if (accountIds.length === 0) return { invoices: [], counts: new Map() };
+  const { rows } = await sql<OwingInvoice & { late: string | number }>`
+    select account_id, number, balance_cents, currency, due_on, late from (
+      select account_id, number, balance_cents, currency, due_on,
+        row_number() over (partition by account_id order by due_on, number) as n,
+        count(*) over (partition by account_id) as late
+      from invoices
+      where account_id = any(${[...accountIds]}::int[]) and status = 'open' and due_on <= ${dueOnOrBefore}
+        and balance_cents > 0
+    ) as ranked
+    where n <= ${perAccount}
+    order by account_id, n`.execute(db);
+  return {
+    invoices: rows.map(({ late: _, ...invoice }) => invoice),
+    counts: new Map(rows.map((r) => [r.account_id, Number(r.late)])),
+  };
 }
 
 /** The positive open balances of these accounts in one currency each (their credit limit's), summed by account. */

@@ -5,7 +5,7 @@ import type { Deps } from '../deps.ts';
 import { creditHoldReasons, holdLine } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
-import { creditHoldPost } from '../views/collections-messages.ts';
+import { CREDIT_HOLD_REASONS_SHOWN, creditHoldPost } from '../views/collections-messages.ts';
 import { accountThread } from './account-thread.ts';
 import { settingsFor } from './settings.ts';
 
@@ -34,15 +34,19 @@ export async function recomputeCreditHold(
       weighed.push({ account, today, policy, line: holdLine(today, policy) });
     }
     // Only what can decide: the invoices late enough, and the balance in the credit limit's currency.
+    // A post lists the oldest reasons and counts the rest: only those are read, and the count.
     const lateInvoices: OwingInvoice[] = [];
-    for (const [line, same] of Map.groupBy(weighed, (w) => w.line))
-      lateInvoices.push(
-        ...(await lateOwingInvoicesOf(
-          trx,
-          same.map((w) => w.account.id),
-          line,
-        )),
+    const lateCounts = new Map<number, number>();
+    for (const [line, same] of Map.groupBy(weighed, (w) => w.line)) {
+      const { invoices, counts } = await lateOwingInvoicesOf(
+        trx,
+        same.map((w) => w.account.id),
+        line,
+        CREDIT_HOLD_REASONS_SHOWN,
       );
+      lateInvoices.push(...invoices);
+      for (const [id, n] of counts) lateCounts.set(id, n);
+    }
     const late = Map.groupBy(lateInvoices, (inv) => inv.account_id);
     const owing = await owingCentsOf(
       trx,
@@ -55,9 +59,10 @@ export async function recomputeCreditHold(
     const changes: Array<{ id: number; on: boolean }> = [];
     const posts: NewNotification[] = [];
     for (const { account, today, policy } of weighed) {
+      const listed = late.get(account.id) ?? [];
       const reasons = creditHoldReasons(
         {
-          openInvoices: (late.get(account.id) ?? []).map((inv) => ({
+          openInvoices: listed.map((inv) => ({
             number: inv.number,
             balanceCents: inv.balance_cents,
             currency: inv.currency,
@@ -78,7 +83,13 @@ export async function recomputeCreditHold(
         teamId: account.team_id,
         dedupeKey: `credithold:${account.id}:${change}:${on ? 'on' : 'off'}`,
         target: accountThread(account),
-        message: creditHoldPost({ accountName: account.name, repUserId: account.owner_user_id, on, reasons }),
+        message: creditHoldPost({
+          accountName: account.name,
+          repUserId: account.owner_user_id,
+          on,
+          reasons,
+          moreReasons: (lateCounts.get(account.id) ?? 0) - listed.length,
+        }),
       });
     }
     for (const on of [true, false]) {

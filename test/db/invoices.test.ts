@@ -84,21 +84,21 @@ describe('db/invoices', () => {
     const { db } = database;
     const account = await anAccount(db);
     const other = await anAccount(db);
-    const late = await anInvoice(db, account);
+    const late = await anInvoice(db, account, { due_on: '2026-01-15' });
     await anInvoice(db, account, { due_on: '2026-03-02', balance_cents: 7_000 });
     const euros = await anInvoice(db, account, { currency: 'EUR', balance_cents: 900 });
     await anInvoice(db, account, { status: 'paid', balance_cents: 0 });
     await anInvoice(db, account, { balance_cents: 0 });
     await anInvoice(db, account, { balance_cents: -300 });
     const otherLate = await anInvoice(db, other, { due_on: '2026-03-01', balance_cents: 11 });
-    const found = await lateOwingInvoicesOf(db, [account.id, other.id], '2026-03-01');
-    expect(found.sort((a, b) => a.account_id - b.account_id || b.balance_cents - a.balance_cents)).toEqual([
+    const found = await lateOwingInvoicesOf(db, [account.id, other.id], '2026-03-01', 5);
+    expect(found.invoices).toEqual([
       {
         account_id: account.id,
         number: late.number,
         balance_cents: 50_000,
         currency: 'USD',
-        due_on: '2026-02-01',
+        due_on: '2026-01-15',
       },
       {
         account_id: account.id,
@@ -115,8 +115,16 @@ describe('db/invoices', () => {
         due_on: '2026-03-01',
       },
     ]);
-    expect(await lateOwingInvoicesOf(db, [account.id], '2026-01-31')).toEqual([]);
-    expect(await lateOwingInvoicesOf(db, [], '2026-03-01')).toEqual([]);
+    expect([...found.counts]).toEqual([
+      [account.id, 2],
+      [other.id, 1],
+    ]);
+    // The oldest first, at most `perAccount` of each account, all of them counted.
+    const oldest = await lateOwingInvoicesOf(db, [account.id, other.id], '2026-03-01', 1);
+    expect(oldest.invoices.map((i) => i.number)).toEqual([late.number, otherLate.number]);
+    expect([...oldest.counts]).toEqual([...found.counts]);
+    expect((await lateOwingInvoicesOf(db, [account.id], '2026-01-14', 5)).invoices).toEqual([]);
+    expect(await lateOwingInvoicesOf(db, [], '2026-03-01', 5)).toEqual({ invoices: [], counts: new Map() });
     const owing = await owingCentsOf(db, [
       { accountId: account.id, currency: 'USD' },
       { accountId: other.id, currency: 'EUR' },
