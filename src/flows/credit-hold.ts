@@ -35,7 +35,7 @@ export async function recomputeCreditHold(
     }
     // Only what can decide: the invoices late enough, and the balance in the credit limit's currency.
     // A post lists the oldest reasons and counts the rest: only those are read, and the count.
-    const lateInvoices: OwingInvoice[] = [];
+    const late = new Map<number, OwingInvoice[]>();
     const lateCounts = new Map<number, number>();
     for (const [line, same] of Map.groupBy(weighed, (w) => w.line)) {
       const { invoices, counts } = await lateOwingInvoicesOf(
@@ -44,10 +44,13 @@ export async function recomputeCreditHold(
         line,
         CREDIT_HOLD_REASONS_SHOWN,
       );
-      lateInvoices.push(...invoices);
+      for (const inv of invoices) {
+        const listed = late.get(inv.account_id);
+        if (listed) listed.push(inv);
+        else late.set(inv.account_id, [inv]);
+      }
       for (const [id, n] of counts) lateCounts.set(id, n);
     }
-    const late = Map.groupBy(lateInvoices, (inv) => inv.account_id);
     const owing = await owingCentsOf(
       trx,
       accounts.flatMap((a) =>
