@@ -28,6 +28,8 @@ import * as nameVocabulary from '../../migrations/2026-12-02T01-00-name-vocabula
 import * as statusFunction from '../../migrations/2026-12-02T01-01-status-function.ts';
 import * as accountBook from '../../migrations/2026-12-02T01-02-account-book.ts';
 import * as invoiceIndexDiet from '../../migrations/2026-12-02T02-00-invoice-index-diet.ts';
+import * as statusLookupLean from '../../migrations/2026-12-02T03-00-status-lookup-lean.ts';
+import * as bookCountIndex from '../../migrations/2026-12-02T03-01-book-count-index.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -54,6 +56,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T01-01-status-function': statusFunction,
   '2026-12-02T01-02-account-book': accountBook,
   '2026-12-02T02-00-invoice-index-diet': invoiceIndexDiet,
+  '2026-12-02T03-00-status-lookup-lean': statusLookupLean,
+  '2026-12-02T03-01-book-count-index': bookCountIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -153,17 +153,8 @@ interface StatusJson {
     thread_channel: string | null;
     thread_ts: string | null;
   } | null;
-  open: Array<{
-    id: number;
-    number: string;
-    balance_cents: number;
-    amount_cents: number;
-    currency: string;
-    due_on: string;
-    dispute_state: string;
-    promise_date: string | null;
-    deal_id: number | null;
-  }> | null;
+  /** The account's open invoices, by column: one array per field, all in one row order. */
+  open: { [K in keyof OpenInvoiceJson]: OpenInvoiceJson[K][] } | null;
   deal: DealJson | null;
   updates: Array<{
     kind: UpdateKind;
@@ -176,6 +167,36 @@ interface StatusJson {
   dispute_deals: DealJson[] | null;
   /** The installation's https://<workspace>.slack.com/ (multi-workspace mode), else null. */
   team_url: string | null;
+}
+
+/** One open invoice of the account asked about. */
+interface OpenInvoiceJson {
+  id: number;
+  number: string;
+  balance_cents: number;
+  amount_cents: number;
+  currency: string;
+  due_on: string;
+  dispute_state: string;
+  promise_date: string | null;
+  deal_id: number | null;
+}
+
+/** The open invoices of a status answer, one object each, from the columns they come in. */
+function openInvoicesOf(json: StatusJson): OpenInvoiceJson[] {
+  const c = json.open;
+  if (!c) return [];
+  return c.id.map((id, i) => ({
+    id,
+    number: c.number[i] as string,
+    balance_cents: c.balance_cents[i] as number,
+    amount_cents: c.amount_cents[i] as number,
+    currency: c.currency[i] as string,
+    due_on: c.due_on[i] as string,
+    dispute_state: c.dispute_state[i] as string,
+    promise_date: c.promise_date[i] ?? null,
+    deal_id: c.deal_id[i] ?? null,
+  }));
 }
 
 /** A deal and its handoff (the handoff's columns are null when the rep has not saved one). */
@@ -327,7 +348,7 @@ function dealOfJson(d: DealJson, fromLatestDeal: boolean): DisputeDeal {
 }
 
 function disputesOf(json: StatusJson): StatusDisputes {
-  const dealIds = new Map((json.open ?? []).map((i) => [i.id, i.deal_id]));
+  const dealIds = new Map((json.open?.id ?? []).map((id, i) => [id, json.open?.deal_id[i] ?? null]));
   const deals = new Map((json.dispute_deals ?? []).map((d) => [d.id, d]));
   const reasons = new Map((json.reasons ?? []).map((r) => [r.invoice_id, r.dispute_reason]));
   return {
@@ -386,7 +407,7 @@ function accountStatusOf(
 ): AccountStatus | undefined {
   const account = json.account;
   if (!account) return undefined;
-  const open = json.open ?? [];
+  const open = openInvoicesOf(json);
   const deal = json.deal;
   const updates = json.updates ?? [];
   const reasons = new Map(

@@ -9,21 +9,21 @@ import { formatMoney } from './money.ts';
 const DAY_MS = 86_400_000;
 
 /**
- * Days since 1970-01-01 of the days seen lately: credit hold weighs every open invoice of the
- * accounts an import touched (100,000 due dates, a few hundred distinct ones), each checked and
- * parsed once here. Bounded: emptied when it holds DAY_NUMBERS_KEPT days.
+ * Days already read, by their text: an answer reads the same few due dates and "today" for every
+ * open invoice, several times over (days late, aging, credit hold). Only real calendar days are
+ * kept, at most DAYS_KEPT (then the memory starts again).
  */
 const dayNumbers = new Map<string, number>();
-const DAY_NUMBERS_KEPT = 10_000;
+const DAYS_KEPT = 10_000;
 
 function dayNumber(day: string): number {
   const known = dayNumbers.get(day);
   if (known !== undefined) return known;
   if (!isIsoDate(day)) throw new RangeError(`Expected a calendar day written YYYY-MM-DD, got ${day}`);
-  const number = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
-  if (dayNumbers.size >= DAY_NUMBERS_KEPT) dayNumbers.clear();
-  dayNumbers.set(day, number);
-  return number;
+  const n = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+  if (dayNumbers.size >= DAYS_KEPT) dayNumbers.clear();
+  dayNumbers.set(day, n);
+  return n;
 }
 
 /** Calendar days from `from` to `to` (negative when `to` is earlier): '2026-03-01' → '2026-03-02' is 1. */

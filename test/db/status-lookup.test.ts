@@ -127,6 +127,70 @@ describe('db/status lookup function', () => {
     expect(await resolveStatusQuery(db, team, 'ega part')).toEqual({ kind: 'account', accountId: other?.id });
   });
 
+  it('finds text with a space in every name containing it, whatever the vocabulary check skips', async () => {
+    const { db } = database;
+    const words = ['omega', 'mega', 'parts', 'partners', 'north', 'holdings', 'ltd', 'a.b.'];
+    const nameArb = fc
+      .array(fc.constantFrom(...words), { minLength: 2, maxLength: 4 })
+      .map((w) => w.join(' '));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(nameArb, { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        async (names, pick, from, to) => {
+          const team = `T0SP${unique()}`;
+          const accounts = await insertAccounts(
+            db,
+            team,
+            names.map((name) => ({ crmId: null, name })),
+          );
+          // A piece of one name that crosses a space, cut anywhere inside its words.
+          const name = names[pick % names.length] as string;
+          const spaces = [...name.matchAll(/ /g)].map((m) => m.index);
+          const space = spaces[from % spaces.length] as number;
+          const start = from % (space + 1);
+          const end = space + 2 + (to % (name.length - space - 1));
+          const text = name.slice(start, end).trim();
+          fc.pre(text.includes(' ') && !names.includes(text));
+          const containing = accounts
+            .filter((a) => a.name_key.includes(text))
+            .sort((a, b) => (a.name_key < b.name_key ? -1 : a.name_key > b.name_key ? 1 : a.id - b.id))
+            .slice(0, 8)
+            .map((a) => a.id);
+          const found = await resolveStatusQuery(db, team, text);
+          if (containing.length === 1) expect(found).toEqual({ kind: 'account', accountId: containing[0] });
+          else expect(found.kind === 'pick' && found.candidates.map((c) => c.accountId)).toEqual(containing);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('orders equally close names by name, then by account, in pick lists and closest names alike', async () => {
+    const { db } = database;
+    const team = `T0TIE${unique()}`;
+    const accounts = await insertAccounts(
+      db,
+      team,
+      ['Hooli LLC', 'Hooli LLC', 'Hooli LLC', 'Acme Partners', 'Açaí Partners', 'Acme Partners'].map(
+        (name) => ({
+          crmId: null,
+          name,
+        }),
+      ),
+    );
+    const ids = accounts.map((a) => a.id);
+    const typo = await resolveStatusQuery(db, team, 'Holi LLC');
+    expect(typo.kind === 'pick' && typo.candidates.map((c) => c.accountId)).toEqual(
+      ids.slice(0, 3).sort((a, b) => a - b),
+    );
+    // No word is like its words: the names holding the closest words (all as far: by word), ties by name.
+    const none = await resolveStatusQuery(db, team, 'Zzqx Wvvkt');
+    expect(none).toEqual({ kind: 'none', closest: ['Acme Partners', 'Acme Partners', 'Açaí Partners'] });
+  });
+
   it("links the account's thread with an installed workspace's own URL, read in the same call", async () => {
     const { db } = database;
     const team = `T0URL${unique()}`;

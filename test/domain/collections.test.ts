@@ -104,9 +104,17 @@ describe('daysBetween and daysPastDue', () => {
     expect(daysPastDue('2026-01-09', TODAY)).toBe(60);
   });
 
-  it('refuses text that is not a calendar day', () => {
-    expect(() => daysBetween('2026-02-30', TODAY)).toThrow(RangeError);
-    expect(() => daysPastDue('yesterday', TODAY)).toThrow(RangeError);
+  it('refuses text that is not a calendar day, every time it is asked', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => daysBetween('2026-02-30', TODAY)).toThrow(RangeError);
+      expect(() => daysPastDue('yesterday', TODAY)).toThrow(RangeError);
+    }
+  });
+
+  it('counts the same on days it has read before as on new ones, however many it has read', () => {
+    const days = Array.from({ length: 12_000 }, (_, i) => addDays('2000-01-01', i));
+    for (const [i, day] of days.entries()) expect(daysBetween('2000-01-01', day)).toBe(i);
+    for (const [i, day] of days.entries()) expect(daysBetween(day, '2000-01-01') + i).toBe(0);
   });
 
   it('agrees with moving a day by n days', () => {

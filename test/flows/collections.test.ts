@@ -478,15 +478,16 @@ describe('AR updates and the account thread', () => {
         .select(['note', 'author_user_id'])
         .where('account_id', '=', account.id)
         .where('kind', '=', 'note')
-        .orderBy('id')
+        // The two replies are separate events, handled concurrently after their acks: either may be saved first.
+        .orderBy('note')
         .execute();
       expect(rows).toHaveLength(2);
       return rows;
     });
     await h.drain();
     expect(notes).toEqual([
-      { note: 'Spoke to their AP, payment run is Friday', author_user_id: REP },
       { note: 'AR: chased by email', author_user_id: AR_USER },
+      { note: 'Spoke to their AP, payment run is Friday', author_user_id: REP },
     ]);
   });
 

@@ -16,10 +16,13 @@ export function arStatusCommand(deps: Deps) {
     const share = /(^|\s)share$/i.test(words);
     const text = share ? words.replace(/\s*share$/i, '').trim() : words;
     const work = statusAnswer(deps, context.teamId, command.user_id, text, share);
+    let budget: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
       work,
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), INLINE_BUDGET_MS).unref()),
-    ]);
+      new Promise<null>((resolve) => {
+        budget = setTimeout(() => resolve(null), INLINE_BUDGET_MS).unref();
+      }),
+    ]).finally(() => clearTimeout(budget));
     const responseType = share ? ('in_channel' as const) : ('ephemeral' as const);
     if (inTime) {
       await ack({ response_type: responseType, ...inTime });
