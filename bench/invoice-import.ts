@@ -7,8 +7,9 @@
  * seeded PostgreSQL bench database and, with `--pglite`, on a fresh embedded database. Every transaction is rolled
  * back, so the run can be repeated on one seed. Prints each figure with its budget (PGlite: its ratio to PostgreSQL),
  * the statements that cost most, and the process's resident memory before and at its peak during the import.
- * With `--explain`, prints instead the plan of the import's upsert (`EXPLAIN (ANALYZE, BUFFERS)`, triggers and
- * foreign-key checks included) on PostgreSQL, the whole file staged as one chunk (the import applies it in several).
+ * With `--explain`, prints instead the plans of the import's upsert (`EXPLAIN (ANALYZE, BUFFERS)`, triggers and
+ * foreign-key checks included) on PostgreSQL, the whole file staged as one chunk (the import applies it in several),
+ * both as a chunk of new numbers is written and as one whose numbers are looked up first.
  * Write the file with bench/make-aging-csv.ts first.
  */
 import { createReadStream } from 'node:fs';
@@ -176,22 +177,28 @@ async function run(label: string, handle: DatabaseHandle): Promise<Figures> {
   return { rows, importMs, batchMs, againMs };
 }
 
-/** The plan of the import's upsert (the whole file staged and its accounts resolved first), rolled back. */
+/**
+ * The plans of the import's upsert (the whole file staged and its accounts resolved first), rolled back: as a chunk
+ * of new numbers is written (`new`), and as one is when the file's numbers were found known before (`known`).
+ */
 async function explainUpsert(db: Kysely<Database>): Promise<void> {
   const rows = await firstRows(Number.MAX_SAFE_INTEGER);
-  await timedRollback(db, async (trx) => {
-    await stageInvoices(
-      trx,
-      (async function* () {
-        for (let i = 0; i < rows.length; i += 2_000) yield rows.slice(i, i + 2_000);
-      })(),
-    );
-    await resolveStagedAccounts(trx, TEAM_ID);
-    const plan = await sql<{
-      'QUERY PLAN': string;
-    }>`explain (analyze, buffers, costs off) ${applyStatement(TEAM_ID, now)}`.execute(trx);
-    for (const line of plan.rows) say(line['QUERY PLAN']);
-  });
+  for (const mode of ['new', 'known'] as const) {
+    await timedRollback(db, async (trx) => {
+      await stageInvoices(
+        trx,
+        (async function* () {
+          for (let i = 0; i < rows.length; i += 2_000) yield rows.slice(i, i + 2_000);
+        })(),
+      );
+      await resolveStagedAccounts(trx, TEAM_ID);
+      const plan = await sql<{
+        'QUERY PLAN': string;
+      }>`explain (analyze, buffers, costs off) ${applyStatement(TEAM_ID, now, mode)}`.execute(trx);
+      say(`\n${mode}:`);
+      for (const line of plan.rows) say(line['QUERY PLAN']);
+    });
+  }
 }
 
 const pgHandle = openPostgres(orExit(() => benchDatabaseUrl(values.database)));

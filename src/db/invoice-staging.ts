@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { type InvoiceInput, invoiceStatus } from '../domain/invoice-input.ts';
 import { nameKey } from './accounts.ts';
 import { type CopyValue, copyInto, copyLine, copyTextInto } from './copy.ts';
+import { databaseErrorCode } from './errors.ts';
 import type { Account, Invoice, Queryable, Trx } from './schema.ts';
 
 /** The staged rows' columns, in COPY order. */
@@ -39,9 +40,9 @@ const STAGED_COLUMNS = [
   'account_currency',
 ] as const;
 
-/** Which account a row names: its CRM id, else its name (compared by nameKey). */
-export function accountKey(account: InvoiceInput['account']): string {
-  return account.crmId ? `crm:${account.crmId}` : `name:${nameKey(account.name ?? '')}`;
+/** Which account a row names: its CRM id, else its name (compared by nameKey; `key`, when known already). */
+export function accountKey(account: InvoiceInput['account'], key = nameKey(account.name ?? '')): string {
+  return account.crmId ? `crm:${account.crmId}` : `name:${key}`;
 }
 
 /**
@@ -52,6 +53,16 @@ export function accountKey(account: InvoiceInput['account']): string {
  */
 class AccountsSeen {
   readonly #said = new Map<string, { said: string; currency: string }>();
+  readonly #keys = new Map<string, string>();
+  /** nameKey of a name, worked out once per name. */
+  key(name: string): string {
+    let key = this.#keys.get(name);
+    if (key === undefined) {
+      key = nameKey(name);
+      this.#keys.set(name, key);
+    }
+    return key;
+  }
   /** Whether `row` says something new of its account, and the currency of the account's first row. */
   note(key: string, row: InvoiceInput, newName: string): { news: boolean; currency: string } {
     const said = `${newName}\u0000${row.account.creditLimitCents === undefined ? '-' : String(row.account.creditLimitCents)}`;
@@ -66,7 +77,8 @@ class AccountsSeen {
 function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: AccountsSeen): CopyValue[] {
   const { crmId, name, creditLimitCents } = row.account;
   const newName = name ?? crmId ?? 'Unnamed account';
-  const key = accountKey(row.account);
+  const nameKeyGiven = name ? seen.key(name) : null;
+  const key = accountKey(row.account, nameKeyGiven ?? '');
   const { news, currency } = seen.note(key, row, newName);
   return [
     seq,
@@ -74,9 +86,9 @@ function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: Ac
     row.number,
     key,
     crmId,
-    name ? nameKey(name) : null,
+    nameKeyGiven,
     newName,
-    nameKey(newName),
+    nameKeyGiven ?? seen.key(newName),
     creditLimitCents !== undefined,
     creditLimitCents ?? null,
     row.dealCrmId ?? null,
@@ -322,6 +334,7 @@ export async function applyInChunks(
   const touched = new Set<number>();
   let lines = false;
   let copied = false;
+  let fresh = true;
   for await (const chunk of readAhead(chunksOf(batches))) {
     lines ||= chunk.lines;
     if (chunk.rows.length > 0) {
@@ -331,8 +344,9 @@ export async function applyInChunks(
       await copyTextInto(trx, 'invoice_staging', STAGED_COLUMNS, chunk.rows);
       if (chunk.apply) {
         outcome.accountsCreated += (await matchStagedAccounts(trx, teamId, outcome.staged === 0)).created;
-        const { rows } = await applyStatement(teamId, now).execute(trx);
-        const counts = rows[0] as (typeof rows)[number];
+        const counts = await applyStagedChunk(trx, teamId, now, fresh ? 'new' : 'known');
+        // The next chunk is taken for new too while no number of the file so far was known.
+        fresh = counts.updated + counts.unchanged === 0;
         outcome.created += counts.created;
         outcome.updated += counts.updated;
         outcome.unchanged += counts.unchanged;
@@ -487,19 +501,60 @@ export interface AppliedInvoices {
 }
 
 /**
- * Writes the staged invoices in one statement: new numbers inserted, known ones updated when
- * anything the source gives changed (deal and link kept when a row leaves them out; paid_at set
- * once). Notes for the later steps the invoices that now carry a link they did not have or a new
- * deal (the first-invoice DM), and the payments: logged here as `payment_received` updates.
+ * How a chunk's invoices are written (applyStatement):
+ * - `new`: every number taken for new, one plain INSERT with nothing looked up (the cheapest: no
+ *   index lookup per number, no speculative insertion); a number the workspace has fails it.
+ * - `known`: each number looked up first; the new ones inserted plainly, the known ones that
+ *   changed written with `ON CONFLICT … DO UPDATE`. A number another transaction inserted since
+ *   the lookup fails it.
+ * - `upsert`: as `known`, the new ones with `ON CONFLICT … DO UPDATE` too, so that a number another
+ *   transaction is inserting is waited for and then updated: never fails on a number.
  */
-/** The statement of applyStagedInvoices (bench/invoice-import.ts explains it). */
-export function applyStatement(teamId: string, now: Date) {
-  return sql<{
-    created: number;
-    updated: number;
-    unchanged: number;
-    touched: number[];
-  }>`
+export type ApplyMode = 'new' | 'known' | 'upsert';
+/** The ways, each tried when the one before found a number taken. */
+const APPLY_WAYS: readonly ApplyMode[] = ['new', 'known', 'upsert'];
+
+/** The columns an invoice is inserted with, in order (the SELECTs below give them so). */
+const INSERTED = sql`team_id, number, account_id, deal_id, amount_cents, balance_cents, currency, issued_on,
+  due_on, status, paid_at, url`;
+
+/** What a known number takes from its staged row: the source's view of the invoice, never our own state. */
+const ON_CONFLICT = sql`on conflict (team_id, number) do update set
+  account_id = excluded.account_id, deal_id = excluded.deal_id, amount_cents = excluded.amount_cents,
+  balance_cents = excluded.balance_cents, currency = excluded.currency, issued_on = excluded.issued_on,
+  due_on = excluded.due_on, status = excluded.status, paid_at = excluded.paid_at, url = excluded.url,
+  updated_at = now()`;
+
+/**
+ * Writes the staged invoices in one statement (see ApplyMode): new numbers inserted, known ones
+ * updated when anything the source gives changed (deal and link kept when a row leaves them out;
+ * paid_at set once). Notes for the later steps the invoices that now carry a link they did not
+ * have or a new deal (the first-invoice DM), and the payments (logged by logStagedPayments).
+ * Returns the counts and the accounts whose invoices changed (new and former accounts of moved
+ * invoices). bench/invoice-import.ts explains it.
+ */
+export function applyStatement(teamId: string, now: Date, mode: ApplyMode) {
+  type Counts = { created: number; updated: number; unchanged: number; touched: number[] };
+  if (mode === 'new')
+    return sql<Counts>`
+      with written as (
+        insert into invoices (${INSERTED})
+        select ${teamId}, s.number, r.account_id, d.id, s.amount_cents, s.balance_cents, s.currency, s.issued_on,
+          s.due_on, s.status, case when s.status = 'paid' then ${now}::timestamptz end, s.url
+        from invoice_staging s
+        join invoice_staging_accounts r on r.account_key = s.account_key
+        left join deals d on s.deal_crm_id is not null and d.team_id = ${teamId} and d.crm_id = s.deal_crm_id
+        order by s.seq
+        returning number, account_id, status, balance_cents, url is not null as linked
+      ),
+      noted as (
+        insert into invoice_staging_results (number, account_id, status, balance_cents, linked)
+        select number, account_id, status, balance_cents, true from written where linked
+      )
+      select count(*)::int as created, 0 as updated, 0 as unchanged,
+        coalesce(array_agg(distinct account_id), '{}') as touched
+      from written`;
+  return sql<Counts>`
     with src as (
       select s.seq, s.number, r.account_id,
         case when s.deal_crm_id is not null then coalesce(d.id, o.deal_id) else o.deal_id end as deal_id,
@@ -523,26 +578,31 @@ export function applyStatement(teamId: string, now: Date) {
     ),
     changed as (
       select * from src
-      where old_id is null or not (
+      where old_id is not null and not (
         old_account_id = account_id and old_deal_id is not distinct from deal_id and old_amount = amount_cents
         and old_balance = balance_cents and old_currency = currency and old_issued_on = issued_on
         and old_due_on = due_on and old_status = status and old_url is not distinct from url)
     ),
-    written as (
-      insert into invoices (team_id, number, account_id, deal_id, amount_cents, balance_cents, currency,
-        issued_on, due_on, status, paid_at, url)
+    created as (
+      insert into invoices (${INSERTED})
+      select ${teamId}, number, account_id, deal_id, amount_cents, balance_cents, currency, issued_on, due_on,
+        status, paid_at, url
+      from src where old_id is null order by seq
+      ${mode === 'upsert' ? ON_CONFLICT : sql``}
+    ),
+    updated as (
+      insert into invoices (${INSERTED})
       select ${teamId}, number, account_id, deal_id, amount_cents, balance_cents, currency, issued_on, due_on,
         status, paid_at, url
       from changed order by seq
-      on conflict (team_id, number) do update set
-        account_id = excluded.account_id, deal_id = excluded.deal_id, amount_cents = excluded.amount_cents,
-        balance_cents = excluded.balance_cents, currency = excluded.currency, issued_on = excluded.issued_on,
-        due_on = excluded.due_on, status = excluded.status, paid_at = excluded.paid_at, url = excluded.url,
-        updated_at = now()
+      ${ON_CONFLICT}
     ),
     noted as (
       insert into invoice_staging_results
         (number, account_id, invoice_id, status, balance_cents, linked, paid_cents, old_updated_at)
+      select number, account_id, null, status, balance_cents, true, null, null
+      from src where old_id is null and url is not null
+      union all
       select number, account_id, old_id, status, balance_cents, linked,
         case when paying then old_balance - balance_cents end, old_updated_at
       from (
@@ -555,19 +615,50 @@ export function applyStatement(teamId: string, now: Date) {
     )
     select
       (select count(*)::int from src where old_id is null) as created,
-      (select count(*)::int from changed where old_id is not null) as updated,
-      (select count(*)::int from src where old_id is not null)
-        - (select count(*)::int from changed where old_id is not null) as unchanged,
+      (select count(*)::int from changed) as updated,
+      (select count(*)::int from src where old_id is not null) - (select count(*)::int from changed) as unchanged,
       (select coalesce(array_agg(distinct id), '{}') from (
-         select account_id as id from changed
+         select account_id as id from src where old_id is null
          union all
-         select old_account_id from changed where old_account_id is not null
+         select account_id from changed
+         union all
+         select old_account_id from changed
        ) t) as touched`;
 }
 
+/** Whether `error` is a number of this workspace taken after the statement looked (or did not look) for it. */
+function numberTaken(error: unknown): boolean {
+  return (
+    databaseErrorCode(error) === '23505' &&
+    (error as { constraint?: unknown }).constraint === 'invoices_number_key'
+  );
+}
+
+/**
+ * Writes the staged invoices (applyStatement), first as `first` (see ApplyMode), each way that
+ * fails on a number in a savepoint: a number found taken (the workspace had it, or another
+ * transaction inserted it meanwhile) undoes that attempt and the next way is tried, up to
+ * `upsert`, which waits for the other transaction and updates what it committed.
+ */
+export async function applyStagedChunk(trx: Trx, teamId: string, now: Date, first: ApplyMode) {
+  const ways = APPLY_WAYS.slice(APPLY_WAYS.indexOf(first));
+  for (const mode of ways.slice(0, -1)) {
+    await sql`savepoint invoice_chunk`.execute(trx);
+    try {
+      const { rows } = await applyStatement(teamId, now, mode).execute(trx);
+      await sql`release savepoint invoice_chunk`.execute(trx);
+      return rows[0] as (typeof rows)[number];
+    } catch (error) {
+      if (!numberTaken(error)) throw error;
+      await sql`rollback to savepoint invoice_chunk`.execute(trx);
+    }
+  }
+  const { rows } = await applyStatement(teamId, now, 'upsert').execute(trx);
+  return rows[0] as (typeof rows)[number];
+}
+
 export async function applyStagedInvoices(trx: Trx, teamId: string, now: Date): Promise<AppliedInvoices> {
-  const { rows } = await applyStatement(teamId, now).execute(trx);
-  const counts = rows[0] as (typeof rows)[number];
+  const counts = await applyStagedChunk(trx, teamId, now, 'new');
   const p = await logStagedPayments(trx, teamId, now);
   return { ...counts, touched: counts.touched.map(Number), payments: p.payments, paid: p.paid };
 }

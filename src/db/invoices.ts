@@ -187,18 +187,51 @@ export async function analyzeInvoices(db: Queryable): Promise<void> {
   await sql`analyze invoices`.execute(db);
 }
 
-/** The open invoices of these accounts, as credit hold weighs them. */
-export async function openInvoicesOf(
+/** An open invoice with a balance, as credit hold weighs it. */
+export type OwingInvoice = Pick<Invoice, 'account_id' | 'number' | 'balance_cents' | 'currency' | 'due_on'>;
+
+/**
+ * The open invoices with a balance of these accounts that are due on or before `dueOnOrBefore`
+ * (credit hold's line), the ones that can put them on hold by their age: the oldest `perAccount`
+ * of each account (by due date, then number), and how many each account has in all.
+ */
+export async function lateOwingInvoicesOf(
   db: Queryable,
   accountIds: readonly number[],
-): Promise<Pick<Invoice, 'account_id' | 'number' | 'balance_cents' | 'currency' | 'due_on'>[]> {
-  if (accountIds.length === 0) return [];
-  return db
-    .selectFrom('invoices')
-    .select(['account_id', 'number', 'balance_cents', 'currency', 'due_on'])
-    .where('account_id', 'in', accountIds)
-    .where('status', '=', 'open')
-    .execute();
+  dueOnOrBefore: string,
+  perAccount: number,
+): Promise<{ invoices: OwingInvoice[]; counts: Map<number, number> }> {
+  if (accountIds.length === 0) return { invoices: [], counts: new Map() };
+  const { rows } = await sql<OwingInvoice & { late: string | number }>`
+    select account_id, number, balance_cents, currency, due_on, late from (
+      select account_id, number, balance_cents, currency, due_on,
+        row_number() over (partition by account_id order by due_on, number) as n,
+        count(*) over (partition by account_id) as late
+      from invoices
+      where account_id = any(${[...accountIds]}::int[]) and status = 'open' and due_on <= ${dueOnOrBefore}
+        and balance_cents > 0
+    ) as ranked
+    where n <= ${perAccount}
+    order by account_id, n`.execute(db);
+  return {
+    invoices: rows.map(({ late: _, ...invoice }) => invoice),
+    counts: new Map(rows.map((r) => [r.account_id, Number(r.late)])),
+  };
+}
+
+/** The positive open balances of these accounts in one currency each (their credit limit's), summed by account. */
+export async function owingCentsOf(
+  db: Queryable,
+  accounts: readonly { accountId: number; currency: string }[],
+): Promise<Map<number, number>> {
+  if (accounts.length === 0) return new Map();
+  const { rows } = await sql<{ account_id: number; cents: string }>`
+    select c.id as account_id, sum(i.balance_cents) as cents
+    from unnest(${accounts.map((a) => a.accountId)}::int[], ${accounts.map((a) => a.currency)}::text[])
+      as c (id, currency)
+    join invoices i on i.account_id = c.id and i.status = 'open' and i.currency = c.currency and i.balance_cents > 0
+    group by c.id`.execute(db);
+  return new Map(rows.map((r) => [r.account_id, Number(r.cents)]));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

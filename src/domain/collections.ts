@@ -153,9 +153,24 @@ export interface CreditHoldPolicy {
 }
 
 export interface CreditHoldInput {
+  /** The open invoices; or only those due on or before holdLine, when owingInLimitCurrency is given. */
   openInvoices: readonly { number: string; balanceCents: number; currency: string; dueOn: string }[];
   creditLimitCents: number | null;
   creditLimitCurrency: string | null;
+  /**
+   * The positive open balances in the credit limit's currency, summed, when openInvoices lists only
+   * the invoices late enough for a hold (otherwise they are summed from openInvoices).
+   */
+  owingInLimitCurrency?: number;
+}
+
+/**
+ * The last due date late enough for a hold on `today`: an invoice due then or earlier is
+ * `creditHoldDays` late (with no days at all, every invoice is: the last day there is).
+ */
+export function holdLine(today: string, policy: CreditHoldPolicy): string {
+  if (policy.creditHoldDays <= 0) return '9999-12-31';
+  return new Date((dayNumber(today) - policy.creditHoldDays) * DAY_MS).toISOString().slice(0, 10);
 }
 
 /**
@@ -171,9 +186,11 @@ export function creditHoldReasons(input: CreditHoldInput, today: string, policy:
   });
   const { creditLimitCents: limit, creditLimitCurrency: currency } = input;
   if (limit !== null && currency !== null) {
-    const open = owing
-      .filter((invoice) => invoice.currency === currency)
-      .reduce((sum, invoice) => sum + invoice.balanceCents, 0);
+    const open =
+      input.owingInLimitCurrency ??
+      owing
+        .filter((invoice) => invoice.currency === currency)
+        .reduce((sum, invoice) => sum + invoice.balanceCents, 0);
     if (open > limit) {
       reasons.push(
         `open balance ${formatMoney(open, currency)} exceeds the credit limit of ${formatMoney(limit, currency)}`,

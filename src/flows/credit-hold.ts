@@ -1,11 +1,11 @@
 import { lockCreditHoldStates, setCreditHold } from '../db/accounts.ts';
-import { openInvoicesOf } from '../db/invoices.ts';
+import { lateOwingInvoicesOf, type OwingInvoice, owingCentsOf } from '../db/invoices.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { creditHoldReasons } from '../domain/collections.ts';
+import { creditHoldReasons, holdLine } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
-import { creditHoldPost } from '../views/collections-messages.ts';
+import { CREDIT_HOLD_REASONS_SHOWN, creditHoldPost } from '../views/collections-messages.ts';
 import { accountThread } from './account-thread.ts';
 import { settingsFor } from './settings.ts';
 
@@ -26,15 +26,46 @@ export async function recomputeCreditHold(
   for (let i = 0; i < accountIds.length; i += CHUNK) {
     const ids = accountIds.slice(i, i + CHUNK);
     const accounts = await lockCreditHoldStates(trx, ids);
-    const byAccount = Map.groupBy(await openInvoicesOf(trx, ids), (inv) => inv.account_id);
-    const changes: Array<{ id: number; on: boolean }> = [];
-    const posts: NewNotification[] = [];
+    const weighed = [];
     for (const account of accounts) {
       const settings = await settingsFor(deps, account.team_id, trx);
       const today = dayIn(settings.BUSINESS_TIMEZONE, now);
+      const policy = { creditHoldDays: settings.CREDIT_HOLD_DAYS };
+      weighed.push({ account, today, policy, line: holdLine(today, policy) });
+    }
+    // Only what can decide: the invoices late enough, and the balance in the credit limit's currency.
+    // A post lists the oldest reasons and counts the rest: only those are read, and the count.
+    const late = new Map<number, OwingInvoice[]>();
+    const lateCounts = new Map<number, number>();
+    for (const [line, same] of Map.groupBy(weighed, (w) => w.line)) {
+      const { invoices, counts } = await lateOwingInvoicesOf(
+        trx,
+        same.map((w) => w.account.id),
+        line,
+        CREDIT_HOLD_REASONS_SHOWN,
+      );
+      for (const inv of invoices) {
+        const listed = late.get(inv.account_id);
+        if (listed) listed.push(inv);
+        else late.set(inv.account_id, [inv]);
+      }
+      for (const [id, n] of counts) lateCounts.set(id, n);
+    }
+    const owing = await owingCentsOf(
+      trx,
+      accounts.flatMap((a) =>
+        a.credit_limit_cents !== null && a.credit_limit_currency !== null
+          ? [{ accountId: a.id, currency: a.credit_limit_currency }]
+          : [],
+      ),
+    );
+    const changes: Array<{ id: number; on: boolean }> = [];
+    const posts: NewNotification[] = [];
+    for (const { account, today, policy } of weighed) {
+      const listed = late.get(account.id) ?? [];
       const reasons = creditHoldReasons(
         {
-          openInvoices: (byAccount.get(account.id) ?? []).map((inv) => ({
+          openInvoices: listed.map((inv) => ({
             number: inv.number,
             balanceCents: inv.balance_cents,
             currency: inv.currency,
@@ -42,9 +73,10 @@ export async function recomputeCreditHold(
           })),
           creditLimitCents: account.credit_limit_cents,
           creditLimitCurrency: account.credit_limit_currency,
+          owingInLimitCurrency: owing.get(account.id) ?? 0,
         },
         today,
-        { creditHoldDays: settings.CREDIT_HOLD_DAYS },
+        policy,
       );
       const on = reasons.length > 0;
       if (on === account.credit_hold) continue;
@@ -54,7 +86,13 @@ export async function recomputeCreditHold(
         teamId: account.team_id,
         dedupeKey: `credithold:${account.id}:${change}:${on ? 'on' : 'off'}`,
         target: accountThread(account),
-        message: creditHoldPost({ accountName: account.name, repUserId: account.owner_user_id, on, reasons }),
+        message: creditHoldPost({
+          accountName: account.name,
+          repUserId: account.owner_user_id,
+          on,
+          reasons,
+          moreReasons: (lateCounts.get(account.id) ?? 0) - listed.length,
+        }),
       });
     }
     for (const on of [true, false]) {

@@ -36,7 +36,8 @@ const NAME_MAX = 300;
 const NOTE_MAX = 2000;
 const PERSON_MAX = 100;
 const REASON_MAX = 300;
-const REASONS_SHOWN = 20;
+/** Credit hold reasons a post lists; the rest are counted. */
+export const CREDIT_HOLD_REASONS_SHOWN = 20;
 const AR_MENTIONS_SHOWN = 20;
 
 export interface CollectionInvoice {
@@ -224,6 +225,8 @@ export function creditHoldPost(input: {
   repUserId: string | null;
   on: boolean;
   reasons: string[];
+  /** Reasons left out of `reasons` (counted with the ones not shown). */
+  moreReasons?: number;
 }): SlackMessage {
   const account = userText(input.accountName, NAME_MAX);
   const cc = input.repUserId === null ? '' : ` cc ${person(input.repUserId)}`;
@@ -233,8 +236,8 @@ export function creditHoldPost(input: {
       ...noRepBlocks(input.repUserId),
     ]);
   }
-  const shown = input.reasons.slice(0, REASONS_SHOWN).map((r) => `• ${userText(r, REASON_MAX)}`);
-  const more = input.reasons.length - shown.length;
+  const shown = input.reasons.slice(0, CREDIT_HOLD_REASONS_SHOWN).map((r) => `• ${userText(r, REASON_MAX)}`);
+  const more = input.reasons.length - shown.length + (input.moreReasons ?? 0);
   const lines = [
     `🛑 *${account} is on credit hold.*${cc}`,
     ...(shown.length > 0 ? ['Why:', ...shown] : []),

@@ -5,7 +5,7 @@ import { insertAccounts } from '../../src/db/accounts.ts';
 import { upsertInvoiceRows } from '../../src/db/invoices.ts';
 import type { NewInvoice, Queryable } from '../../src/db/schema.ts';
 import { bookOf, loadRepBook } from '../../src/db/status.ts';
-import { useTestDatabase, usingPostgres } from '../support/db.ts';
+import { untilALockIsAwaited, useTestDatabase, usingPostgres } from '../support/db.ts';
 import {
   applyInvoiceEdit,
   type InvoiceEdit,
@@ -266,11 +266,7 @@ describe('account_book', () => {
         // neither alone moves the oldest due date, both together do.
         await pay(trx, 'first');
         second = pay(db, 'second');
-        for (let i = 0; i < 500; i++) {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
-          if ((rows[0]?.n ?? 0) > 0) break;
-        }
+        await untilALockIsAwaited(db);
       });
       await second;
       const { stored, recomputed } = await bookTables(db, team);

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { findAccountsByCrmId, findAccountsByNameKey, nameKey } from '../../src/db/accounts.ts';
 import {
+  type ApplyMode,
   accountKey,
+  applyStagedChunk,
   applyStagedInvoices,
   resolveStagedAccounts,
   stagedLinkedNumbers,
@@ -12,7 +14,7 @@ import {
 import { findInvoicesByNumber } from '../../src/db/invoices.ts';
 import type { Trx } from '../../src/db/schema.ts';
 import type { InvoiceInput } from '../../src/domain/invoice-input.ts';
-import { useTestDatabase } from '../support/db.ts';
+import { untilALockIsAwaited, useTestDatabase, usingPostgres } from '../support/db.ts';
 import { anAccount, anInvoice, OTHER_TEAM, TEAM, unique } from '../support/rows.ts';
 
 const database = useTestDatabase();
@@ -225,5 +227,63 @@ describe('db/invoice-staging', () => {
         .execute((trx) => apply(trx, [row(number, { account: { crmId: null, name: 'a\u0000b' } })])),
     ).rejects.toThrow(/NUL/);
     expect(await findInvoicesByNumber(db, TEAM, [number])).toEqual([]);
+  });
+
+  describe.skipIf(!usingPostgres)('a number another transaction inserts while the rows are written', () => {
+    /**
+     * Another transaction inserts one of the numbers and holds it uncommitted while the rows are
+     * applied, first written `first`; it commits (or rolls back) once the writing waits for it.
+     */
+    async function race(first: ApplyMode, other: 'commit' | 'rollback') {
+      const { db } = database;
+      const tag = unique();
+      const numbers = [`INV-R${tag}-1`, `INV-R${tag}-2`, `INV-R${tag}-3`];
+      let applying: Promise<Awaited<ReturnType<typeof applyStagedChunk>>> | undefined;
+      let waited = false;
+      const theirs = db.transaction().execute(async (trx) => {
+        await apply(trx, [
+          row(numbers[1] as string, { account: { crmId: null, name: `Other ${tag}` }, amountCents: 5_000 }),
+        ]);
+        applying = db.transaction().execute(async (mine) => {
+          await stageInvoices(mine, once(numbers.map((n) => row(n))));
+          await resolveStagedAccounts(mine, TEAM);
+          return applyStagedChunk(mine, TEAM, NOW, first);
+        });
+        waited = await untilALockIsAwaited(db);
+        if (other === 'rollback') throw new Error('rolled back');
+      });
+      await theirs.catch(() => {});
+      if (!applying) throw new Error('the rows were not applied');
+      const counts = await applying;
+      const stored = await findInvoicesByNumber(db, TEAM, numbers);
+      // The rows were written while the other transaction held the number: they waited for it.
+      expect(waited).toBe(true);
+      return { counts, stored: stored.sort((a, b) => a.id - b.id), numbers };
+    }
+
+    it.each(['new', 'known', 'upsert'] as const)(
+      'waits for it, then updates what it committed (first written as %s): every row applied, no error',
+      async (first) => {
+        const { counts, stored, numbers } = await race(first, 'commit');
+        expect(stored.map((i) => [i.number, i.amount_cents])).toEqual(
+          [numbers[1], numbers[0], numbers[2]].map((n) => [n, 10_000]),
+        );
+        const accounts = await findAccountsByNameKey(
+          database.db,
+          TEAM,
+          numbers.map((n) => nameKey(`Customer of ${n}`)),
+        );
+        expect(new Set(stored.map((i) => i.account_id))).toEqual(new Set(accounts.map((a) => a.id)));
+        expect(counts.created + counts.updated).toBe(3);
+        // Tried again, the rows find the committed number known (the upsert alone counts it as new).
+        if (first !== 'upsert') expect(counts).toMatchObject({ created: 2, updated: 1 });
+      },
+    );
+
+    it('inserts every row when the other transaction rolls back', async () => {
+      const { counts, stored, numbers } = await race('new', 'rollback');
+      expect(counts).toMatchObject({ created: 3, updated: 0, unchanged: 0 });
+      expect(stored.map((i) => i.number)).toEqual(numbers);
+    });
   });
 });

@@ -4,11 +4,12 @@ import {
   findInvoicesByNumber,
   getInvoice,
   getInvoiceWithAccount,
+  lateOwingInvoicesOf,
   lockInvoice,
   lockOpenInvoices,
   markPastHold,
   markPromiseBroken,
-  openInvoicesOf,
+  owingCentsOf,
   patchInvoice,
   pingCandidateIds,
   setInvoiceBalance,
@@ -79,21 +80,57 @@ describe('db/invoices', () => {
     expect((await getInvoice(db, TEAM, invoice.id))?.status).toBe('void');
   });
 
-  it('lists the open invoices of accounts, for credit hold', async () => {
+  it('reads what credit hold weighs: the late invoices with a balance, and the balance in one currency', async () => {
     const { db } = database;
     const account = await anAccount(db);
-    const open = await anInvoice(db, account);
+    const other = await anAccount(db);
+    const late = await anInvoice(db, account, { due_on: '2026-01-15' });
+    await anInvoice(db, account, { due_on: '2026-03-02', balance_cents: 7_000 });
+    const euros = await anInvoice(db, account, { currency: 'EUR', balance_cents: 900 });
     await anInvoice(db, account, { status: 'paid', balance_cents: 0 });
-    expect(await openInvoicesOf(db, [account.id])).toEqual([
+    await anInvoice(db, account, { balance_cents: 0 });
+    await anInvoice(db, account, { balance_cents: -300 });
+    const otherLate = await anInvoice(db, other, { due_on: '2026-03-01', balance_cents: 11 });
+    const found = await lateOwingInvoicesOf(db, [account.id, other.id], '2026-03-01', 5);
+    expect(found.invoices).toEqual([
       {
         account_id: account.id,
-        number: open.number,
+        number: late.number,
         balance_cents: 50_000,
         currency: 'USD',
+        due_on: '2026-01-15',
+      },
+      {
+        account_id: account.id,
+        number: euros.number,
+        balance_cents: 900,
+        currency: 'EUR',
         due_on: '2026-02-01',
       },
+      {
+        account_id: other.id,
+        number: otherLate.number,
+        balance_cents: 11,
+        currency: 'USD',
+        due_on: '2026-03-01',
+      },
     ]);
-    expect(await openInvoicesOf(db, [])).toEqual([]);
+    expect([...found.counts]).toEqual([
+      [account.id, 2],
+      [other.id, 1],
+    ]);
+    // The oldest first, at most `perAccount` of each account, all of them counted.
+    const oldest = await lateOwingInvoicesOf(db, [account.id, other.id], '2026-03-01', 1);
+    expect(oldest.invoices.map((i) => i.number)).toEqual([late.number, otherLate.number]);
+    expect([...oldest.counts]).toEqual([...found.counts]);
+    expect((await lateOwingInvoicesOf(db, [account.id], '2026-01-14', 5)).invoices).toEqual([]);
+    expect(await lateOwingInvoicesOf(db, [], '2026-03-01', 5)).toEqual({ invoices: [], counts: new Map() });
+    const owing = await owingCentsOf(db, [
+      { accountId: account.id, currency: 'USD' },
+      { accountId: other.id, currency: 'EUR' },
+    ]);
+    expect([...owing]).toEqual([[account.id, 57_000]]);
+    expect(await owingCentsOf(db, [])).toEqual(new Map());
   });
 
   it('finds the invoices that crossed a threshold or broke a promise, and records each ping', async () => {

@@ -13,6 +13,7 @@ import {
   daysPastDue,
   disputeReasonLabel,
   escalationNear,
+  holdLine,
   type InvoicePingState,
   isDisputeReason,
   isUpdateKind,
@@ -424,6 +425,26 @@ describe('credit hold', () => {
     creditLimitCurrency: fc.constantFrom('USD', 'EUR'),
   });
   const policyArb = fc.record({ creditHoldDays: fc.integer({ min: 1, max: 120 }) });
+
+  it('gives the same reasons from the invoices due on or before the hold line and the owing balance alone', () => {
+    fc.assert(
+      fc.property(holdInput, dayArb, policyArb, (input, today, policy) => {
+        const line = holdLine(today, policy);
+        const weighed: CreditHoldInput = {
+          ...input,
+          openInvoices: input.openInvoices.filter((i) => i.dueOn <= line && i.balanceCents > 0),
+          owingInLimitCurrency: input.openInvoices
+            .filter((i) => i.currency === input.creditLimitCurrency && i.balanceCents > 0)
+            .reduce((sum, i) => sum + i.balanceCents, 0),
+        };
+        expect(creditHoldReasons(weighed, today, policy)).toEqual(creditHoldReasons(input, today, policy));
+        for (const invoice of input.openInvoices)
+          expect(invoice.dueOn <= line).toBe(daysPastDue(invoice.dueOn, today) >= policy.creditHoldDays);
+      }),
+    );
+    expect(holdLine('2026-03-10', { creditHoldDays: 60 })).toBe('2026-01-09');
+    expect(holdLine('2026-03-10', { creditHoldDays: 0 })).toBe('9999-12-31');
+  });
 
   it('is on hold exactly when there is a reason, and stays on as days pass or balances grow', () => {
     fc.assert(

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { type DatabaseHandle, openPglite, openPostgres } from '../../src/db/connect.ts';
+import type { Queryable } from '../../src/db/schema.ts';
 import { adminUrl } from './global-setup.ts';
 
 /**
@@ -40,6 +42,19 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
 }
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
+
+/**
+ * Whether a session of this PostgreSQL database waits for a lock (a concurrent statement the test
+ * started has reached the row another transaction holds), looked at until it does, 500 times at most.
+ */
+export async function untilALockIsAwaited(db: Queryable): Promise<boolean> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+    if ((rows[0]?.n ?? 0) > 0) return true;
+  }
+  return false;
+}
 
 /**
  * A database of the test file's own for its tests (see openTestDatabase): opened before them and

@@ -385,6 +385,14 @@ describe('creditHoldPost', () => {
     expect(json(message)).toContain('• INV-19 is 90 days past due');
     expect(json(message)).not.toContain('INV-20 ');
     expect(json(message)).toContain('…and 25 more');
+    const counted = creditHoldPost({
+      accountName: 'Acme',
+      repUserId: 'U0REP',
+      on: true,
+      reasons: reasons.slice(0, 20),
+      moreReasons: 25,
+    });
+    expect(json(counted)).toEqual(json(message));
   });
 });
 
