@@ -5,7 +5,7 @@
  * times as many open invoices: paid invoices are reopened in one UPDATE (the rollup's triggers fold them in, and
  * that statement is timed too), the headline timed, and everything rolled back. For comparison the aggregate it
  * replaced (a sum over every open invoice: `invoices_open_due_idx` covered it until migration
- * 2026-12-02T02-00-invoice-index-diet, it reads the heap now) is timed on both.
+ * 2026-12-02T04-00-invoice-index-diet, it reads the heap now) is timed on both.
  * Prints p50/p95 per call, the rollup's size and the EXPLAIN of both queries.
  */
 import { performance } from 'node:perf_hooks';

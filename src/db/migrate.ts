@@ -27,9 +27,9 @@ import * as nameWordsUpdate from '../../migrations/2026-12-01T19-01-name-words-u
 import * as nameVocabulary from '../../migrations/2026-12-02T01-00-name-vocabulary.ts';
 import * as statusFunction from '../../migrations/2026-12-02T01-01-status-function.ts';
 import * as accountBook from '../../migrations/2026-12-02T01-02-account-book.ts';
-import * as invoiceIndexDiet from '../../migrations/2026-12-02T02-00-invoice-index-diet.ts';
 import * as statusLookupLean from '../../migrations/2026-12-02T03-00-status-lookup-lean.ts';
 import * as bookCountIndex from '../../migrations/2026-12-02T03-01-book-count-index.ts';
+import * as invoiceIndexDiet from '../../migrations/2026-12-02T04-00-invoice-index-diet.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -55,9 +55,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T01-00-name-vocabulary': nameVocabulary,
   '2026-12-02T01-01-status-function': statusFunction,
   '2026-12-02T01-02-account-book': accountBook,
-  '2026-12-02T02-00-invoice-index-diet': invoiceIndexDiet,
   '2026-12-02T03-00-status-lookup-lean': statusLookupLean,
   '2026-12-02T03-01-book-count-index': bookCountIndex,
+  '2026-12-02T04-00-invoice-index-diet': invoiceIndexDiet,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
