@@ -61,16 +61,25 @@ export async function linkedInvoices(
            i.url, a.id as account_id, a.name as account_name, a.domain as account_domain,
            d.id as deal_id, d.name as deal_name, d.currency as deal_currency, d.prefill as deal_prefill,
            coalesce(d.owner_user_id, a.owner_user_id) as owner_user_id, h.fields as handoff_fields,
-           not exists (
+           -- Each case reads its own index (migration 2026-12-02T05-00): the deal's invoices, or the
+           -- account's open and paid invoices without a deal.
+           case when i.deal_id is not null then not exists (
              select 1 from invoices o
-             where o.team_id = i.team_id and o.id <> i.id and o.status <> 'void'
-               and (
-                 (i.deal_id is not null and o.deal_id = i.deal_id)
-                 or (i.deal_id is null and o.deal_id is null and o.account_id = i.account_id
-                     and o.issued_on >= (d.closed_at at time zone 'UTC')::date)
-               )
+             where o.deal_id = i.deal_id and o.status <> 'void' and o.team_id = i.team_id and o.id <> i.id
                and (o.issued_on < i.issued_on or (o.issued_on = i.issued_on and o.id < i.id))
-           ) as is_first
+           ) else not exists (
+             select 1 from invoices o
+             where o.account_id = i.account_id and o.status = 'open' and o.deal_id is null
+               and o.team_id = i.team_id and o.id <> i.id
+               and o.issued_on >= (d.closed_at at time zone 'UTC')::date
+               and (o.issued_on < i.issued_on or (o.issued_on = i.issued_on and o.id < i.id))
+           ) and not exists (
+             select 1 from invoices o
+             where o.account_id = i.account_id and o.status = 'paid' and o.deal_id is null
+               and o.team_id = i.team_id and o.id <> i.id
+               and o.issued_on >= (d.closed_at at time zone 'UTC')::date
+               and (o.issued_on < i.issued_on or (o.issued_on = i.issued_on and o.id < i.id))
+           ) end as is_first
     from invoices i
     join accounts a on a.id = i.account_id
     join lateral (

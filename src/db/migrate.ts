@@ -30,6 +30,7 @@ import * as accountBook from '../../migrations/2026-12-02T01-02-account-book.ts'
 import * as statusLookupLean from '../../migrations/2026-12-02T03-00-status-lookup-lean.ts';
 import * as bookCountIndex from '../../migrations/2026-12-02T03-01-book-count-index.ts';
 import * as invoiceIndexDiet from '../../migrations/2026-12-02T04-00-invoice-index-diet.ts';
+import * as firstInvoiceIndexes from '../../migrations/2026-12-02T05-00-first-invoice-indexes.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T03-00-status-lookup-lean': statusLookupLean,
   '2026-12-02T03-01-book-count-index': bookCountIndex,
   '2026-12-02T04-00-invoice-index-diet': invoiceIndexDiet,
+  '2026-12-02T05-00-first-invoice-indexes': firstInvoiceIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
