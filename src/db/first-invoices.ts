@@ -24,6 +24,21 @@ export interface LinkedInvoice {
 }
 
 /**
+ * No other invoice of i's account in `status` without a deal was issued since deal d closed and before
+ * i. One per status, with the status a literal, so that each reads its partial index (open:
+ * `invoices_open_account_idx`, paid: `invoices_paid_account_idx`).
+ */
+function noEarlierWithoutDeal(status: 'open' | 'paid') {
+  return sql`not exists (
+             select 1 from invoices o
+             where o.account_id = i.account_id and o.status = ${sql.lit(status)} and o.deal_id is null
+               and o.team_id = i.team_id and o.id <> i.id
+               and o.issued_on >= (d.closed_at at time zone 'UTC')::date
+               and (o.issued_on < i.issued_on or (o.issued_on = i.issued_on and o.id < i.id))
+           )`;
+}
+
+/**
  * Open invoices with a link (by number, or one by id), each with the deal it bills: its own deal,
  * else its account's latest deal. `isFirst` says whether it is that deal's first invoice: no other
  * invoice of the deal (for an invoice without a deal: no other invoice of the account without one,
@@ -67,19 +82,7 @@ export async function linkedInvoices(
              select 1 from invoices o
              where o.deal_id = i.deal_id and o.status <> 'void' and o.team_id = i.team_id and o.id <> i.id
                and (o.issued_on < i.issued_on or (o.issued_on = i.issued_on and o.id < i.id))
-           ) else not exists (
-             select 1 from invoices o
-             where o.account_id = i.account_id and o.status = 'open' and o.deal_id is null
-               and o.team_id = i.team_id and o.id <> i.id
-               and o.issued_on >= (d.closed_at at time zone 'UTC')::date
-               and (o.issued_on < i.issued_on or (o.issued_on = i.issued_on and o.id < i.id))
-           ) and not exists (
-             select 1 from invoices o
-             where o.account_id = i.account_id and o.status = 'paid' and o.deal_id is null
-               and o.team_id = i.team_id and o.id <> i.id
-               and o.issued_on >= (d.closed_at at time zone 'UTC')::date
-               and (o.issued_on < i.issued_on or (o.issued_on = i.issued_on and o.id < i.id))
-           ) end as is_first
+           ) else ${noEarlierWithoutDeal('open')} and ${noEarlierWithoutDeal('paid')} end as is_first
     from invoices i
     join accounts a on a.id = i.account_id
     join lateral (
