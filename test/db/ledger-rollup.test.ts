@@ -13,6 +13,7 @@ import {
   invoiceEdits,
   invoiceNumber,
   rolledBack,
+  withRolledBackGroups,
 } from '../support/invoice-changes.ts';
 import { aDeal, addDays, unique } from '../support/rows.ts';
 
@@ -57,16 +58,7 @@ const simple: fc.Arbitrary<Change> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('dropHandoff' as const), d: fc.integer({ min: 0, max: 3 }) }),
 );
-const change: fc.Arbitrary<Change> = fc.oneof(
-  { weight: 6, arbitrary: simple },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('rollback' as const),
-      inside: fc.array(simple, { maxLength: 4 }),
-    }),
-  },
-);
+const change: fc.Arbitrary<Change> = withRolledBackGroups(simple);
 
 async function apply(db: Queryable, team: string, accounts: number[], c: Change): Promise<void> {
   const number = (n: number) => invoiceNumber(team, n);

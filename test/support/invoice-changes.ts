@@ -100,3 +100,22 @@ export async function rolledBack(db: Queryable, work: (trx: Queryable) => Promis
       if (!(error instanceof Rollback)) throw error;
     });
 }
+
+/**
+ * Mostly `simple` changes, now and then a group of them made in a transaction and rolled back
+ * (`{ kind: 'rollback', inside }`, applied with rolledBack).
+ */
+export function withRolledBackGroups<C>(
+  simple: fc.Arbitrary<C>,
+): fc.Arbitrary<C | { kind: 'rollback'; inside: C[] }> {
+  return fc.oneof(
+    { weight: 6, arbitrary: simple },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('rollback' as const),
+        inside: fc.array(simple, { maxLength: 4 }),
+      }),
+    },
+  );
+}
