@@ -6,6 +6,22 @@ export function nameKey(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * nameKey, worked out once per name: normalising is most of the cost of reading a large file's
+ * names, which repeat row after row. Holds one entry per distinct name.
+ */
+export class NameKeys {
+  readonly #keys = new Map<string, string>();
+  of(name: string): string {
+    let key = this.#keys.get(name);
+    if (key === undefined) {
+      key = nameKey(name);
+      this.#keys.set(name, key);
+    }
+    return key;
+  }
+}
+
 export interface AccountRef {
   crmId: string | null;
   name: string;

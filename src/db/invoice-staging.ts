@@ -11,7 +11,7 @@
  */
 import { sql } from 'kysely';
 import { type InvoiceInput, invoiceStatus } from '../domain/invoice-input.ts';
-import { nameKey } from './accounts.ts';
+import { NameKeys, nameKey } from './accounts.ts';
 import { type CopyValue, copyInto, copyLine, copyTextInto } from './copy.ts';
 import { databaseErrorCode } from './errors.ts';
 import type { Account, Invoice, Queryable, Trx } from './schema.ts';
@@ -53,15 +53,10 @@ export function accountKey(account: InvoiceInput['account'], key = nameKey(accou
  */
 class AccountsSeen {
   readonly #said = new Map<string, { said: string; currency: string }>();
-  readonly #keys = new Map<string, string>();
+  readonly #keys = new NameKeys();
   /** nameKey of a name, worked out once per name. */
   key(name: string): string {
-    let key = this.#keys.get(name);
-    if (key === undefined) {
-      key = nameKey(name);
-      this.#keys.set(name, key);
-    }
-    return key;
+    return this.#keys.of(name);
   }
   /** Whether `row` says something new of its account, and the currency of the account's first row. */
   note(key: string, row: InvoiceInput, newName: string): { news: boolean; currency: string } {

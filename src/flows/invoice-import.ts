@@ -1,3 +1,4 @@
+import { NameKeys } from '../db/accounts.ts';
 import { accountKey, type StagingBatch } from '../db/invoice-staging.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
@@ -51,12 +52,13 @@ export async function importInvoiceRecords(
   onProgress?: (done: number) => void,
 ): Promise<CsvImportResult> {
   const customers = new Set<string>();
+  const keys = new NameKeys();
   let rows = 0;
   const reader = createReportReader({ ...options, findDuplicates: false });
   const staged = (): StagingBatch => {
     const read = reader.takeStaged();
     rows += read.rows.length;
-    for (const r of read.rows) customers.add(accountKey(r.account));
+    for (const r of read.rows) customers.add(accountKey(r.account, keys.of(r.account.name ?? '')));
     return read;
   };
   async function* checked(): AsyncGenerator<StagingBatch> {
