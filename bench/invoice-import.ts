@@ -14,19 +14,14 @@
  */
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { parse } from 'csv-parse';
 import { type Kysely, sql } from 'kysely';
 import { parseCommandLine } from '../src/cli/args.ts';
 import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/connect.ts';
 import { applyStatement, resolveStagedAccounts, stageInvoices } from '../src/db/invoice-staging.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
 import type { Database, Trx } from '../src/db/schema.ts';
-import {
-  CSV_PARSE_OPTIONS,
-  createInvoiceCsvReader,
-  type DateFormat,
-  parseDateFormat,
-} from '../src/domain/invoice-csv.ts';
+import { csvRecords } from '../src/domain/csv.ts';
+import { createInvoiceCsvReader, type DateFormat, parseDateFormat } from '../src/domain/invoice-csv.ts';
 import type { InvoiceInput } from '../src/domain/invoice-input.ts';
 import { importInvoiceRecords } from '../src/flows/invoice-import.ts';
 import { upsertInvoices } from '../src/flows/invoices.ts';
@@ -84,8 +79,11 @@ const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
 /** The first `n` rows of the file, checked as the import checks them (the API batch is made of them). */
 async function firstRows(n: number): Promise<InvoiceInput[]> {
   const reader = createInvoiceCsvReader({ dateFormat, currency: 'USD' });
-  const parser = createReadStream(file as string).pipe(parse({ ...CSV_PARSE_OPTIONS, to_line: n + 1 }));
-  for await (const record of parser) reader.push(record as string[]);
+  let read = 0;
+  for await (const record of csvRecords(createReadStream(file as string))) {
+    reader.push(record);
+    if (++read > n) break;
+  }
   const result = reader.finish();
   if (!result.ok) throw new Error(`${file} has problems: ${JSON.stringify(result).slice(0, 300)}`);
   return result.rows;
@@ -136,7 +134,7 @@ async function run(label: string, handle: DatabaseHandle): Promise<Figures> {
       { config, db },
       trx,
       TEAM_ID,
-      createReadStream(file as string).pipe(parse(CSV_PARSE_OPTIONS)),
+      csvRecords(createReadStream(file as string)),
       { dateFormat, currency: 'USD' },
       now,
     );

@@ -1,14 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
 import { readSheet } from 'read-excel-file/node';
 import { systemClock } from '../clock.ts';
-import {
-  CSV_PARSE_OPTIONS,
-  DATE_FORMATS,
-  type DateFormat,
-  describeProblems,
-  parseDateFormat,
-} from '../domain/invoice-csv.ts';
+import { csvRecords } from '../domain/csv.ts';
+import { DATE_FORMATS, type DateFormat, describeProblems, parseDateFormat } from '../domain/invoice-csv.ts';
 import { isCurrencyCode } from '../domain/money.ts';
 import { describeSkipped } from '../domain/report-layouts.ts';
 import { type CsvImportResult, ImportRejected, importInvoiceRecords } from '../flows/invoice-import.ts';
@@ -80,7 +74,7 @@ function options(): {
 class UnreadableFile extends Error {}
 
 /**
- * The file's records as they stream: a CSV through csv-parse, an XLSX file's first sheet row by row
+ * The file's records as they stream: a CSV through csvRecords, an XLSX file's first sheet row by row
  * (cells as the workbook types them); read errors become UnreadableFile.
  */
 async function* fileRecords(file: string): AsyncGenerator<readonly unknown[]> {
@@ -90,11 +84,7 @@ async function* fileRecords(file: string): AsyncGenerator<readonly unknown[]> {
       for (const row of await readSheet(file)) yield row;
       return;
     }
-    const source = createReadStream(file);
-    const parser = parse(CSV_PARSE_OPTIONS);
-    source.on('error', (error) => parser.destroy(error));
-    source.pipe(parser);
-    for await (const record of parser) yield record as string[];
+    yield* csvRecords(createReadStream(file));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UnreadableFile(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { findPersonByEmail, setManager, upsertPerson } from '../db/people.ts';
+import { lineBreaks, parseCsv } from '../domain/csv.ts';
 import { parseCommandLine, usageError } from './args.ts';
 import { openCliContext, TEAM_OPTION, TEAM_USAGE } from './context.ts';
 
@@ -40,24 +40,40 @@ const row = z.object({
   role: z.enum(['', 'rep', 'ar', 'manager'], { error: 'must be rep, ar, manager or empty' }).default(''),
 });
 
-let records: Record<string, string>[];
-try {
-  records = parse(readFileSync(file, 'utf8'), {
-    columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
-    trim: true,
-    skip_empty_lines: true,
-    bom: true,
+/**
+ * The file's rows (blank lines skipped) as objects keyed by the header's names (lower-cased), values
+ * trimmed, each with its line and whether it has a value past the header's last column.
+ */
+function readRecords(text: string): { line: number; extra: boolean; values: Record<string, string> }[] {
+  let line = 1;
+  const lines = parseCsv(text).map((cells) => {
+    const at = line;
+    line += 1 + lineBreaks(cells);
+    return { line: at, cells: cells.map((c) => c.trim()) };
   });
+  const [header, ...rest] = lines.filter((r) => r.cells.some((c) => c !== ''));
+  const names = (header?.cells ?? []).map((c) => c.toLowerCase());
+  return rest.map((r) => ({
+    line: r.line,
+    extra: r.cells.slice(names.length).some((c) => c !== ''),
+    values: Object.fromEntries(names.map((name, i) => [name, r.cells[i] ?? ''])),
+  }));
+}
+
+let records: ReturnType<typeof readRecords>;
+try {
+  records = readRecords(readFileSync(file, 'utf8'));
 } catch (error) {
   process.stderr.write(`${file}: not a readable CSV file: ${(error as Error).message}\n`);
   process.exit(1);
 }
 const problems: string[] = [];
-const rows = records.map((r, i) => {
-  const parsed = row.safeParse(r);
+const rows = records.map((r) => {
+  if (r.extra) problems.push(`row ${r.line}: has more values than the header has columns`);
+  const parsed = row.safeParse(r.values);
   if (!parsed.success)
     for (const issue of parsed.error.issues)
-      problems.push(`row ${i + 2}, ${String(issue.path[0])}: ${issue.message}`);
+      problems.push(`row ${r.line}, ${String(issue.path[0])}: ${issue.message}`);
   return parsed.data;
 });
 if (problems.length > 0) {

@@ -42,7 +42,7 @@
  * A problem is reported as `row R, column C (Header): message`, R being the line in the file (the
  * header is line 1, a quoted value spanning lines counts every line) and C the 1-based column.
  */
-import { parse } from 'csv-parse/sync';
+import { CsvError, lineBreaks, parseCsv } from './csv.ts';
 import { parseDecimalAmount } from './decimal.ts';
 import { type InvoiceInput, isInvoiceUrl } from './invoice-input.ts';
 import { isCurrencyCode, minorDigits } from './money.ts';
@@ -519,7 +519,7 @@ export type InvoiceCsvResult =
 
 export interface InvoiceCsvReader {
   /**
-   * One CSV record (as csv-parse gives it, cells untrimmed), in file order; the first non-blank one
+   * One CSV record (as src/domain/csv.ts gives it, cells untrimmed), in file order; the first non-blank one
    * is the header. `line` is where it starts in the file, when the caller skipped lines (a report's
    * title and total rows); otherwise it is counted here.
    */
@@ -536,23 +536,6 @@ export interface InvoiceCsvReader {
    * where the rows were staged are problems too, in file order with the others.
    */
   finish(duplicates?: readonly DuplicateNumber[]): InvoiceCsvResult;
-}
-
-/** How the import reads CSV with csv-parse (sync or streaming): untrimmed cells, ragged rows allowed. */
-export const CSV_PARSE_OPTIONS = {
-  bom: true,
-  relax_column_count: true,
-  skip_empty_lines: false,
-} as const;
-
-const LINE_BREAK = /\r\n|\r|\n/g;
-
-export function lineBreaks(record: readonly string[]): number {
-  let count = 0;
-  for (const cell of record) {
-    if (cell.includes('\n') || cell.includes('\r')) count += cell.match(LINE_BREAK)?.length ?? 0;
-  }
-  return count;
 }
 
 /**
@@ -713,8 +696,9 @@ export function createInvoiceCsvReader(options: InvoiceCsvOptions = {}): Invoice
 export function parseInvoiceCsv(csv: string, options: InvoiceCsvOptions = {}): InvoiceCsvResult {
   let records: string[][];
   try {
-    records = parse(csv, CSV_PARSE_OPTIONS);
+    records = parseCsv(csv);
   } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
     return { ok: false, fileProblem: `not readable as CSV: ${(error as Error).message}`, problems: [] };
   }
   const reader = createInvoiceCsvReader(options);

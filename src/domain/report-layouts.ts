@@ -1,6 +1,6 @@
 /**
  * Accounting report exports as their products write them, read without edits. Pure: records in
- * (as csv-parse or an XLSX reader gives them), invoices or every problem out, and which layout was
+ * (as src/domain/csv.ts or an XLSX reader gives them), invoices or every problem out, and which layout was
  * recognised.
  *
  * | Layout                                   | Recognised by (title rows above the header) | Customer from        |
@@ -23,6 +23,8 @@
  *   balance as the amount.
  * Problems keep the row numbers of the original file.
  */
+
+import { lineBreaks } from './csv.ts';
 import {
   type ColumnAliases,
   type CsvProblem,
@@ -32,7 +34,6 @@ import {
   fieldOfHeader,
   headerKey,
   type InvoiceCsvResult,
-  lineBreaks,
   MONTH_NAMES,
   recognizeColumns,
   type StagedRead,

@@ -70,6 +70,19 @@ describe('npm run import:invoices', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(await stored()).toEqual({ invoices: [], accounts: [], payments: [] });
   });
 
+  it('refuses a file that is not readable as CSV, naming the line, and stores nothing', async () => {
+    const file = csvFile('unclosed.csv', [
+      ...GOOD,
+      ',02/02/2026,Invoice,INV-1004,"Gamma,03/04/2026,0,1.00,1.00',
+    ]);
+    const { code, output } = await cli.run(CLI, [file, '--date-format', 'MM/DD/YYYY']);
+    expect(output).toContain(
+      `${file} was not imported: not readable as CSV: line 5: a quoted value is not closed (its closing " is missing)`,
+    );
+    expect(code).toBe(1);
+    expect(await stored()).toEqual({ invoices: [], accounts: [], payments: [] });
+  });
+
   it('explains a missing column and a bad option without touching the database', async () => {
     const noDue = csvFile('no-due.csv', ['Num,Customer,Date,Amount,Balance', 'INV-9,Acme,2026-01-01,1,1']);
     const missing = await cli.run(CLI, [noDue]);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CSV_PARSE_OPTIONS, describeProblems, parseDay } from '../../src/domain/invoice-csv.ts';
+import { parseCsv } from '../../src/domain/csv.ts';
+import { describeProblems, parseDay } from '../../src/domain/invoice-csv.ts';
 import {
   createReportReader,
   formatDay,
@@ -15,7 +15,7 @@ const FIXTURES = new URL('../fixtures/exports/', import.meta.url);
 
 function readCsv(text: string, options: ReportOptions = {}): ReportResult {
   const reader = createReportReader(options);
-  for (const record of parse(text, CSV_PARSE_OPTIONS) as string[][]) reader.push(record);
+  for (const record of parseCsv(text)) reader.push(record);
   return reader.finish();
 }
 
