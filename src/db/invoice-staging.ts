@@ -53,11 +53,8 @@ export function accountKey(account: InvoiceInput['account'], key = nameKey(accou
  */
 class AccountsSeen {
   readonly #said = new Map<string, { said: string; currency: string }>();
-  readonly #keys = new NameKeys();
-  /** nameKey of a name, worked out once per name. */
-  key(name: string): string {
-    return this.#keys.of(name);
-  }
+  /** nameKey of each name, worked out once per name. */
+  readonly keys = new NameKeys();
   /** Whether `row` says something new of its account, and the currency of the account's first row. */
   note(key: string, row: InvoiceInput, newName: string): { news: boolean; currency: string } {
     const said = `${newName}\u0000${row.account.creditLimitCents === undefined ? '-' : String(row.account.creditLimitCents)}`;
@@ -72,7 +69,7 @@ class AccountsSeen {
 function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: AccountsSeen): CopyValue[] {
   const { crmId, name, creditLimitCents } = row.account;
   const newName = name ?? crmId ?? 'Unnamed account';
-  const nameKeyGiven = name ? seen.key(name) : null;
+  const nameKeyGiven = name ? seen.keys.of(name) : null;
   const key = accountKey(row.account, nameKeyGiven ?? '');
   const { news, currency } = seen.note(key, row, newName);
   return [
@@ -83,7 +80,7 @@ function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: Ac
     crmId,
     nameKeyGiven,
     newName,
-    nameKeyGiven ?? seen.key(newName),
+    nameKeyGiven ?? seen.keys.of(newName),
     creditLimitCents !== undefined,
     creditLimitCents ?? null,
     row.dealCrmId ?? null,

@@ -699,7 +699,7 @@ export function parseInvoiceCsv(csv: string, options: InvoiceCsvOptions = {}): I
     records = parseCsv(csv);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    return { ok: false, fileProblem: `not readable as CSV: ${(error as Error).message}`, problems: [] };
+    return { ok: false, fileProblem: `not readable as CSV: ${error.message}`, problems: [] };
   }
   const reader = createInvoiceCsvReader(options);
   for (const record of records) reader.push(record);
