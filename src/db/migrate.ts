@@ -31,6 +31,8 @@ import * as statusLookupLean from '../../migrations/2026-12-02T03-00-status-look
 import * as bookCountIndex from '../../migrations/2026-12-02T03-01-book-count-index.ts';
 import * as invoiceIndexDiet from '../../migrations/2026-12-02T04-00-invoice-index-diet.ts';
 import * as firstInvoiceIndexes from '../../migrations/2026-12-02T05-00-first-invoice-indexes.ts';
+import * as invoiceReferences from '../../migrations/2026-12-02T06-00-invoice-references.ts';
+import * as accountBookLean from '../../migrations/2026-12-02T06-01-account-book-lean.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -60,6 +62,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T03-01-book-count-index': bookCountIndex,
   '2026-12-02T04-00-invoice-index-diet': invoiceIndexDiet,
   '2026-12-02T05-00-first-invoice-indexes': firstInvoiceIndexes,
+  '2026-12-02T06-00-invoice-references': invoiceReferences,
+  '2026-12-02T06-01-account-book-lean': accountBookLean,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
