@@ -2,7 +2,7 @@ import { lockCreditHoldStates, setCreditHold } from '../db/accounts.ts';
 import { lateOwingInvoicesOf, type OwingInvoice, owingCentsOf } from '../db/invoices.ts';
 import type { Trx } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { creditHoldReasons, holdLine } from '../domain/collections.ts';
+import { type CreditHoldPolicy, creditHoldReasons, holdLine } from '../domain/collections.ts';
 import { dayIn } from '../domain/dates.ts';
 import { enqueueMany, type NewNotification } from '../outbox/outbox.ts';
 import { CREDIT_HOLD_REASONS_SHOWN, creditHoldPost } from '../views/collections-messages.ts';
@@ -23,15 +23,22 @@ export async function recomputeCreditHold(
   now: Date,
 ): Promise<number> {
   let transitions = 0;
+  // The workspace's day and hold line, worked out once per workspace (the same `now` for all).
+  const rulesOf = new Map<string, { today: string; policy: CreditHoldPolicy; line: string }>();
   for (let i = 0; i < accountIds.length; i += CHUNK) {
     const ids = accountIds.slice(i, i + CHUNK);
     const accounts = await lockCreditHoldStates(trx, ids);
     const weighed = [];
     for (const account of accounts) {
-      const settings = await settingsFor(deps, account.team_id, trx);
-      const today = dayIn(settings.BUSINESS_TIMEZONE, now);
-      const policy = { creditHoldDays: settings.CREDIT_HOLD_DAYS };
-      weighed.push({ account, today, policy, line: holdLine(today, policy) });
+      let rules = rulesOf.get(account.team_id);
+      if (!rules) {
+        const settings = await settingsFor(deps, account.team_id, trx);
+        const today = dayIn(settings.BUSINESS_TIMEZONE, now);
+        const policy = { creditHoldDays: settings.CREDIT_HOLD_DAYS };
+        rules = { today, policy, line: holdLine(today, policy) };
+        rulesOf.set(account.team_id, rules);
+      }
+      weighed.push({ account, ...rules });
     }
     // Only what can decide: the invoices late enough, and the balance in the credit limit's currency.
     // A post lists the oldest reasons and counts the rest: only those are read, and the count.
