@@ -33,6 +33,7 @@ import * as invoiceIndexDiet from '../../migrations/2026-12-02T04-00-invoice-ind
 import * as firstInvoiceIndexes from '../../migrations/2026-12-02T05-00-first-invoice-indexes.ts';
 import * as invoiceReferences from '../../migrations/2026-12-02T06-00-invoice-references.ts';
 import * as accountBookLean from '../../migrations/2026-12-02T06-01-account-book-lean.ts';
+import * as accountNamesGin from '../../migrations/2026-12-02T06-02-account-names-gin.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T05-00-first-invoice-indexes': firstInvoiceIndexes,
   '2026-12-02T06-00-invoice-references': invoiceReferences,
   '2026-12-02T06-01-account-book-lean': accountBookLean,
+  '2026-12-02T06-02-account-names-gin': accountNamesGin,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
