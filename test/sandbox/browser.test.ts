@@ -5,7 +5,7 @@
  * logs a note through /ar-update's external select; the clock moves a fortnight and a past-due
  * ping appears in a thread. Screenshots go to artifacts/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
@@ -45,6 +45,10 @@ async function inView(locator: Locator): Promise<void> {
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `this test drives Debian's chromium at ${CHROMIUM}, which is not installed: apt-get install -y chromium fonts-noto-color-emoji (bash .ci/run installs them)`,
+    );
   mkdirSync(ARTIFACTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'ar-sandbox-'));
   sandbox = await startSandbox({ port: 0, dataDir, reset: true, logLevel: 'silent' });
