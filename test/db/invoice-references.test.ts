@@ -21,6 +21,14 @@ async function failureOf(
   throw new Error('expected a failure');
 }
 
+/** 'done' when `work` succeeds, else the database's error code. */
+function outcomeOf(work: Promise<unknown>): Promise<string> {
+  return work.then(
+    () => 'done',
+    (error: unknown) => databaseErrorCode(error) ?? 'failed',
+  );
+}
+
 function invoiceOf(account: Pick<Account, 'team_id' | 'id'>, o: Partial<NewInvoice> = {}): NewInvoice {
   return {
     team_id: account.team_id,
@@ -165,16 +173,13 @@ describe('db: the accounts and deals invoices name', () => {
         async (picked) => {
           const rows = picked.map((c) => invoiceOf(c));
           const numbers = rows.map((r) => r.number);
-          const outcome = await upsertInvoiceRows(db, rows).then(
-            () => 'stored',
-            (error: unknown) => databaseErrorCode(error),
-          );
+          const outcome = await outcomeOf(upsertInvoiceRows(db, rows));
           const stored = [
             ...(await findInvoicesByNumber(db, TEAM, numbers)),
             ...(await findInvoicesByNumber(db, OTHER_TEAM, numbers)),
           ];
           if (picked.every((c) => c.ok)) {
-            expect(outcome).toBe('stored');
+            expect(outcome).toBe('done');
             expect(stored.map((i) => [i.team_id, i.account_id]).sort()).toEqual(
               picked.map((c) => [c.team_id, c.id]).sort(),
             );
@@ -196,10 +201,7 @@ describe('db: the accounts and deals invoices name', () => {
       let inserting: Promise<string> | undefined;
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('accounts').where('id', '=', account.id).execute();
-        inserting = upsertInvoiceRows(db, [row]).then(
-          () => 'stored',
-          (error: unknown) => databaseErrorCode(error) ?? 'failed',
-        );
+        inserting = outcomeOf(upsertInvoiceRows(db, [row]));
         expect(await untilALockIsAwaited(db)).toBe(true);
       });
       expect(await inserting).toBe('23503');
@@ -213,14 +215,7 @@ describe('db: the accounts and deals invoices name', () => {
       let deleting: Promise<string> | undefined;
       await db.transaction().execute(async (trx) => {
         await upsertInvoiceRows(trx, [row]);
-        deleting = db
-          .deleteFrom('accounts')
-          .where('id', '=', account.id)
-          .execute()
-          .then(
-            () => 'deleted',
-            (error: unknown) => databaseErrorCode(error) ?? 'failed',
-          );
+        deleting = outcomeOf(db.deleteFrom('accounts').where('id', '=', account.id).execute());
         expect(await untilALockIsAwaited(db)).toBe(true);
       });
       expect(await deleting).toBe('23503');
