@@ -22,19 +22,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table invoices drop constraint invoices_account_id_fkey`.execute(db);
   await sql`alter table invoices drop constraint invoices_deal_id_fkey`.execute(db);
 
-  await sql`create function invoices_references_missing(p_team text, p_account integer, p_deal integer)
+  // The foreign key's own error: which key, and the pair no row has.
+  await sql`create function invoices_references_missing(
+      p_constraint text, p_column text, p_table text, p_team text, p_id integer)
     returns void language plpgsql as $$
     begin
-      if p_deal is null then
-        raise foreign_key_violation using
-          message = 'insert or update on table "invoices" violates foreign key constraint "invoices_account_id_fkey"',
-          detail = format('Key (team_id, account_id)=(%s, %s) is not present in table "accounts".', p_team, p_account),
-          constraint = 'invoices_account_id_fkey', table = 'invoices';
-      end if;
       raise foreign_key_violation using
-        message = 'insert or update on table "invoices" violates foreign key constraint "invoices_deal_id_fkey"',
-        detail = format('Key (team_id, deal_id)=(%s, %s) is not present in table "deals".', p_team, p_deal),
-        constraint = 'invoices_deal_id_fkey', table = 'invoices';
+        message = format('insert or update on table "invoices" violates foreign key constraint "%s"', p_constraint),
+        detail = format('Key (team_id, %s)=(%s, %s) is not present in table "%s".', p_column, p_team, p_id, p_table),
+        constraint = p_constraint, table = 'invoices';
     end $$`.execute(db);
 
   // The lateral subqueries lock each pair's row (once per distinct pair); a pair without one is
@@ -49,7 +45,8 @@ export async function up(db: Kysely<any>): Promise<void> {
           for key share) as found on true
       where found.id is null limit 1;
       if found then
-        perform invoices_references_missing(missing.team_id, missing.account_id, null);
+        perform invoices_references_missing('invoices_account_id_fkey', 'account_id', 'accounts',
+          missing.team_id, missing.account_id);
       end if;
       select n.team_id, n.deal_id into missing
       from (select distinct team_id, deal_id from new_rows where deal_id is not null) as n
@@ -57,7 +54,7 @@ export async function up(db: Kysely<any>): Promise<void> {
           for key share) as found on true
       where found.id is null limit 1;
       if found then
-        perform invoices_references_missing(missing.team_id, null, missing.deal_id);
+        perform invoices_references_missing('invoices_deal_id_fkey', 'deal_id', 'deals', missing.team_id, missing.deal_id);
       end if;
       return null;
     end $$`.execute(db);
@@ -70,12 +67,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     begin
       perform 1 from accounts where id = new.account_id and team_id = new.team_id for key share;
       if not found then
-        perform invoices_references_missing(new.team_id, new.account_id, null);
+        perform invoices_references_missing('invoices_account_id_fkey', 'account_id', 'accounts',
+          new.team_id, new.account_id);
       end if;
       if new.deal_id is not null then
         perform 1 from deals where id = new.deal_id and team_id = new.team_id for key share;
         if not found then
-          perform invoices_references_missing(new.team_id, null, new.deal_id);
+          perform invoices_references_missing('invoices_deal_id_fkey', 'deal_id', 'deals',
+            new.team_id, new.deal_id);
         end if;
       end if;
       return null;
@@ -150,7 +149,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function invoices_referenced_raise(text, text, text, integer)`.execute(db);
   await sql`drop function invoices_references_update()`.execute(db);
   await sql`drop function invoices_references_insert()`.execute(db);
-  await sql`drop function invoices_references_missing(text, integer, integer)`.execute(db);
+  await sql`drop function invoices_references_missing(text, text, text, text, integer)`.execute(db);
   await sql`alter table invoices add constraint invoices_account_id_fkey
     foreign key (team_id, account_id) references accounts (team_id, id)`.execute(db);
   await sql`alter table invoices add constraint invoices_deal_id_fkey
