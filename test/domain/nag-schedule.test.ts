@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dueNag, type NagPolicy, type NagState, nextNag } from '../../src/domain/nag-schedule.ts';
-import { nextWorkingDayStart, nextWorkingInstant } from '../../src/domain/working-time.ts';
+import { isWorkingTime, nextWorkingDayStart, nextWorkingInstant } from '../../src/domain/working-time.ts';
 
 const ZONES = [
   'America/New_York',
@@ -118,6 +118,53 @@ describe('working time', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('working time on the day the clocks go forward (New York, Sunday 8 March 2026, 02:00 → 03:00)', () => {
+  const NY = 'America/New_York';
+  const sunday = (workHours: { startMinute: number; endMinute: number }) => ({ workHours, workDays: [0] });
+
+  it('a window whose end the clocks skip (00:00–02:01) ends when they jump', () => {
+    const w = sunday({ startMinute: 0, endMinute: 121 });
+    expect(isWorkingTime(new Date('2026-03-08T06:59:00Z'), NY, w)).toBe(true); // 01:59 EST
+    expect(isWorkingTime(new Date('2026-03-08T07:00:00Z'), NY, w)).toBe(false); // 03:00 EDT
+    expect(isWorkingTime(new Date('2026-03-08T07:00:30Z'), NY, w)).toBe(false);
+    expect(nextWorkingInstant(new Date('2026-03-08T07:00:00Z'), NY, w)).toEqual(
+      new Date('2026-03-15T04:00:00Z'),
+    );
+  });
+
+  it('a window whose start the clocks skip (02:30–04:00) starts when they jump', () => {
+    const w = sunday({ startMinute: 150, endMinute: 240 });
+    expect(nextWorkingInstant(new Date('2026-03-08T06:00:00Z'), NY, w)).toEqual(
+      new Date('2026-03-08T07:00:00Z'),
+    );
+    expect(isWorkingTime(new Date('2026-03-08T07:10:00Z'), NY, w)).toBe(true); // 03:10 EDT
+    expect(nextWorkingInstant(new Date('2026-03-08T07:10:00Z'), NY, w)).toEqual(
+      new Date('2026-03-08T07:10:00Z'),
+    );
+    expect(isWorkingTime(new Date('2026-03-08T08:00:00Z'), NY, w)).toBe(false); // 04:00 EDT
+  });
+
+  it('keeps the same wall-clock window on the days before and after', () => {
+    const w = sunday({ startMinute: 0, endMinute: 121 });
+    expect(isWorkingTime(new Date('2026-03-01T07:00:00Z'), NY, w)).toBe(true); // 02:00 EST, a week before
+    expect(isWorkingTime(new Date('2026-03-15T06:00:00Z'), NY, w)).toBe(true); // 02:00 EDT, a week after
+    expect(isWorkingTime(new Date('2026-03-15T06:01:00Z'), NY, w)).toBe(false); // 02:01 EDT
+  });
+});
+
+describe('working time on the day the clocks go back (New York, Sunday 7 November 2027, 02:00 → 01:00)', () => {
+  it('a window from 01:01 is left while 01:00 comes round again, and found again at 01:01', () => {
+    const w = { workHours: { startMinute: 61, endMinute: 120 }, workDays: [0] };
+    const NY = 'America/New_York';
+    expect(isWorkingTime(new Date('2027-11-07T05:01:00Z'), NY, w)).toBe(true); // 01:01 EDT
+    expect(isWorkingTime(new Date('2027-11-07T06:00:30Z'), NY, w)).toBe(false); // 01:00 EST
+    expect(nextWorkingInstant(new Date('2027-11-07T06:00:30Z'), NY, w)).toEqual(
+      new Date('2027-11-07T06:01:00Z'),
+    );
+    expect(isWorkingTime(new Date('2027-11-07T06:01:00Z'), NY, w)).toBe(true); // 01:01 EST
   });
 });
 
