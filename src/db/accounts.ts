@@ -250,7 +250,7 @@ export async function lockCreditHoldStates(trx: Trx, ids: readonly number[]): Pr
       'credit_limit_cents',
       'credit_limit_currency',
     ])
-    .where('id', 'in', ids)
+    .where(sql<boolean>`id = any(${[...ids]}::int[])`)
     .forUpdate()
     .execute();
 }
@@ -271,7 +271,7 @@ export async function setCreditHold(
       credit_hold_changes: eb('credit_hold_changes', '+', 1),
       updated_at: new Date(),
     }))
-    .where('id', 'in', ids)
+    .where(sql<boolean>`id = any(${[...ids]}::int[])`)
     .execute();
 }
 
