@@ -327,6 +327,7 @@ export async function applyInChunks(
   let lines = false;
   let copied = false;
   let fresh = true;
+  let applied = 0;
   for await (const chunk of readAhead(chunksOf(batches))) {
     lines ||= chunk.lines;
     if (chunk.rows.length > 0) {
@@ -336,6 +337,8 @@ export async function applyInChunks(
       await copyTextInto(trx, 'invoice_staging', STAGED_COLUMNS, chunk.rows);
       if (chunk.apply) {
         outcome.accountsCreated += (await matchStagedAccounts(trx, teamId, outcome.staged === 0)).created;
+        // A second chunk names again most accounts the first did: from then on the book waits for the end.
+        if (applied++ === 1) await deferAccountBook(trx);
         const counts = await applyStagedChunk(trx, teamId, now, fresh ? 'new' : 'known');
         // The next chunk is taken for new too while no number of the file so far was known.
         fresh = counts.updated + counts.unchanged === 0;
@@ -356,11 +359,26 @@ export async function applyInChunks(
     onStaged?.(outcome.staged);
   }
   outcome.touched = [...touched];
+  if (applied > 1) await settleAccountBook(trx, outcome.touched);
   if (lines) {
     outcome.duplicates = await stagedDuplicates(trx);
     if (outcome.duplicates.length > 0) outcome.complete = false;
   }
   return outcome;
+}
+
+/**
+ * From here on in this transaction, inserting and updating invoices leave the account book alone
+ * (migration 2026-12-02T07-00-account-book-deferred): settleAccountBook must follow.
+ */
+async function deferAccountBook(trx: Trx): Promise<void> {
+  await sql`select set_config('arbridge.account_book', 'deferred', true)`.execute(trx);
+}
+
+/** Ends deferAccountBook: the book follows invoices again, and the entries of these accounts are recomputed. */
+async function settleAccountBook(trx: Trx, accountIds: readonly number[]): Promise<void> {
+  await sql`select set_config('arbridge.account_book', '', true)`.execute(trx);
+  if (accountIds.length > 0) await sql`select account_book_refresh(${[...accountIds]}::int[])`.execute(trx);
 }
 
 /**

@@ -34,6 +34,7 @@ import * as firstInvoiceIndexes from '../../migrations/2026-12-02T05-00-first-in
 import * as invoiceReferences from '../../migrations/2026-12-02T06-00-invoice-references.ts';
 import * as accountBookLean from '../../migrations/2026-12-02T06-01-account-book-lean.ts';
 import * as accountNamesGin from '../../migrations/2026-12-02T06-02-account-names-gin.ts';
+import * as accountBookDeferred from '../../migrations/2026-12-02T07-00-account-book-deferred.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T06-00-invoice-references': invoiceReferences,
   '2026-12-02T06-01-account-book-lean': accountBookLean,
   '2026-12-02T06-02-account-names-gin': accountNamesGin,
+  '2026-12-02T07-00-account-book-deferred': accountBookDeferred,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { insertAccounts } from '../../src/db/accounts.ts';
+import { applyInChunks } from '../../src/db/invoice-staging.ts';
 import { upsertInvoiceRows } from '../../src/db/invoices.ts';
-import type { NewInvoice, Queryable } from '../../src/db/schema.ts';
+import type { Db, NewInvoice, Queryable } from '../../src/db/schema.ts';
 import { bookOf, loadRepBook } from '../../src/db/status.ts';
+import type { InvoiceInput } from '../../src/domain/invoice-input.ts';
 import { untilALockIsAwaited, useTestDatabase, usingPostgres } from '../support/db.ts';
 import {
   applyInvoiceEdit,
@@ -65,6 +67,7 @@ const simple: fc.Arbitrary<Change> = fc.oneof(
   }),
 );
 const change: fc.Arbitrary<Change> = withRolledBackGroups(simple);
+const upsertedRows = (simple as fc.Arbitrary<Change>).filter((c) => c.kind === 'upsert');
 
 async function apply(db: Queryable, team: string, accounts: number[], c: Change): Promise<void> {
   const number = (n: number) => invoiceNumber(team, n);
@@ -166,6 +169,23 @@ async function recomputedBook(db: Queryable, team: string, userId: string, today
   );
 }
 
+/** The workspace's accounts the changes name (by index), all the first owner's; their ids. */
+async function bookAccounts(db: Queryable, team: string): Promise<number[]> {
+  const accounts = await insertAccounts(
+    db,
+    team,
+    Array.from({ length: ACCOUNTS }, (_, i) => ({ crmId: `B-${i}`, name: bookName(i) })),
+  );
+  await db
+    .updateTable('accounts')
+    .set({ owner_user_id: OWNERS[0] as string })
+    .where('team_id', '=', team)
+    .execute();
+  return accounts.map((a) => a.id);
+}
+
+const bookName = (i: number) => `Book ${String(i).padStart(2, '0')}`;
+
 /** account_book as stored, and as recomputed from the raw rows. */
 async function bookTables(db: Queryable, team: string) {
   const { rows: stored } = await sql`
@@ -191,21 +211,7 @@ describe('account_book', () => {
         fc.integer({ min: -60, max: 160 }),
         async (changes, shift) => {
           const team = `T0BOOK${unique()}`;
-          const accounts = (
-            await insertAccounts(
-              db,
-              team,
-              Array.from({ length: ACCOUNTS }, (_, i) => ({
-                crmId: `B-${i}`,
-                name: `Book ${String(i).padStart(2, '0')}`,
-              })),
-            )
-          ).map((a) => a.id);
-          await db
-            .updateTable('accounts')
-            .set({ owner_user_id: OWNERS[0] as string })
-            .where('team_id', '=', team)
-            .execute();
+          const accounts = await bookAccounts(db, team);
           for (const c of changes) await apply(db, team, accounts, c);
           const { stored, recomputed } = await bookTables(db, team);
           expect(stored).toEqual(recomputed);
@@ -224,6 +230,88 @@ describe('account_book', () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it('equals a recomputation after an import of several chunks, which brings it up to date at its end', async () => {
+    const db = database.db as Db;
+    // The first chunk is 10,000 rows: the rows after it are applied with the book left for the end.
+    const FILLER = 10_000;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(change, { maxLength: 6 }),
+        upsertedRows,
+        fc.array(upsertedRows, { maxLength: 2 }),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        async (before, restated, after, seed) => {
+          const team = `T0BOOKI${unique()}`;
+          const accounts = await bookAccounts(db, team);
+          for (const c of before) await apply(db, team, accounts, c);
+          let state = seed;
+          const next = (n: number) => {
+            state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 1;
+            return state % n;
+          };
+          const input = (
+            number: string,
+            a: number,
+            r: { currency: string; due: number; balance: number; status: string },
+          ): InvoiceInput => ({
+            number,
+            account: { crmId: `B-${a}`, name: bookName(a) },
+            amountCents: 50_000,
+            balanceCents: r.status === 'paid' ? 0 : r.balance,
+            currency: r.currency,
+            issuedOn: addDays(DAY0, -150),
+            dueOn: addDays(DAY0, r.due),
+            status: r.status as InvoiceInput['status'],
+          });
+          const invoiceRow = () => ({
+            currency: next(4) === 0 ? 'EUR' : 'USD',
+            due: next(160) - 120,
+            balance: next(10) === 0 ? -next(5_000) : next(50_000),
+          });
+          // The first chunk: half the accounts, few of their invoices open (so that the second chunk's
+          // rows decide their entries).
+          const filler = Array.from({ length: FILLER }, (_, i) =>
+            input(`${team}-F${i}`, next(ACCOUNTS / 2), {
+              ...invoiceRow(),
+              status: next(100) === 0 ? 'open' : next(2) === 0 ? 'paid' : 'void',
+            }),
+          );
+          // The second: invoices of the first restated (moved, paid, reopened, credited), and of before.
+          const second = [
+            ...Array.from({ length: 80 }, () =>
+              input(`${team}-F${next(FILLER)}`, next(ACCOUNTS), {
+                ...invoiceRow(),
+                status: ['open', 'open', 'paid', 'void'][next(4)] as string,
+              }),
+            ),
+            ...(restated.kind === 'upsert'
+              ? restated.rows.map((r) => input(invoiceNumber(team, r.n), r.a, r))
+              : []),
+          ];
+          const rows = [...filler, ...new Map(second.map((r) => [r.number, r])).values()];
+          await db.transaction().execute(async (trx) => {
+            const outcome = await applyInChunks(
+              trx,
+              team,
+              new Date(),
+              (async function* () {
+                for (let i = 0; i < rows.length; i += 2_000) yield { rows: rows.slice(i, i + 2_000) };
+              })(),
+            );
+            expect(outcome).toMatchObject({ staged: rows.length, complete: true });
+            const { stored, recomputed } = await bookTables(trx, team);
+            expect(stored).toEqual(recomputed);
+            // And the book follows each change again in the same transaction.
+            for (const c of after) await apply(trx, team, accounts, c);
+          });
+          const { stored, recomputed } = await bookTables(db, team);
+          expect(stored).toEqual(recomputed);
+        },
+      ),
+      { numRuns: 4 },
     );
   });
 
