@@ -360,7 +360,9 @@ export async function applyInChunks(
   }
   outcome.touched = [...touched];
   if (applied > 1) await settleAccountBook(trx, outcome.touched);
-  if (lines) {
+  // Every row applied and new: a number given twice would have found the invoice its first row made.
+  const allNew = outcome.complete && outcome.created === outcome.staged;
+  if (lines && !allNew) {
     outcome.duplicates = await stagedDuplicates(trx);
     if (outcome.duplicates.length > 0) outcome.complete = false;
   }

@@ -62,6 +62,19 @@ describe('flows/invoice-import', () => {
     expect(await findInvoicesByNumber(database.db, TEAM, [`INV-D${tag}-0`, `INV-D${tag}-11999`])).toEqual([]);
   });
 
+  it('finds a number a later chunk gives again when nothing else is wrong, and stores none of the file', async () => {
+    const tag = unique();
+    const rows = Array.from({ length: 10_005 }, (_, i) =>
+      invoice(`INV-X${tag}-${i}`, `Cross Customer ${i % 5}`),
+    );
+    // Line 10,004 (the second chunk) repeats line 2's number: every other row of the file is new.
+    rows[10_002] = invoice(`INV-X${tag}-0`, 'Cross Customer 0');
+    expect(await rejection(file(rows))).toEqual([
+      `row 10004, column 1 (Invoice Number): INV-X${tag}-0 is also on row 2`,
+    ]);
+    expect(await findInvoicesByNumber(database.db, TEAM, [`INV-X${tag}-0`, `INV-X${tag}-10004`])).toEqual([]);
+  });
+
   it('reports duplicates with the other problems in file order, also after the first bad row', async () => {
     const tag = unique();
     const rows = Array.from({ length: 7_000 }, (_, i) => invoice(`INV-B${tag}-${i}`, 'Bad File Customer'));
