@@ -425,30 +425,28 @@ export async function resolveStagedAccounts(trx: Trx, teamId: string): Promise<S
  * there were before the import (not those it created), else created.
  */
 export async function matchStagedAccounts(trx: Trx, teamId: string, first = true): Promise<StagedAccounts> {
-  // The rows that say something new of their account: the last of them per account decides.
-  await sql`
-    insert into invoice_staging_accounts
-      (account_key, crm_id, name_key, new_name, new_name_key, credit_limit_given, credit_limit_cents, currency)
-    select distinct on (account_key collate "C") account_key, crm_id, name_key, new_name, new_name_key,
-      credit_limit_given, credit_limit_cents, account_currency
-    from invoice_staging where account_news
-    order by account_key collate "C", seq desc
-    on conflict (account_key) do update set new_name = excluded.new_name, new_name_key = excluded.new_name_key,
-      credit_limit_given = excluded.credit_limit_given, credit_limit_cents = excluded.credit_limit_cents`.execute(
-    trx,
-  );
-  const unresolved = async () =>
-    (
-      await sql<{
-        n: number;
-      }>`select count(*)::int as n from invoice_staging_accounts where account_id is null`.execute(trx)
-    ).rows[0]?.n ?? 0;
-  if ((await unresolved()) === 0) return { created: 0 };
+  // The rows that say something new of their account: the last of them per account decides. How
+  // many accounts are still to find comes back with it, and then less those the join finds.
+  const staged = await sql<{ unresolved: number }>`
+    with noted as (
+      insert into invoice_staging_accounts
+        (account_key, crm_id, name_key, new_name, new_name_key, credit_limit_given, credit_limit_cents, currency)
+      select distinct on (account_key collate "C") account_key, crm_id, name_key, new_name, new_name_key,
+        credit_limit_given, credit_limit_cents, account_currency
+      from invoice_staging where account_news
+      order by account_key collate "C", seq desc
+      on conflict (account_key) do update set new_name = excluded.new_name, new_name_key = excluded.new_name_key,
+        credit_limit_given = excluded.credit_limit_given, credit_limit_cents = excluded.credit_limit_cents
+      returning account_id
+    )
+    select count(*)::int as unresolved from noted where account_id is null`.execute(trx);
+  let unresolved = staged.rows[0]?.unresolved ?? 0;
+  if (unresolved === 0) return { created: 0 };
   // Its size for the planner (once, on the first chunk), which otherwise takes it for a few rows and
   // looks each name up in the trigram index (0.1 ms each) rather than the B-tree.
   if (first) await sql`analyze invoice_staging_accounts`.execute(trx);
   // One join for all: by CRM id; else the oldest account of the name, when either side has no CRM id.
-  await sql`
+  const found = await sql`
     with named as (
       select distinct on (a.name_key) a.name_key, a.id, a.crm_id from accounts a
       where a.team_id = ${teamId}
@@ -467,7 +465,8 @@ export async function matchStagedAccounts(trx: Trx, teamId: string, first = true
     )
     update invoice_staging_accounts r set account_id = m.id
     from matched m where m.account_key = r.account_key and m.id is not null`.execute(trx);
-  if ((await unresolved()) === 0) return { created: 0 };
+  unresolved -= Number(found.numAffectedRows ?? 0);
+  if (unresolved === 0) return { created: 0 };
   const created = await sql`
     with created as (
       insert into accounts (team_id, crm_id, name, name_key)
