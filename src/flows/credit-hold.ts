@@ -66,8 +66,12 @@ export async function recomputeCreditHold(
           : [],
       ),
     );
-    const changes: Array<{ id: number; on: boolean }> = [];
-    const posts: NewNotification[] = [];
+    const changes: Array<{
+      account: (typeof accounts)[number];
+      on: boolean;
+      reasons: ReturnType<typeof creditHoldReasons>;
+      listed: number;
+    }> = [];
     for (const { account, today, policy } of weighed) {
       const listed = late.get(account.id) ?? [];
       const reasons = creditHoldReasons(
@@ -86,29 +90,37 @@ export async function recomputeCreditHold(
         policy,
       );
       const on = reasons.length > 0;
-      if (on === account.credit_hold) continue;
-      const change = account.credit_hold_changes + 1;
-      changes.push({ id: account.id, on });
-      posts.push({
-        teamId: account.team_id,
-        dedupeKey: `credithold:${account.id}:${change}:${on ? 'on' : 'off'}`,
-        target: accountThread(account),
-        message: creditHoldPost({
-          accountName: account.name,
-          repUserId: account.owner_user_id,
-          on,
-          reasons,
-          moreReasons: (lateCounts.get(account.id) ?? 0) - listed.length,
-        }),
-      });
+      if (on !== account.credit_hold) changes.push({ account, on, reasons, listed: listed.length });
     }
-    for (const on of [true, false]) {
-      await setCreditHold(
-        trx,
-        changes.filter((c) => c.on === on).map((c) => c.id),
-        on,
-        now,
+    // The database sets the holds while the posts are written (and is awaited even if writing fails).
+    const setting = Promise.all(
+      [true, false].map((on) =>
+        setCreditHold(
+          trx,
+          changes.filter((c) => c.on === on).map((c) => c.account.id),
+          on,
+          now,
+        ),
+      ),
+    );
+    let posts: NewNotification[];
+    try {
+      posts = changes.map(
+        ({ account, on, reasons, listed }): NewNotification => ({
+          teamId: account.team_id,
+          dedupeKey: `credithold:${account.id}:${account.credit_hold_changes + 1}:${on ? 'on' : 'off'}`,
+          target: accountThread(account),
+          message: creditHoldPost({
+            accountName: account.name,
+            repUserId: account.owner_user_id,
+            on,
+            reasons,
+            moreReasons: (lateCounts.get(account.id) ?? 0) - listed,
+          }),
+        }),
       );
+    } finally {
+      await setting;
     }
     await enqueueMany(trx, posts);
     transitions += changes.length;
