@@ -66,6 +66,10 @@ class AccountsSeen {
   }
 }
 
+/**
+ * A row as staged. What it says of its account is staged only when it says something new of it
+ * (account_news): only those rows are read for the accounts, and the others' COPY is the shorter.
+ */
 function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: AccountsSeen): CopyValue[] {
   const { crmId, name, creditLimitCents } = row.account;
   const newName = name ?? crmId ?? 'Unnamed account';
@@ -77,12 +81,16 @@ function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: Ac
     line,
     row.number,
     key,
-    crmId,
-    nameKeyGiven,
-    newName,
-    nameKeyGiven ?? seen.keys.of(newName),
-    creditLimitCents !== undefined,
-    creditLimitCents ?? null,
+    ...(news
+      ? [
+          crmId,
+          nameKeyGiven,
+          newName,
+          nameKeyGiven ?? seen.keys.of(newName),
+          creditLimitCents !== undefined,
+          creditLimitCents ?? null,
+        ]
+      : [null, null, null, null, null, null]),
     row.dealCrmId ?? null,
     row.amountCents,
     row.balanceCents,
@@ -103,7 +111,7 @@ function stagedRow(seq: number, row: InvoiceInput, line: number | null, seen: Ac
 async function resetStaging(trx: Trx): Promise<void> {
   await sql`create temp table if not exists invoice_staging (
       seq integer not null, line integer, number text not null, account_key text not null, crm_id text, name_key text,
-      new_name text not null, new_name_key text not null, credit_limit_given boolean not null,
+      new_name text, new_name_key text, credit_limit_given boolean,
       credit_limit_cents bigint, deal_crm_id text, amount_cents bigint not null, balance_cents bigint not null,
       currency text not null, issued_on date not null, due_on date not null, status text not null, url text,
       account_news boolean not null, account_currency text
