@@ -311,7 +311,9 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
  * reads and the next chunk's COPY text is written. What concerns the whole (credit limits, the
  * payment log, the notifications) is left to settleStagedAccounts and logStagedPayments, once
  * the caller has accepted the outcome: once the source rejected a row, or (a file's) numbers came
- * twice, nothing more is applied, and the caller is to roll the transaction back.
+ * twice, nothing more is applied, and the caller is to roll the transaction back. New open invoices
+ * due on or before `holdLine` are stored as past the credit-hold line (see pastHold): the caller
+ * weighs their accounts' holds.
  */
 export async function applyInChunks(
   trx: Trx,
@@ -319,6 +321,7 @@ export async function applyInChunks(
   now: Date,
   batches: AsyncIterable<StagingBatch>,
   onStaged?: (done: number) => void,
+  holdLine: string | null = null,
 ): Promise<ChunkedOutcome> {
   await startStaging(trx);
   const outcome: ChunkedOutcome = {
@@ -347,7 +350,7 @@ export async function applyInChunks(
         outcome.accountsCreated += (await matchStagedAccounts(trx, teamId, outcome.staged === 0)).created;
         // A second chunk names again most accounts the first did: from then on the book waits for the end.
         if (applied++ === 1) await deferAccountBook(trx);
-        const counts = await applyStagedChunk(trx, teamId, now, fresh ? 'new' : 'known');
+        const counts = await applyStagedChunk(trx, teamId, now, fresh ? 'new' : 'known', holdLine);
         // The next chunk is taken for new too while no number of the file so far was known.
         fresh = counts.updated + counts.unchanged === 0;
         outcome.created += counts.created;
@@ -535,7 +538,17 @@ const APPLY_WAYS: readonly ApplyMode[] = ['new', 'known', 'upsert'];
 
 /** The columns an invoice is inserted with, in order (the SELECTs below give them so). */
 const INSERTED = sql`team_id, number, account_id, deal_id, amount_cents, balance_cents, currency, issued_on,
-  due_on, status, paid_at, url`;
+  due_on, status, paid_at, url, past_hold`;
+
+/**
+ * Whether a new invoice is already past the credit-hold line (`holdLine`, due on or before it): its
+ * account's hold is weighed in the same transaction (recomputeCreditHold), so it is stored as the
+ * past-due sweep's markPastHold would leave it, and never enters `invoices_hold_idx`. A known
+ * invoice keeps its own (the ON CONFLICT update leaves it). No line: none is.
+ */
+function pastHold(holdLine: string | null) {
+  return sql`coalesce(s.status = 'open' and s.due_on <= ${holdLine}::date, false)`;
+}
 
 /** What a known number takes from its staged row: the source's view of the invoice, never our own state. */
 const ON_CONFLICT = sql`on conflict (team_id, number) do update set
@@ -552,14 +565,14 @@ const ON_CONFLICT = sql`on conflict (team_id, number) do update set
  * Returns the counts and the accounts whose invoices changed (new and former accounts of moved
  * invoices). bench/invoice-import.ts explains it.
  */
-export function applyStatement(teamId: string, now: Date, mode: ApplyMode) {
+export function applyStatement(teamId: string, now: Date, mode: ApplyMode, holdLine: string | null = null) {
   type Counts = { created: number; updated: number; unchanged: number; touched: number[] };
   if (mode === 'new')
     return sql<Counts>`
       with written as (
         insert into invoices (${INSERTED})
         select ${teamId}, s.number, r.account_id, d.id, s.amount_cents, s.balance_cents, s.currency, s.issued_on,
-          s.due_on, s.status, case when s.status = 'paid' then ${now}::timestamptz end, s.url
+          s.due_on, s.status, case when s.status = 'paid' then ${now}::timestamptz end, s.url, ${pastHold(holdLine)}
         from invoice_staging s
         join invoice_staging_accounts r on r.account_key = s.account_key
         left join deals d on s.deal_crm_id is not null and d.team_id = ${teamId} and d.crm_id = s.deal_crm_id
@@ -579,7 +592,7 @@ export function applyStatement(teamId: string, now: Date, mode: ApplyMode) {
         case when s.deal_crm_id is not null then coalesce(d.id, o.deal_id) else o.deal_id end as deal_id,
         s.amount_cents, s.balance_cents, s.currency, s.issued_on, s.due_on, s.status,
         case when s.status = 'paid' then coalesce(o.paid_at, ${now}::timestamptz) end as paid_at,
-        coalesce(s.url, o.url) as url,
+        coalesce(s.url, o.url) as url, ${pastHold(holdLine)} as past_hold,
         o.id as old_id, o.account_id as old_account_id, o.deal_id as old_deal_id, o.amount_cents as old_amount,
         o.balance_cents as old_balance, o.currency as old_currency, o.issued_on as old_issued_on,
         o.due_on as old_due_on, o.status as old_status, o.url as old_url, o.updated_at as old_updated_at
@@ -605,14 +618,14 @@ export function applyStatement(teamId: string, now: Date, mode: ApplyMode) {
     created as (
       insert into invoices (${INSERTED})
       select ${teamId}, number, account_id, deal_id, amount_cents, balance_cents, currency, issued_on, due_on,
-        status, paid_at, url
+        status, paid_at, url, past_hold
       from src where old_id is null order by seq
       ${mode === 'upsert' ? ON_CONFLICT : sql``}
     ),
     updated as (
       insert into invoices (${INSERTED})
       select ${teamId}, number, account_id, deal_id, amount_cents, balance_cents, currency, issued_on, due_on,
-        status, paid_at, url
+        status, paid_at, url, past_hold
       from changed order by seq
       ${ON_CONFLICT}
     ),
@@ -659,12 +672,18 @@ function numberTaken(error: unknown): boolean {
  * transaction inserted it meanwhile) undoes that attempt and the next way is tried, up to
  * `upsert`, which waits for the other transaction and updates what it committed.
  */
-export async function applyStagedChunk(trx: Trx, teamId: string, now: Date, first: ApplyMode) {
+export async function applyStagedChunk(
+  trx: Trx,
+  teamId: string,
+  now: Date,
+  first: ApplyMode,
+  holdLine: string | null = null,
+) {
   const ways = APPLY_WAYS.slice(APPLY_WAYS.indexOf(first));
   for (const mode of ways.slice(0, -1)) {
     await sql`savepoint invoice_chunk`.execute(trx);
     try {
-      const { rows } = await applyStatement(teamId, now, mode).execute(trx);
+      const { rows } = await applyStatement(teamId, now, mode, holdLine).execute(trx);
       await sql`release savepoint invoice_chunk`.execute(trx);
       return rows[0] as (typeof rows)[number];
     } catch (error) {
@@ -672,7 +691,7 @@ export async function applyStagedChunk(trx: Trx, teamId: string, now: Date, firs
       await sql`rollback to savepoint invoice_chunk`.execute(trx);
     }
   }
-  const { rows } = await applyStatement(teamId, now, 'upsert').execute(trx);
+  const { rows } = await applyStatement(teamId, now, 'upsert', holdLine).execute(trx);
   return rows[0] as (typeof rows)[number];
 }
 

@@ -12,6 +12,19 @@ import { settingsFor } from './settings.ts';
 /** Accounts per round (what is read of them is held in memory meanwhile): an API batch's in one. */
 const CHUNK = 2_000;
 
+/** A workspace's rules for credit hold at `now`: its day, its policy, and the hold line (due on or before it is late enough). */
+export async function holdRules(
+  deps: Pick<Deps, 'config' | 'db'>,
+  trx: Trx,
+  teamId: string,
+  now: Date,
+): Promise<{ today: string; policy: CreditHoldPolicy; line: string }> {
+  const settings = await settingsFor(deps, teamId, trx);
+  const today = dayIn(settings.BUSINESS_TIMEZONE, now);
+  const policy = { creditHoldDays: settings.CREDIT_HOLD_DAYS };
+  return { today, policy, line: holdLine(today, policy) };
+}
+
 /**
  * Recomputes credit hold for these accounts and queues one thread post per transition (on or off).
  * Runs inside the transaction that changed their invoices, so a hold never lags the data.
@@ -32,10 +45,7 @@ export async function recomputeCreditHold(
     for (const account of accounts) {
       let rules = rulesOf.get(account.team_id);
       if (!rules) {
-        const settings = await settingsFor(deps, account.team_id, trx);
-        const today = dayIn(settings.BUSINESS_TIMEZONE, now);
-        const policy = { creditHoldDays: settings.CREDIT_HOLD_DAYS };
-        rules = { today, policy, line: holdLine(today, policy) };
+        rules = await holdRules(deps, trx, account.team_id, now);
         rulesOf.set(account.team_id, rules);
       }
       weighed.push({ account, ...rules });

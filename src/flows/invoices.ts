@@ -20,7 +20,7 @@ import {
   paymentRecordedPost,
 } from '../views/collections-messages.ts';
 import { accountThread, threadRootNotification } from './account-thread.ts';
-import { recomputeCreditHold } from './credit-hold.ts';
+import { holdRules, recomputeCreditHold } from './credit-hold.ts';
 import { queueFirstInvoiceDms } from './first-invoice.ts';
 import { refreshHomes } from './home.ts';
 import { settingsFor } from './settings.ts';
@@ -78,7 +78,9 @@ export async function upsertInvoiceBatches(
   onProgress?: (done: number) => void,
   accept?: (outcome: ChunkedOutcome) => void,
 ): Promise<UpsertResult> {
-  const outcome = await applyInChunks(trx, teamId, now, batches, onProgress);
+  // New invoices already past the hold line are stored as past it: credit hold is weighed below.
+  const { line } = await holdRules(deps, trx, teamId, now);
+  const outcome = await applyInChunks(trx, teamId, now, batches, onProgress, line);
   accept?.(outcome);
   if (!outcome.complete) throw new Error('the invoices were not all applied: the outcome must be rejected');
   if (outcome.staged === 0)

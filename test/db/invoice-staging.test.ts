@@ -213,6 +213,54 @@ describe('db/invoice-staging', () => {
     expect(kept).toMatchObject({ id: theirs.id, balance_cents: 7, account_id: other.id });
   });
 
+  it.each<ApplyMode>(['new', 'known', 'upsert'])(
+    'stores new open invoices due on or before the hold line as past it (%s); known ones keep theirs',
+    async (mode) => {
+      const { db } = database;
+      const LINE = '2026-04-16';
+      const account = await anAccount(db);
+      const ref = { crmId: account.crm_id, name: account.name };
+      // Known invoices (not for `new`, which takes every number for new): one the sweep never marked,
+      // due long before the line; one it marked, moved after the line.
+      const unmarked = mode === 'new' ? null : await anInvoice(db, account, { due_on: '2026-01-31' });
+      const marked =
+        mode === 'new' ? null : await anInvoice(db, account, { due_on: '2026-01-31', past_hold: true });
+      const tag = unique();
+      const given = [
+        row(`INV-PH${tag}-on`, { account: ref, dueOn: LINE }),
+        row(`INV-PH${tag}-after`, { account: ref, dueOn: '2026-04-17' }),
+        row(`INV-PH${tag}-paid`, { account: ref, dueOn: '2026-01-31', balanceCents: 0 }),
+        row(`INV-PH${tag}-void`, { account: ref, dueOn: '2026-01-31', status: 'void' }),
+        row(`INV-PH${tag}-credit`, { account: ref, dueOn: '2026-01-31', balanceCents: -500 }),
+        ...(unmarked && marked
+          ? [
+              row(unmarked.number, { account: ref, dueOn: unmarked.due_on, balanceCents: 1_000 }),
+              row(marked.number, { account: ref, dueOn: '2026-05-31' }),
+            ]
+          : []),
+      ];
+      const written = await db.transaction().execute(async (trx) => {
+        await stageInvoices(trx, once(given));
+        await resolveStagedAccounts(trx, TEAM);
+        return applyStagedChunk(trx, TEAM, NOW, mode, LINE);
+      });
+      expect(written).toMatchObject({ created: 5, updated: unmarked ? 2 : 0 });
+      const stored = await findInvoicesByNumber(
+        db,
+        TEAM,
+        given.map((r) => r.number),
+      );
+      const pastHold = Object.fromEntries(
+        stored.map((i) => [i.number.replace(`INV-PH${tag}-`, ''), i.past_hold]),
+      );
+      expect(pastHold).toMatchObject({ on: true, after: false, paid: false, void: false, credit: true });
+      if (unmarked && marked) {
+        expect(pastHold[unmarked.number]).toBe(false);
+        expect(pastHold[marked.number]).toBe(true);
+      }
+    },
+  );
+
   it('keys accounts by CRM id, else by name key', () => {
     expect(accountKey({ crmId: 'C1', name: 'X' })).toBe('crm:C1');
     expect(accountKey({ crmId: null, name: '  ACME   Corp ' })).toBe('name:acme corp');

@@ -301,6 +301,39 @@ describe('invoices in, pings out', () => {
     expect((await accountRow(crmId)).credit_hold).toBe(true);
   });
 
+  it('holds at once an account whose invoice arrives already past CREDIT_HOLD_DAYS; the sweeps post it once', async () => {
+    const { crmId, name } = await ownedAccount();
+    const holdPosts = () => threadPosts(name).filter((c) => /credit hold/i.test(String(c.args.text)));
+    const res = await postInvoices([
+      invoice('INV-4101', crmId, { issued_on: daysAgo(105), due_on: daysAgo(75) }),
+      invoice('INV-4102', crmId, { issued_on: daysAgo(60), due_on: daysAgo(30) }),
+    ]);
+    expect(res.status).toBe(200);
+    await eventually(async () => expect(holdPosts()).toHaveLength(1));
+    expect(String(holdPosts()[0]?.args.text)).toMatch(/on credit hold/i);
+    expect(JSON.stringify(holdPosts()[0]?.args)).toContain('INV-4101');
+    const pastHold = async () =>
+      Object.fromEntries(
+        (
+          await h.database.db
+            .selectFrom('invoices')
+            .select(['number', 'past_hold'])
+            .where('number', 'in', ['INV-4101', 'INV-4102'])
+            .execute()
+        ).map((i) => [i.number, i.past_hold]),
+      );
+    // Stored as the sweep would have left it; the one 30 days late is left to the sweeps.
+    expect(await pastHold()).toEqual({ 'INV-4101': true, 'INV-4102': false });
+    await h.sweep(new Date());
+    await h.drain();
+    expect(holdPosts()).toHaveLength(1);
+    await h.sweep(inDays(31));
+    await h.drain();
+    expect(await pastHold()).toEqual({ 'INV-4101': true, 'INV-4102': true });
+    expect(holdPosts()).toHaveLength(1);
+    expect((await accountRow(crmId)).credit_hold).toBe(true);
+  });
+
   it('refuses a bad body with 400 naming every bad row and field, and stores nothing', async () => {
     const before = await h.database.db
       .selectFrom('invoices')
