@@ -16,7 +16,7 @@ import { type CompiledQuery, sql } from 'kysely';
 import { parseCommandLine } from '../src/cli/args.ts';
 import { systemClock } from '../src/clock.ts';
 import { openPostgres } from '../src/db/connect.ts';
-import { pingCandidates } from '../src/db/invoices.ts';
+import { inScope, pingCandidates } from '../src/db/invoices.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
 import { pingDecision } from '../src/domain/collections.ts';
 import type { SweepDeps } from '../src/jobs/handoff-nags.ts';
@@ -188,10 +188,14 @@ function minusDays(today: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** The scope of a sweep of every workspace, as the bench runs it. */
+const ALL_TEAMS = { except: [] };
+
 /** The sweep's own candidate predicate (imported, so the bench cannot drift from it). */
 function candidateBase(today: string) {
   return db
     .selectFrom('invoices')
+    .where(inScope(ALL_TEAMS))
     .where('status', '=', 'open')
     .where('dispute_state', '<>', 'open')
     .where(pingCandidates(today, config.PAST_DUE_DAYS));
@@ -206,6 +210,7 @@ function holdCrossingQuery(today: string) {
   return db
     .updateTable('invoices')
     .set({ past_hold: true })
+    .where(inScope(ALL_TEAMS))
     .where('status', '=', 'open')
     .where('past_hold', '=', false)
     .where('due_on', '<=', holdDue)

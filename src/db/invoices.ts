@@ -251,7 +251,7 @@ function minusDays(today: string, days: number): string {
  * holds are left out; a promise that has just broken is picked up once.
  */
 /** Invoices of the workspaces a sweep covers. */
-function inScope(scope: TeamScope) {
+export function inScope(scope: TeamScope) {
   return (eb: ExpressionBuilder<Database, 'invoices'>) =>
     'only' in scope
       ? eb('team_id', '=', scope.only)
