@@ -1,11 +1,15 @@
 /**
  * npm run bench:status -- [--database arbridge_bench] [--requests 400] [--concurrency 4] [--renders 50]
+ *   [--warm-up 400]
  *
  * Times `/ar-status` end to end on a database seeded by `npm run bench:seed`, in one process:
  *   1. a fake Slack (test/support/fake-slack.ts) and the real app (`startServer`, as `npm start` runs it) on the
  *      bench database, plus a bare Bolt app whose `/ar-status` only acks a short text: the baseline for HTTP,
  *      signature verification and Bolt's dispatch;
- *   2. the very first request after start-up (cold), then `--requests` signed `/ar-status` requests per query kind
+ *   2. the very first request after start-up (cold), then `--warm-up` requests of all kinds mixed, untimed (the JIT
+ *      compiles the app's paths and every pooled connection has run the lookup once: with one request of each kind
+ *      only, the first kind timed paid for it, ×2.0–2.1 of bare Bolt at p95 where it ran ×1.7–1.8 after), then
+ *      `--requests` signed `/ar-status` requests per query kind
  *      (exact name, name with a typo, domain, invoice number, ambiguous prefix, unknown text, a rep's book, AR's
  *      ledger) and as many against the bare Bolt app, interleaved, `--concurrency` at a time; every answer is
  *      checked (200, ephemeral, the expected kind of content);
@@ -50,23 +54,27 @@ import {
 } from './shared.ts';
 
 const USAGE =
-  'usage: npm run bench:status -- [--database NAME] [--requests N] [--concurrency N] [--renders N]';
+  'usage: npm run bench:status -- [--database NAME] [--requests N] [--concurrency N] [--renders N] [--warm-up N]';
 const { values } = parseCommandLine(USAGE, {
   database: { type: 'string', default: DEFAULT_DATABASE },
   requests: { type: 'string', default: '400' },
   concurrency: { type: 'string', default: '4' },
   renders: { type: 'string', default: '50' },
+  'warm-up': { type: 'string', default: '400' },
 });
 const requests = orExit(() => positive(values.requests, '--requests', 100_000));
 const concurrency = orExit(() => positive(values.concurrency, '--concurrency', 64));
 const renders = orExit(() => positive(values.renders, '--renders', 10_000));
+const warmUpRequests = orExit(() => positive(values['warm-up'], '--warm-up', 100_000, 0));
 const database = values.database;
 const databaseUrl = orExit(() => benchDatabaseUrl(database));
 
-function positive(value: string, flag: string, max: number): number {
+function positive(value: string, flag: string, max: number, min = 1): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new UsageError(`${flag} must be a whole number from 1 to ${fmt(max)} (got "${value}")\n${USAGE}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} must be a whole number from ${min} to ${fmt(max)} (got "${value}")\n${USAGE}`,
+    );
   }
   return n;
 }
@@ -722,6 +730,12 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
   // "Today" as the app sees it (BUSINESS_TIMEZONE, the default of a fresh install).
   const today = dayIn(benchConfig().BUSINESS_TIMEZONE, new Date());
   const subjects = await pickSubjects(bench.db, today);
+  /** `n` requests taking the kinds in turn, each kind cycling through its texts. */
+  const mixedCases = (n: number): QueryCase[] =>
+    Array.from({ length: n }, (_, i) => {
+      const cases = subjects.cases[KINDS[i % KINDS.length] as Kind];
+      return cases[Math.floor(i / KINDS.length) % cases.length] as QueryCase;
+    });
 
   say(
     `/ar-status benchmark: database ${database} (${fmt(subjects.accounts)} accounts, ${fmt(subjects.invoices)} invoices, ` +
@@ -733,7 +747,8 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
   }
   say(
     `Runs: ${fmt(requests)} requests per query kind against the app and as many against a bare Bolt app, ` +
-      `interleaved, ${concurrency} in flight; App Home ${fmt(renders)} renders per person`,
+      `interleaved, ${concurrency} in flight, after ${fmt(warmUpRequests)} of all kinds mixed untimed; ` +
+      `App Home ${fmt(renders)} renders per person`,
   );
   say(
     `Largest book: ${subjects.rep.userId} (${fmt(subjects.rep.accounts)} accounts with open invoices, ` +
@@ -805,11 +820,12 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
     const coldBare = await sendStatus(baseline, coldCase, fake.responseUrl());
     const coldProblem = problem(app, coldCase, cold);
 
-    // Untimed: one request of each kind to each server (the JIT compiles each code path once).
+    // Untimed: one request of each kind to each server, then `--warm-up` of all kinds mixed (the JIT compiles the
+    // code paths; each pooled connection runs the lookup's statements once).
     const warmUp = KINDS.map((k) => subjects.cases[k][1] ?? subjects.cases[k][0]).filter(
       (c): c is QueryCase => c !== undefined,
     );
-    await runPhase('warm-up', warmUp, app, baseline, fake);
+    await runPhase('warm-up', [...warmUp, ...mixedCases(warmUpRequests)], app, baseline, fake);
 
     // 3. One run per kind, then all kinds mixed.
     const phases: PhaseResult[] = [];
@@ -820,11 +836,7 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
       );
     }
     process.stderr.write(`  ${KIND_LABELS.mixed}…\n`);
-    const mixedJobs = Array.from({ length: requests }, (_, i) => {
-      const cases = subjects.cases[KINDS[i % KINDS.length] as Kind];
-      return cases[Math.floor(i / KINDS.length) % cases.length] as QueryCase;
-    });
-    const mixed = await runPhase(KIND_LABELS.mixed, mixedJobs, app, baseline, fake);
+    const mixed = await runPhase(KIND_LABELS.mixed, mixedCases(requests), app, baseline, fake);
 
     // 4. App Home
     process.stderr.write('  App Home…\n');
