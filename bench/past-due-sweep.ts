@@ -16,7 +16,7 @@ import { type CompiledQuery, sql } from 'kysely';
 import { parseCommandLine } from '../src/cli/args.ts';
 import { systemClock } from '../src/clock.ts';
 import { openPostgres } from '../src/db/connect.ts';
-import { inScope, pingCandidates } from '../src/db/invoices.ts';
+import { pastHoldUpdate, pingCandidatesOf } from '../src/db/invoices.ts';
 import { migrateOrThrow } from '../src/db/migrate.ts';
 import { pingDecision } from '../src/domain/collections.ts';
 import type { SweepDeps } from '../src/jobs/handoff-nags.ts';
@@ -178,43 +178,21 @@ async function main(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The sweep's queries, reproduced exactly as src/jobs/past-due.ts builds them (keep in step with it; the
-// benchmark checks that the query the sweep sends compiles to the same SQL).
-
-/** `today` minus `days`, as a date (as in src/jobs/past-due.ts). */
-function minusDays(today: string, days: number): string {
-  const d = new Date(`${today}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** The scope of a sweep of every workspace, as the bench runs it. */
-const ALL_TEAMS = { except: [] };
+// The sweep's queries, built by the same functions of src/db/invoices.ts (the benchmark checks that the query the
+// sweep sends compiles to the same SQL).
 
 /** The sweep's own candidate predicate (imported, so the bench cannot drift from it). */
 function candidateBase(today: string) {
-  return db
-    .selectFrom('invoices')
-    .where(inScope(ALL_TEAMS))
-    .where('status', '=', 'open')
-    .where('dispute_state', '<>', 'open')
-    .where(pingCandidates(today, config.PAST_DUE_DAYS));
+  return pingCandidatesOf(db, today, config.PAST_DUE_DAYS);
 }
 
 function candidateQuery(today: string) {
   return candidateBase(today).select('id');
 }
 
+/** The sweep's own crossing update (markPastHold's). */
 function holdCrossingQuery(today: string) {
-  const holdDue = minusDays(today, config.CREDIT_HOLD_DAYS);
-  return db
-    .updateTable('invoices')
-    .set({ past_hold: true })
-    .where(inScope(ALL_TEAMS))
-    .where('status', '=', 'open')
-    .where('past_hold', '=', false)
-    .where('due_on', '<=', holdDue)
-    .returning('account_id');
+  return pastHoldUpdate(db, today, config.CREDIT_HOLD_DAYS);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -265,7 +243,7 @@ async function dueFor(day: string): Promise<Due> {
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('status', '=', 'open')
     .where('past_hold', '=', false)
-    .where('due_on', '<=', minusDays(day, config.CREDIT_HOLD_DAYS))
+    .where('due_on', '<=', addDays(day, -config.CREDIT_HOLD_DAYS))
     .executeTakeFirstOrThrow();
   return {
     candidates: rows.length,

@@ -244,14 +244,8 @@ function minusDays(today: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/**
- * Which open invoices may be due for a ping today. For each threshold already pinged (0 = none),
- * one exact range of due dates on the partial index `invoices_ping_idx`: so the sweep reads the
- * invoices that newly crossed a threshold, not the whole table. Invoices whose promise to pay still
- * holds are left out; a promise that has just broken is picked up once.
- */
 /** Invoices of the workspaces a sweep covers. */
-export function inScope(scope: TeamScope) {
+function inScope(scope: TeamScope) {
   return (eb: ExpressionBuilder<Database, 'invoices'>) =>
     'only' in scope
       ? eb('team_id', '=', scope.only)
@@ -260,7 +254,13 @@ export function inScope(scope: TeamScope) {
         : eb.lit(true);
 }
 
-export function pingCandidates(today: string, thresholds: readonly number[]) {
+/**
+ * Which open invoices may be due for a ping today. For each threshold already pinged (0 = none),
+ * one exact range of due dates on the partial index `invoices_ping_idx`: so the sweep reads the
+ * invoices that newly crossed a threshold, not the whole table. Invoices whose promise to pay still
+ * holds are left out; a promise that has just broken is picked up once.
+ */
+function pingCandidates(today: string, thresholds: readonly number[]) {
   return (eb: ExpressionBuilder<Database, 'invoices'>) => {
     const promiseHolds = eb.and([eb('promise_date', 'is not', null), eb('promise_date', '>=', today)]);
     const ranges = [0, ...thresholds].flatMap((pinged) => {
@@ -287,6 +287,21 @@ export function pingCandidates(today: string, thresholds: readonly number[]) {
   };
 }
 
+/** The open, undisputed invoices that may be due for a ping today (bench/past-due-sweep.ts reads them too). */
+export function pingCandidatesOf(
+  db: Queryable,
+  today: string,
+  thresholds: readonly number[],
+  scope: TeamScope = { except: [] },
+) {
+  return db
+    .selectFrom('invoices')
+    .where(inScope(scope))
+    .where('status', '=', 'open')
+    .where('dispute_state', '<>', 'open')
+    .where(pingCandidates(today, thresholds));
+}
+
 /** The ids of open, undisputed invoices that may be due for a ping today, in order. */
 export async function pingCandidateIds(
   db: Queryable,
@@ -294,14 +309,7 @@ export async function pingCandidateIds(
   thresholds: readonly number[],
   scope: TeamScope = { except: [] },
 ): Promise<number[]> {
-  const rows = await db
-    .selectFrom('invoices')
-    .select('id')
-    .where(inScope(scope))
-    .where('status', '=', 'open')
-    .where('dispute_state', '<>', 'open')
-    .where(pingCandidates(today, thresholds))
-    .execute();
+  const rows = await pingCandidatesOf(db, today, thresholds, scope).select('id').execute();
   return rows.map((c) => c.id).sort((a, b) => a - b);
 }
 
@@ -367,15 +375,23 @@ export async function markPastHold(
   creditHoldDays: number,
   scope: TeamScope = { except: [] },
 ): Promise<number[]> {
-  const holdDue = minusDays(today, creditHoldDays);
-  const crossed = await db
+  const crossed = await pastHoldUpdate(db, today, creditHoldDays, scope).execute();
+  return [...new Set(crossed.map((r) => r.account_id))];
+}
+
+/** markPastHold's statement, unsent (bench/past-due-sweep.ts explains it). */
+export function pastHoldUpdate(
+  db: Queryable,
+  today: string,
+  creditHoldDays: number,
+  scope: TeamScope = { except: [] },
+) {
+  return db
     .updateTable('invoices')
     .set({ past_hold: true })
     .where(inScope(scope))
     .where('status', '=', 'open')
     .where('past_hold', '=', false)
-    .where('due_on', '<=', holdDue)
-    .returning('account_id')
-    .execute();
-  return [...new Set(crossed.map((r) => r.account_id))];
+    .where('due_on', '<=', minusDays(today, creditHoldDays))
+    .returning('account_id');
 }
