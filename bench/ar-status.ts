@@ -1,6 +1,6 @@
 /**
  * npm run bench:status -- [--database arbridge_bench] [--requests 400] [--concurrency 4] [--renders 50]
- *   [--warm-up 400]
+ *   [--warm-up 400] [--quiet 0]
  *
  * Times `/ar-status` end to end on a database seeded by `npm run bench:seed`, in one process:
  *   1. a fake Slack (test/support/fake-slack.ts) and the real app (`startServer`, as `npm start` runs it) on the
@@ -15,6 +15,9 @@
  *      checked (200, ephemeral, the expected kind of content);
  *   3. where the app's time goes (a Kysely plugin times every statement it sends) and the plans of its costliest
  *      statements;
+ *   With `--quiet S`, after the timed runs nothing is sent for S seconds, then one request of each kind, all at
+ *   once: whether the pooled connections still hold what the lookup planned (a pool that closes connections idle
+ *   for 30 s opens new ones for them, which plan the lookup again).
  *   4. App Home: `renderHome`, its data load and its view build, for the rep with the largest book and for AR.
  * It only reads: nothing in the database changes (the outbox worker runs but finds nothing to send).
  */
@@ -54,18 +57,20 @@ import {
 } from './shared.ts';
 
 const USAGE =
-  'usage: npm run bench:status -- [--database NAME] [--requests N] [--concurrency N] [--renders N] [--warm-up N]';
+  'usage: npm run bench:status -- [--database NAME] [--requests N] [--concurrency N] [--renders N] [--warm-up N]\n  [--quiet SECONDS]';
 const { values } = parseCommandLine(USAGE, {
   database: { type: 'string', default: DEFAULT_DATABASE },
   requests: { type: 'string', default: '400' },
   concurrency: { type: 'string', default: '4' },
   renders: { type: 'string', default: '50' },
   'warm-up': { type: 'string', default: '400' },
+  quiet: { type: 'string', default: '0' },
 });
 const requests = orExit(() => positive(values.requests, '--requests', 100_000));
 const concurrency = orExit(() => positive(values.concurrency, '--concurrency', 64));
 const renders = orExit(() => positive(values.renders, '--renders', 10_000));
 const warmUpRequests = orExit(() => positive(values['warm-up'], '--warm-up', 100_000, 0));
+const quietSeconds = orExit(() => positive(values.quiet, '--quiet', 3_600, 0));
 const database = values.database;
 const databaseUrl = orExit(() => benchDatabaseUrl(database));
 
@@ -838,6 +843,30 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
     process.stderr.write(`  ${KIND_LABELS.mixed}…\n`);
     const mixed = await runPhase(KIND_LABELS.mixed, mixedCases(requests), app, baseline, fake);
 
+    // After a quiet spell: one request of each kind, all at once (one at a time, they would all run on the
+    // connection the outbox worker's polls keep busy).
+    const afterQuiet: { kind: Kind; ms: number; problem: string | null }[] = [];
+    if (quietSeconds > 0) {
+      process.stderr.write(`  ${quietSeconds} s without requests…\n`);
+      await new Promise((resolve) => setTimeout(resolve, quietSeconds * 1000));
+      afterQuiet.push(
+        ...(await Promise.all(
+          KINDS.flatMap((kind) => {
+            const c = subjects.cases[kind][2] ?? subjects.cases[kind][0];
+            return c
+              ? [
+                  sendStatus(app, c, fake.responseUrl()).then((o) => ({
+                    kind,
+                    ms: o.ms,
+                    problem: problem(app, c, o),
+                  })),
+                ]
+              : [];
+          }),
+        )),
+      );
+    }
+
     // 4. App Home
     process.stderr.write('  App Home…\n');
     const homes = [
@@ -855,6 +884,14 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
       `Cold, the very first request (${KIND_LABELS.name} "${coldCase.text}"): app ${duration(cold.ms)}` +
         `${coldProblem ? ` FAILED: ${coldProblem}` : ''}; bare Bolt's first ${duration(coldBare.ms)}`,
     );
+    if (afterQuiet.length > 0) {
+      say(
+        `After ${quietSeconds} s without requests, one of each kind: ` +
+          afterQuiet
+            .map((q) => `${q.kind} ${duration(q.ms)}${q.problem ? ` FAILED: ${q.problem}` : ''}`)
+            .join(', '),
+      );
+    }
 
     say();
     say('== /ar-status: time from sending the signed request to the whole answer ==');
@@ -905,7 +942,7 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
     const over = (list: number[], ms: number) => list.filter((x) => x > ms).length;
     const failures = [...phases, mixed].reduce((n, p) => n + p.app.failures + p.baseline.failures, 0);
     say();
-    const slowest = Math.max(cold.ms, ...everyApp);
+    const slowest = Math.max(cold.ms, ...everyApp, ...afterQuiet.map((q) => q.ms));
     const goalRows = [...phases, mixed].filter(
       (p) => summarise(p.app.ms).p95 / summarise(p.baseline.ms).p95 <= GOAL_RATIO,
     ).length;
@@ -1010,7 +1047,12 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
         `cold ${duration(cold.ms)}; over 3 s ${fmt(over(everyApp, SLACK_DEADLINE_MS))}; ` +
         `App Home largest book ${duration(repHome?.render.p50 ?? Number.NaN)}, AR ${duration(arHome?.render.p50 ?? Number.NaN)}`,
     );
-    return failures === 0 && !coldProblem && over(everyApp, SLACK_DEADLINE_MS) === 0;
+    return (
+      failures === 0 &&
+      !coldProblem &&
+      afterQuiet.every((q) => !q.problem) &&
+      over(everyApp, SLACK_DEADLINE_MS) === 0
+    );
   } finally {
     await running?.stop();
     await bare?.stop();
