@@ -32,7 +32,8 @@ export const POSTGRES_POOL_SIZE = 10;
  * The pool keeps every connection it has opened (`min` = `max`) instead of closing it after an idle
  * spell: a new connection's first `/ar-status` plans and compiles the lookup again (27–42 ms
  * against 3 ms on a connection that has run it), so closing the connections the start-up warmed
- * (server.ts) after 30 quiet seconds made the next answers cold again. TCP keep-alive keeps
+ * (server.ts) after 30 quiet seconds made answers arriving together after a quiet spell cold
+ * again (bench:status --quiet). TCP keep-alive keeps
  * firewalls and NAT from dropping them while they wait. `idleTimeoutMillis` then only matters to a
  * pool asked for fewer (tests shorten it to show that none is closed).
  */
