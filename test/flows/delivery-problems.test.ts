@@ -82,10 +82,13 @@ describe('a permanent Slack error is reported once, with its fix', () => {
         /rejects the bot token \(invalid_auth\)/,
       );
     }, 10_000);
-    expect(await findNotificationByKey(h.database.db, h.fake.teamId, key)).toMatchObject({
-      status: 'pending',
-      attempts: 0,
-    });
+    // The worker reports the problem as soon as Slack answers, then hands the row back: wait for it.
+    await eventually(async () =>
+      expect(await findNotificationByKey(h.database.db, h.fake.teamId, key)).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+      }),
+    );
     expect(await metrics()).toMatch(/arbridge_slack_token_ok 0/);
     // It keeps asking auth.test, and posts nothing meanwhile.
     await eventually(
