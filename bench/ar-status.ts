@@ -845,27 +845,20 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
 
     // After a quiet spell: one request of each kind, all at once (one at a time, they would all run on the
     // connection the outbox worker's polls keep busy).
-    const afterQuiet: { kind: Kind; ms: number; problem: string | null }[] = [];
+    const quietCases = KINDS.flatMap((kind) => {
+      const c = subjects.cases[kind][2] ?? subjects.cases[kind][0];
+      return c && quietSeconds > 0 ? [{ kind, c }] : [];
+    });
     if (quietSeconds > 0) {
       process.stderr.write(`  ${quietSeconds} s without requests…\n`);
       await new Promise((resolve) => setTimeout(resolve, quietSeconds * 1000));
-      afterQuiet.push(
-        ...(await Promise.all(
-          KINDS.flatMap((kind) => {
-            const c = subjects.cases[kind][2] ?? subjects.cases[kind][0];
-            return c
-              ? [
-                  sendStatus(app, c, fake.responseUrl()).then((o) => ({
-                    kind,
-                    ms: o.ms,
-                    problem: problem(app, c, o),
-                  })),
-                ]
-              : [];
-          }),
-        )),
-      );
     }
+    const afterQuiet = await Promise.all(
+      quietCases.map(async ({ kind, c }) => {
+        const o = await sendStatus(app, c, fake.responseUrl());
+        return { kind, ms: o.ms, problem: problem(app, c, o) };
+      }),
+    );
 
     // 4. App Home
     process.stderr.write('  App Home…\n');
