@@ -19,6 +19,9 @@
  *   once: whether the pooled connections still hold what the lookup planned (a pool that closes connections idle
  *   for 30 s opens new ones for them, which plan the lookup again).
  *   4. App Home: `renderHome`, its data load and its view build, for the rep with the largest book and for AR.
+ *   5. Two references, each against bare Bolt like the kinds: `/ar-status help` (the app's whole path without the
+ *      database: receiver, middleware, listeners, blocks) and a bare Bolt app that sends one `select 1` on the app's
+ *      pool before its ack (the floor of any answer that reads the database once, on this machine and its load).
  * It only reads: nothing in the database changes (the outbox worker runs but finds nothing to send).
  */
 import type { Server } from 'node:http';
@@ -113,7 +116,7 @@ watchdog.unref();
 // ---------------------------------------------------------------------------------------------------------------
 // Query kinds and what each must answer
 
-type AnswerKind = 'account' | 'pick' | 'none' | 'book' | 'ledger' | 'late' | 'baseline' | 'other';
+type AnswerKind = 'account' | 'pick' | 'none' | 'book' | 'ledger' | 'usage' | 'late' | 'baseline' | 'other';
 
 interface QueryCase {
   text: string;
@@ -126,6 +129,11 @@ interface QueryCase {
 
 const KINDS = ['name', 'typo', 'domain', 'invoice', 'prefix', 'unknown', 'book', 'ledger'] as const;
 type Kind = (typeof KINDS)[number];
+
+const REFERENCE_LABELS = {
+  usage: 'ref.: /ar-status help, no database',
+  roundTrip: 'ref.: bare Bolt + one select 1',
+};
 
 const KIND_LABELS: Record<Kind | 'mixed', string> = {
   name: 'exact account name',
@@ -457,9 +465,11 @@ function classify(json: unknown): { kind: AnswerKind; ids: number[]; ephemeral: 
               ? 'account'
               : text.startsWith('Several accounts match')
                 ? 'pick'
-                : text.startsWith('🔍 No account')
-                  ? 'none'
-                  : 'other';
+                : text.startsWith('`/ar-status` shows where')
+                  ? 'usage'
+                  : text.startsWith('🔍 No account')
+                    ? 'none'
+                    : 'other';
   return { kind, ids: buttonIds, ephemeral };
 }
 
@@ -604,6 +614,17 @@ function latencyRow(label: string, app: Summary, bare: Summary, failures: number
     fmt(failures),
     answers,
   ];
+}
+
+/** A phase's row: its label, both sides' figures, its failures and the answers it got. */
+function phaseRow(phase: PhaseResult): string[] {
+  return latencyRow(
+    phase.label,
+    summarise(phase.app.ms),
+    summarise(phase.baseline.ms),
+    phase.app.failures + phase.baseline.failures,
+    [...phase.app.kinds].map(([k, n]) => `${k} ${fmt(n)}`).join(', '),
+  );
 }
 
 function share(n: number, of: number): string {
@@ -788,6 +809,7 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
   };
   let running: Running | undefined;
   let bare: App | undefined;
+  let floor: App | undefined;
   try {
     let t0 = performance.now();
     running = await startServer({
@@ -802,17 +824,23 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
     const app: Target = { name: 'app', baseUrl: urlOf(running.server) };
 
     t0 = performance.now();
-    bare = new App({
-      token: BOT_TOKEN,
-      signingSecret: SIGNING_SECRET,
-      botId: identity.botId,
-      botUserId: identity.botUserId,
-      clientOptions: { slackApiUrl: fake.url },
-      logLevel: LogLevel.ERROR,
-    });
-    bare.command('/ar-status', async ({ ack }) => {
-      await ack({ response_type: 'ephemeral', text: BASELINE_TEXT });
-    });
+    /** A Bolt app with nothing but an `/ar-status` that acks a short text, after `before` if given. */
+    const bareBolt = (before?: () => Promise<unknown>): App => {
+      const bolt = new App({
+        token: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        botId: identity.botId,
+        botUserId: identity.botUserId,
+        clientOptions: { slackApiUrl: fake.url },
+        logLevel: LogLevel.ERROR,
+      });
+      bolt.command('/ar-status', async ({ ack }) => {
+        await before?.();
+        await ack({ response_type: 'ephemeral', text: BASELINE_TEXT });
+      });
+      return bolt;
+    };
+    bare = bareBolt();
     const baseline: Target = { name: 'baseline', baseUrl: urlOf(await listening(bare)) };
     const bareStartMs = performance.now() - t0;
 
@@ -842,6 +870,17 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
     }
     process.stderr.write(`  ${KIND_LABELS.mixed}…\n`);
     const mixed = await runPhase(KIND_LABELS.mixed, mixedCases(requests), app, baseline, fake);
+
+    // References: the app without the database, and bare Bolt with one round trip on the app's pool.
+    process.stderr.write('  references…\n');
+    floor = bareBolt(() => sql`select 1`.execute(appDb.db));
+    const floorTarget: Target = { name: 'app', baseUrl: urlOf(await listening(floor)) };
+    const usage = { text: 'help', userId: subjects.rep.userId, expect: ['usage'] } satisfies QueryCase;
+    const roundTrip = { text: 'help', userId: subjects.rep.userId, expect: ['baseline'] } satisfies QueryCase;
+    const references = [
+      await runPhase(REFERENCE_LABELS.usage, cycle([usage], requests), app, baseline, fake),
+      await runPhase(REFERENCE_LABELS.roundTrip, cycle([roundTrip], requests), floorTarget, baseline, fake),
+    ];
 
     // After a quiet spell: one request of each kind, all at once (one at a time, they would all run on the
     // connection the outbox worker's polls keep busy).
@@ -904,17 +943,7 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
         'answers',
       ],
     ];
-    for (const phase of [...phases, mixed]) {
-      rows.push(
-        latencyRow(
-          phase.label,
-          summarise(phase.app.ms),
-          summarise(phase.baseline.ms),
-          phase.app.failures + phase.baseline.failures,
-          [...phase.app.kinds].map(([k, n]) => `${k} ${fmt(n)}`).join(', '),
-        ),
-      );
-    }
+    for (const phase of [...phases, mixed]) rows.push(phaseRow(phase));
     const allApp = phases.flatMap((p) => p.app.ms);
     const allBare = phases.flatMap((p) => p.baseline.ms);
     const total = summarise(allApp);
@@ -929,11 +958,25 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
       ),
     );
     say(table(rows));
+    say();
+    say(
+      'References (not kinds: what the app costs without the database, and what one round trip costs on this ' +
+        'machine under this load):',
+    );
+    say(
+      table([
+        rows[0] as string[],
+        ...references.map((phase) => phaseRow(phase).map((cell, i) => (i === 9 ? '(reference)' : cell))),
+      ]),
+    );
 
     const everyApp = [...allApp, ...mixed.app.ms];
     const everyBare = [...allBare, ...mixed.baseline.ms];
     const over = (list: number[], ms: number) => list.filter((x) => x > ms).length;
-    const failures = [...phases, mixed].reduce((n, p) => n + p.app.failures + p.baseline.failures, 0);
+    const failures = [...phases, mixed, ...references].reduce(
+      (n, p) => n + p.app.failures + p.baseline.failures,
+      0,
+    );
     say();
     const slowest = Math.max(cold.ms, ...everyApp, ...afterQuiet.map((q) => q.ms));
     const goalRows = [...phases, mixed].filter(
@@ -957,7 +1000,7 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
       `Failed answers (not 200, not ephemeral, wrong kind or account, "Looking that up…"): ${fmt(failures)}; ` +
         `late answers posted to response_url: ${fmt(lateResponses)}`,
     );
-    for (const phase of [...phases, mixed]) {
+    for (const phase of [...phases, mixed, ...references]) {
       for (const f of [...phase.app.firstFailures, ...phase.baseline.firstFailures])
         say(`  ${phase.label}: ${f}`);
     }
@@ -1049,6 +1092,7 @@ async function main(bench: DatabaseHandle): Promise<boolean> {
   } finally {
     await running?.stop();
     await bare?.stop();
+    await floor?.stop();
     await handle.close();
     await fake.close();
   }
