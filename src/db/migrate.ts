@@ -35,6 +35,7 @@ import * as invoiceReferences from '../../migrations/2026-12-02T06-00-invoice-re
 import * as accountBookLean from '../../migrations/2026-12-02T06-01-account-book-lean.ts';
 import * as accountNamesGin from '../../migrations/2026-12-02T06-02-account-names-gin.ts';
 import * as accountBookDeferred from '../../migrations/2026-12-02T07-00-account-book-deferred.ts';
+import * as statusLookupBounded from '../../migrations/2026-12-05T00-00-status-lookup-bounded.ts';
 import { databaseErrorCode } from './errors.ts';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-02T06-01-account-book-lean': accountBookLean,
   '2026-12-02T06-02-account-names-gin': accountNamesGin,
   '2026-12-02T07-00-account-book-deferred': accountBookDeferred,
+  '2026-12-05T00-00-status-lookup-bounded': statusLookupBounded,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -211,6 +211,65 @@ describe('db/status lookup function', () => {
     expect((await resolveStatusQuery(database.db, TEAM, 'warm-up invalid name')).kind).toBe('none');
   });
 
+  it("takes as a short word's typos the words with one letter more or two letters swapped, and no others", async () => {
+    const word = fc.string({
+      unit: fc.constantFrom('a', 'b', 'ü', '.', '%', '\\'),
+      minLength: 1,
+      maxLength: 6,
+    });
+    await fc.assert(
+      fc.asyncProperty(word, async (w) => {
+        const { rows } = await sql<{ edits: string[] }>`select ar_status_edits(${w}) as edits`.execute(
+          database.db,
+        );
+        const chars = Array.from(w);
+        const expected = new Set([
+          w,
+          ...chars.map((_, k) => [...chars.slice(0, k), ...chars.slice(k + 1)].join('')),
+        ]);
+        for (let k = 0; k + 1 < chars.length; k++) {
+          const swapped = [...chars];
+          [swapped[k], swapped[k + 1]] = [swapped[k + 1] as string, swapped[k] as string];
+          expected.add(swapped.join(''));
+        }
+        expect(new Set(rows[0]?.edits)).toEqual(expected);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('finds mistyped names among many distinct words, short words and first words included', async () => {
+    const { db } = database;
+    const team = `T0MANY${unique()}`;
+    // A made-up word per name, as a real customer list has thousands of distinct words.
+    const syllables = ['ka', 'lo', 'mi', 'nu', 'pe', 'ra', 'so', 'ti', 'vu', 'ze'];
+    const madeUp = (i: number) =>
+      [i % 10, Math.floor(i / 10) % 10, Math.floor(i / 100) % 10].map((d) => syllables[d]).join('');
+    const accounts = await insertAccounts(db, team, [
+      { crmId: null, name: 'Acme Rocket Supplies' },
+      { crmId: null, name: 'Orion Lumen GK' },
+      ...Array.from({ length: 400 }, (_, i) => ({ crmId: null, name: `${madeUp(i)} Trading` })),
+    ]);
+    const [acme, orion] = accounts;
+    // Two letters of a short first word swapped: too few trigrams in common to be similar.
+    expect(await resolveStatusQuery(db, team, 'Amce Rocket Supplies')).toEqual({
+      kind: 'account',
+      accountId: acme?.id,
+    });
+    // A short word mistyped, among the others.
+    expect(await resolveStatusQuery(db, team, 'Orion Lumen KG')).toEqual({
+      kind: 'account',
+      accountId: orion?.id,
+    });
+    expect(await resolveStatusQuery(db, team, 'kalomi tradign')).toEqual({
+      kind: 'account',
+      accountId: accounts.find((a) => a.name === 'kalomi Trading')?.id,
+    });
+    // Nothing like any word: still the closest names, three of them.
+    const none = await resolveStatusQuery(db, team, 'Qzxw Vvkj');
+    expect(none.kind === 'none' && none.closest.length).toBe(3);
+  });
+
   it('finds a mistyped name whatever the order of its words, and gives closest names for unknown text', async () => {
     const { db } = database;
     const target = await anAccount(db, { name: 'Wonka Confectionery Industries' });
