@@ -1,11 +1,16 @@
 /**
  * npm run bench:seed -- [--accounts 10000] [--invoices 1000000] [--database arbridge_bench] [--today YYYY-MM-DD]
+ *   [--distinct-words]
  *
  * Drops and recreates the bench database (BENCH_DATABASE_URL is the admin connection, default
  * postgres://postgres@127.0.0.1:5432/postgres; the database name replaces its path), migrates it, then fills it
  * with set-based SQL (insert … select … from generate_series) with one workspace in the steady state of a
  * long-running install as of `--today` (default: today's UTC date): as if every sweep had run up to and
  * including YESTERDAY. The same arguments give the same data (random() is seeded).
+ *
+ * The names are made of a few dozen words ("North Globex Logistics 3"); with `--distinct-words`, each also starts
+ * with a made-up word of its own ("Kelomabi North Globex Logistics 3"), so that the names' vocabulary is as large
+ * as a real customer list's (tens of thousands of distinct words at 100,000 accounts).
  */
 import { performance } from 'node:perf_hooks';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -245,13 +250,16 @@ const DISPUTE_REASONS = [
 // ---------------------------------------------------------------------------------------------------------------
 
 const SEED_USAGE =
-  'usage: npm run bench:seed -- [--accounts N] [--invoices N] [--database NAME] [--today YYYY-MM-DD]\n';
+  'usage: npm run bench:seed -- [--accounts N] [--invoices N] [--database NAME] [--today YYYY-MM-DD]\n' +
+  '  [--distinct-words]\n';
 const { values } = parseCommandLine(SEED_USAGE, {
   accounts: { type: 'string', default: '10000' },
   invoices: { type: 'string', default: '1000000' },
   database: { type: 'string', default: DEFAULT_DATABASE },
   today: { type: 'string' },
+  'distinct-words': { type: 'boolean', default: false },
 });
+const distinctWords = values['distinct-words'];
 const accounts = Number(values.accounts);
 const invoices = Number(values.invoices);
 if (!Number.isSafeInteger(accounts) || accounts < 1 || !Number.isSafeInteger(invoices) || invoices < 1) {
@@ -395,9 +403,16 @@ async function seedAccounts(db: Kysely<Database>): Promise<void> {
       from parts
     ), full_name as (
       select *,
-        ltrim(qualifier || ' ' || core || ' ' || suffix || case when round > 0 then ' ' || (round + 1) else '' end)
-          as clean_name
-      from named
+        ltrim(own_word || ' ' || ltrim(qualifier || ' ' || core || ' ' || suffix ||
+          case when round > 0 then ' ' || (round + 1) else '' end)) as clean_name
+      from named cross join lateral (
+        -- --distinct-words: three to five syllables from the bits of the account number's hash.
+        select case when ${distinctWords} then initcap(string_agg(
+            substr('bcdfghjklmnprstvwz', 1 + ((h >> (i * 5)) % 18)::int, 1) ||
+            substr('aeiouy', 1 + ((h >> (i * 5 + 3)) % 6)::int, 1), '' order by i)) else '' end as own_word
+        from (select ('x' || substr(md5(g::text), 1, 15))::bit(60)::bigint as h) as hashed,
+          generate_series(0, 2 + (h % 3)::int) as i
+      ) as own
     ), quirky as (
       select *,
         case when g % ${NAME_SPACING_QUIRK_EVERY} = 0 then regexp_replace(clean_name, ' ', '  ') else clean_name end
