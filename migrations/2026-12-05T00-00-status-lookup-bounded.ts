@@ -15,6 +15,10 @@ import { type Kysely, sql } from 'kysely';
  *   word ends with its first word (a range of a new index of the words reversed; the trigram
  *   index could answer `like '%word'`, but the function's generic plans cannot see the pattern,
  *   and the planner read the whole key instead, 13 ms).
+ * - A word under four letters is matched by the words it is with one letter more or two letters
+ *   swapped, and the first five words starting with it, from the vocabulary's key: its few
+ *   trigrams made the similarity search recheck every word sharing its first letter's (5,472 for
+ *   "kk" at 87,376 words).
  * - The similar names' range starts from the first word's similar words (the trigram index, as the
  *   other words') and the words that are it with one letter more or two letters swapped (the key:
  *   2n lookups for a word of n letters), the five closest; before, the five closest words of the
@@ -153,10 +157,15 @@ export async function up(db: Kysely<any>): Promise<void> {
             if length(qwords[i]) < 4 then
               -- A short word has too few trigrams for similarity to tell much, and the commonest of
               -- them (its first letter's) would have every word starting with that letter checked:
-              -- the word itself, one letter more or two swapped, from the vocabulary's key.
+              -- the word itself, one letter more or two swapped, and the first words starting with
+              -- it ("lab", "labs"), from the vocabulary's key.
               select array_agg(word order by d, word), sum(names) into matches, n from (
-                select word, names, word <-> qwords[i] as d from account_name_vocabulary
-                where team_id = p_team and word = any(ar_status_edits(qwords[i]))
+                select word, names, word <-> qwords[i] as d from (
+                  select word, names from account_name_vocabulary
+                  where team_id = p_team and word = any(ar_status_edits(qwords[i]))
+                  union select * from (select word, names from account_name_vocabulary
+                    where team_id = p_team and word >= qwords[i] and word < qwords[i] || chr(1114111)
+                    order by word limit 5) as starting) as v
                 order by d, word limit 5) as m;
             else
               -- word % q or q <% word, each from the vocabulary's trigram index (a union: an OR of

@@ -248,9 +248,11 @@ describe('db/status lookup function', () => {
     const accounts = await insertAccounts(db, team, [
       { crmId: null, name: 'Acme Rocket Supplies' },
       { crmId: null, name: 'Orion Lumen GK' },
+      { crmId: null, name: 'Zenith Labs' },
+      { crmId: null, name: 'Lab Depot' },
       ...Array.from({ length: 400 }, (_, i) => ({ crmId: null, name: `${madeUp(i)} Trading` })),
     ]);
-    const [acme, orion] = accounts;
+    const [acme, orion, zenith] = accounts;
     // Two letters of a short first word swapped: too few trigrams in common to be similar.
     expect(await resolveStatusQuery(db, team, 'Amce Rocket Supplies')).toEqual({
       kind: 'account',
@@ -260,6 +262,12 @@ describe('db/status lookup function', () => {
     expect(await resolveStatusQuery(db, team, 'Orion Lumen KG')).toEqual({
       kind: 'account',
       accountId: orion?.id,
+    });
+    // A short word is also the start of longer ones, even when it is a word of its own elsewhere
+    // (out of order: no name contains the text).
+    expect(await resolveStatusQuery(db, team, 'lab zenith')).toEqual({
+      kind: 'account',
+      accountId: zenith?.id,
     });
     expect(await resolveStatusQuery(db, team, 'kalomi tradign')).toEqual({
       kind: 'account',
