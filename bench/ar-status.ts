@@ -275,16 +275,17 @@ async function pickSubjects(db: DatabaseHandle['db'], today: string): Promise<Su
     accountId: r.account_id,
   }));
 
-  // Short prefixes of the words in account names that several names contain: a pick list.
+  // Short prefixes of the words several names share, that start a word of several names: a pick list (the app
+  // answers a word's start by the names with a word starting with it).
   const prefixes = await sql<{ prefix: string; n: number }>`
     with words as (
-      select distinct w from accounts, regexp_split_to_table(name_key, ' ') w
-      where team_id = ${TEAM_ID} and w ~ '^[[:alpha:]]{4,}$'
+      select word as w from account_name_vocabulary
+      where team_id = ${TEAM_ID} and names >= 2 and word ~ '^[[:alpha:]]{4,}$'
     ), p as (
       select distinct left(w, l) as prefix from words, generate_series(3, 5) l where length(w) > l
     )
-    select prefix, (select count(*) from accounts a where a.team_id = ${TEAM_ID}
-      and a.name_key like '%' || prefix || '%')::int as n
+    select prefix, (select count(distinct account_id) from account_name_words
+      where team_id = ${TEAM_ID} and word >= prefix and word < prefix || chr(1114111))::int as n
     from p
     order by md5(prefix)
   `.execute(db);
