@@ -15,10 +15,12 @@ import { type Kysely, sql } from 'kysely';
  *   word ends with its first word (a range of a new index of the words reversed; the trigram
  *   index could answer `like '%word'`, but the function's generic plans cannot see the pattern,
  *   and the planner read the whole key instead, 13 ms).
- * - A word under four letters is matched by the words it is with one letter more or two letters
- *   swapped, and the first five words starting with it, from the vocabulary's key: its few
- *   trigrams made the similarity search recheck every word sharing its first letter's (5,472 for
- *   "kk" at 87,376 words).
+ * - A word under four letters, and a word the names have as typed, are matched by the words they
+ *   are with one letter more or two letters swapped, and the first five words starting with them,
+ *   from the vocabulary's key: a short word's few trigrams made the similarity search recheck
+ *   every word sharing its first letter's (5,472 for "kk" at 87,376 words), and a common word's,
+ *   every word sharing enough of its trigrams (hundreds for "pied", 2-3 ms). The trigram search is
+ *   left to the words no name has: the mistyped ones.
  * - The similar names' range starts from the first word's similar words (the trigram index, as the
  *   other words') and the words that are it with one letter more or two letters swapped (the key:
  *   2n lookups for a word of n letters), the five closest; before, the five closest words of the
@@ -154,11 +156,14 @@ export async function up(db: Kysely<any>): Promise<void> {
         -- trigram similarity to the whole text as before.
         if found is null then
           for i in 1 .. coalesce(array_length(qwords, 1), 0) loop
-            if length(qwords[i]) < 4 then
-              -- A short word has too few trigrams for similarity to tell much, and the commonest of
-              -- them (its first letter's) would have every word starting with that letter checked:
-              -- the word itself, one letter more or two swapped, and the first words starting with
-              -- it ("lab", "labs"), from the vocabulary's key.
+            if length(qwords[i]) < 4 or exists (select from account_name_vocabulary
+                where team_id = p_team and word = qwords[i]) then
+              -- A word of the names as typed, or a short word (too few trigrams for similarity to
+              -- tell much, and the commonest of them, its first letter's, would have every word
+              -- starting with that letter checked): the word itself, one letter more or two swapped,
+              -- and the first words starting with it ("lab", "labs"), from the vocabulary's key. The
+              -- trigram search, which rechecks every word sharing enough of its trigrams (hundreds of
+              -- a large vocabulary for a common four-letter word), is left to the words no name has.
               select array_agg(word order by d, word), sum(names) into matches, n from (
                 select word, names, word <-> qwords[i] as d from (
                   select word, names from account_name_vocabulary
