@@ -70,6 +70,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       inner_words text[];
       near_words text[];
       lonely_words text[];
+      by_key boolean;
       open_json json;
       disputed integer[];
       disputed_deals integer[];
@@ -156,8 +157,9 @@ export async function up(db: Kysely<any>): Promise<void> {
         -- trigram similarity to the whole text as before.
         if found is null then
           for i in 1 .. coalesce(array_length(qwords, 1), 0) loop
-            if length(qwords[i]) < 4 or exists (select from account_name_vocabulary
-                where team_id = p_team and word = qwords[i]) then
+            by_key := length(qwords[i]) < 4 or exists (select from account_name_vocabulary
+              where team_id = p_team and word = qwords[i]);
+            if by_key then
               -- A word of the names as typed, or a short word (too few trigrams for similarity to
               -- tell much, and the commonest of them, its first letter's, would have every word
               -- starting with that letter checked): the word itself, one letter more or two swapped,
@@ -192,13 +194,18 @@ export async function up(db: Kysely<any>): Promise<void> {
               -- The name's first word starts the range: its similar words, and the words it is with
               -- one letter more or two letters swapped (a swap can leave a short word with too few
               -- trigrams in common to be similar), the five closest. Keys of the vocabulary: never a
-              -- scan of it, which a real customer list makes tens of thousands of words long.
+              -- scan of it, which a real customer list makes tens of thousands of words long. A word
+              -- matched by key has its edits among its matches already.
               first_matches := matches;
-              first_near := array(select word from (
-                  select unnest(matches) as word
-                  union select word from account_name_vocabulary
-                  where team_id = p_team and word = any(ar_status_edits(qwords[1]))) as w
-                order by word <-> qwords[1], word limit 5);
+              if by_key then
+                first_near := coalesce(matches, '{}');
+              else
+                first_near := array(select word from (
+                    select unnest(matches) as word
+                    union select word from account_name_vocabulary
+                    where team_id = p_team and word = any(ar_status_edits(qwords[1]))) as w
+                  order by word <-> qwords[1], word limit 5);
+              end if;
               continue;
             end if;
             continue when matches is null;
